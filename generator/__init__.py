@@ -1,0 +1,3 @@
+"""newsarchive: turn scraped news articles into a clean, annotated, searchable static archive."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,186 @@
+"""Front matter: the only place that parses and dumps YAML + Markdown article files (both halves use it)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import ArticleError
+from generator.models import Article, Quote, Removal, SourceRef
+
+MAX_FRONT_MATTER = 1024 * 1024
+_GENERATED_BLOCK = re.compile(r"^generated:\n(?:  .*\n)+", re.M)
+# Keys the Article record types itself; anything else travels in Article.extra.
+TYPED_KEYS = (
+    "title", "title_source", "slug", "date", "date_source", "dateline", "authors", "contributors",
+    "photo_credits", "publisher", "url", "language", "summary", "word_count", "people",
+    "organizations", "places", "quotes", "tags", "source", "removed",
+)
+
+
+class _StrictSafeLoader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases, so an 'anchor bomb' cannot blow up memory."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases (*name) are not allowed in front matter", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style lists, literal blocks for multi-line strings, no aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value and not re.search(r"[ \t]\n|\n[ \t]|[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]|^\s|\s$", value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def split_front_matter(text: str, source: Path) -> tuple[dict[str, Any], str, int]:
+    """Split '---\\nYAML\\n---\\nbody'; returns (mapping, body, line where the body starts).
+
+    Raises ArticleError when the YAML is malformed, uses tags or aliases, or is not a mapping.
+    A file without front matter returns an empty mapping and the whole text as body.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.startswith("---"):
+        return {}, text, 1
+    match = re.match(r"^---[ \t]*\r?\n(.*?)(?:\r?\n)?^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", text, re.S | re.M)
+    if match is None:
+        raise ArticleError(source, "load", "front matter has no closing '---' line", "End the YAML block with a line '---'", line=1)
+    block = match.group(1)
+    if len(block) > MAX_FRONT_MATTER:
+        raise ArticleError(source, "load", "front matter is over 1 MB", "Move long text into the body")
+    try:
+        data = yaml.load(block, Loader=_StrictSafeLoader)  # noqa: S506 - strict subclass of SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ArticleError(source, "load", f"front matter is not valid YAML: {problem}", "Fix the YAML syntax", line=line) from exc
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ArticleError(source, "load", f"front matter must be a mapping of keys, not a {type(data).__name__}", "Write it as 'key: value' lines", line=2)
+    body_line = text[: match.end()].count("\n") + 1
+    return {str(k): v for k, v in data.items()}, text[match.end():], body_line
+
+
+def dump_article_text(data: Mapping[str, Any], body: str) -> str:
+    """Serialise front matter + body, deterministic (key order kept, unicode as is)."""
+    yaml_text = yaml.dump(dict(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    return f"---\n{yaml_text}---\n\n{body.strip()}\n"
+
+
+def content_hash(text: str) -> str:
+    """Hash of a generated file's text minus its 'generated' block, to detect hand edits."""
+    return hashlib.sha256(_GENERATED_BLOCK.sub("", text, count=1).encode("utf-8")).hexdigest()
+
+
+def with_generated(data: Mapping[str, Any], body: str, by: str) -> str:
+    """The file text with a trailing 'generated' block holding the hash of everything else."""
+    plain = {k: v for k, v in data.items() if k != "generated"}
+    text = dump_article_text(plain, body)
+    digest = content_hash(text)
+    return dump_article_text({**plain, "generated": {"by": by, "sha256": digest}}, body)
+
+
+def is_hand_edited(text: str, data: Mapping[str, Any]) -> bool:
+    """True when a generated file was changed by a person since the program wrote it."""
+    generated = data.get("generated")
+    if not isinstance(generated, Mapping) or not isinstance(generated.get("sha256"), str):
+        return True
+    return content_hash(text) != generated["sha256"]
+
+
+def article_to_mapping(article: Article) -> dict[str, Any]:
+    """Front-matter mapping of an Article, in schema order, with extra keys after."""
+    data: dict[str, Any] = {
+        "title": article.title,
+        "title_source": article.title_source,
+        "slug": article.slug,
+        "date": article.date,
+        "date_source": article.date_source,
+        "dateline": article.dateline,
+        "authors": list(article.authors),
+        "contributors": list(article.contributors),
+        "photo_credits": list(article.photo_credits),
+        "publisher": article.publisher,
+        "url": article.url,
+        "language": article.language,
+        "summary": article.summary,
+        "word_count": article.word_count,
+        "people": list(article.people),
+        "organizations": list(article.organizations),
+        "places": list(article.places),
+        "quotes": [asdict(q) for q in article.quotes],
+        "tags": list(article.tags),
+        "source": asdict(article.source) if article.source else None,
+        "removed": [asdict(r) for r in article.removed],
+    }
+    if data["source"] is None:
+        del data["source"]
+    for key in ("date_source", "publisher", "url", "language"):
+        if data[key] is None:
+            del data[key]
+    data.update({k: v for k, v in article.extra.items() if k not in data})
+    return data
+
+
+def _strings(value: Any, key: str, source: Path) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
+        raise ArticleError(source, "load", f"'{key}' must be a list of strings", f"Write it as {key}: [\"a\", \"b\"]")
+    return tuple(str(v) for v in value)
+
+
+def mapping_to_article(data: Mapping[str, Any], body: str, source: Path, default_slug: str) -> Article:
+    """Article from validated front matter (defaults filled for hand-written files)."""
+    src = data.get("source")
+    quotes = tuple(Quote(text=str(q.get("text", "")), speaker=q.get("speaker")) for q in data.get("quotes") or () if isinstance(q, Mapping))
+    removed = tuple(Removal(kind=str(r["kind"]), text=str(r["text"]), reason=str(r["reason"])) for r in data.get("removed") or ())
+    date = data.get("date")
+    return Article(
+        source_file=source,
+        title=str(data["title"]),
+        title_source=data.get("title_source") or "editor",
+        slug=str(data.get("slug") or default_slug),
+        body=body,
+        date=str(date) if date is not None else None,
+        date_source=data.get("date_source"),
+        dateline=data.get("dateline"),
+        authors=_strings(data.get("authors"), "authors", source),
+        contributors=_strings(data.get("contributors"), "contributors", source),
+        photo_credits=_strings(data.get("photo_credits"), "photo_credits", source),
+        publisher=data.get("publisher"),
+        url=data.get("url"),
+        language=data.get("language"),
+        summary=str(data.get("summary") or ""),
+        word_count=int(data.get("word_count") or len(body.split())),
+        people=_strings(data.get("people"), "people", source),
+        organizations=_strings(data.get("organizations"), "organizations", source),
+        places=_strings(data.get("places"), "places", source),
+        quotes=quotes,
+        tags=_strings(data.get("tags"), "tags", source),
+        source=SourceRef(path=src["path"], sha256=src["sha256"], format=src["format"]) if isinstance(src, Mapping) else None,
+        removed=removed,
+        extra={k: v for k, v in data.items() if k not in TYPED_KEYS},
+    )

@@ -1,0 +1,129 @@
+"""Stage extract: RawDocument + CleanText + stated metadata -> Article (title, date, dateline, credits...)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from generator.ingest.dates import normalize_date, parse_filename_date
+from generator.ingest.language import detect_language
+from generator.models import Article, CleanText, DateSource, RawDocument, SourceMeta, SourceRef, TitleSource
+
+_DATELINE = re.compile(
+    r"^(?P<place>[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ.'’ -]{1,40}?[A-ZÀ-ÖØ-Þ.])"
+    r"(?:,\s*[A-Z][\w.'’ ]{1,30}?)?(?:\s*\((?P<agency>[^)]{2,40})\))?\s*[—–-]{1,2}\s+\S"
+)
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr st jr sr gen sen rep gov lt col sgt capt prof rev u.s u.k u.n e.u inc corp co ltd "
+    "jan feb mar apr jun jul aug sep sept oct nov dec no vs etc".split()
+)
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
+_MD_BLOCK_START = re.compile(r"^(\s*)([#>+*-]|\d+[.)])(\s)")
+_TITLE_MAX = 90
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a paragraph, not fooled by 'Mr.' or 'U.S.'."""
+    start = 0
+    for match in _SENTENCE_SPLIT.finditer(text):
+        before = text[start:match.start()].split()
+        last = before[-1].rstrip(".!?\"”’").lower() if before else ""
+        if last in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last):
+            continue
+        return text[:match.start()].strip()
+    return text.strip()
+
+
+def infer_title(paragraphs: tuple[str, ...]) -> str:
+    """A title from the lede when the source has none (flagged title_source: inferred)."""
+    lede = next((p for p in paragraphs if len(p.split()) >= 4), paragraphs[0] if paragraphs else "")
+    lede = _DATELINE.sub(lambda m: m.group(0)[-1], lede, count=1) if _DATELINE.match(lede) else lede
+    sentence = first_sentence(lede).rstrip(".")
+    if len(sentence) <= _TITLE_MAX:
+        return sentence or "Untitled article"
+    cut = sentence[:_TITLE_MAX].rsplit(" ", 1)[0].rstrip(",;:—–- ")
+    return cut + "…"
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """ASCII, lower-case, hyphenated; cut at a word boundary; never empty and never '..'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0]
+    return slug or "article"
+
+
+def find_dateline(paragraphs: tuple[str, ...]) -> str | None:
+    for paragraph in paragraphs[:3]:
+        match = _DATELINE.match(paragraph)
+        if match:
+            place = match.group("place").strip()
+            if len(place) >= 3 and not place.isdigit():
+                return place
+    return None
+
+
+def escape_markdown_line(paragraph: str) -> str:
+    """Keep scraped text literal: a leading '#', '>', '-', '1.' must not become markup."""
+    return _MD_BLOCK_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}{m.group(3)}", paragraph)
+
+
+def summarize(paragraphs: tuple[str, ...], words: int) -> str:
+    tokens = " ".join(paragraphs).split()
+    text = " ".join(tokens[:words])
+    return text + ("…" if len(tokens) > words else "")
+
+
+def _pick_date(raw: RawDocument, stated: SourceMeta, clean: CleanText) -> tuple[str | None, DateSource | None]:
+    if raw.sidecar.date and (d := normalize_date(raw.sidecar.date)):
+        return d, "sidecar"
+    if stated.date and (d := normalize_date(stated.date)):
+        return d, stated.date_source or "metadata"
+    if clean.stated_date:
+        return clean.stated_date, "text"
+    if d := parse_filename_date(raw.source.name):
+        return d, "filename"
+    return None, None
+
+
+def extract_article(raw: RawDocument, clean: CleanText, stated: SourceMeta, summary_words: int) -> Article:
+    """Build the Article record for one cleaned input. Pure; never raises on odd text."""
+    paragraphs = clean.paragraphs
+    title_source: TitleSource
+    if raw.sidecar.title:
+        title, title_source = raw.sidecar.title, "metadata"
+    elif stated.title:
+        title, title_source = stated.title, "metadata"
+    elif clean.title_line:
+        title, title_source = clean.title_line, "extracted"
+    else:
+        title, title_source = infer_title(paragraphs), "inferred"
+    title = re.sub(r"\s+", " ", title).strip() or "Untitled article"
+    date, date_source = _pick_date(raw, stated, clean)
+    if raw.format == "md":
+        body_text = "\n\n".join(paragraphs)
+    else:
+        body_text = "\n\n".join(escape_markdown_line(p) for p in paragraphs)
+    authors = raw.sidecar.authors or stated.authors or clean.authors
+    return Article(
+        source_file=raw.source,
+        title=title,
+        title_source=title_source,
+        slug=slugify(title),
+        body=body_text,
+        date=date,
+        date_source=date_source,
+        dateline=find_dateline(paragraphs),
+        authors=tuple(authors),
+        contributors=tuple(c for c in clean.contributors if c not in authors),
+        photo_credits=tuple(dict.fromkeys((*stated.photo_credits, *clean.photo_credits))),
+        publisher=raw.sidecar.publisher or stated.publisher,
+        url=raw.sidecar.url or stated.url,
+        language=raw.sidecar.language or detect_language(" ".join(paragraphs)) or stated.language,
+        summary=summarize(paragraphs, summary_words),
+        word_count=len(" ".join(paragraphs).split()),
+        tags=tuple(dict.fromkeys((*raw.sidecar.tags, *stated.tags))),
+        source=SourceRef(path=raw.rel_path, sha256=raw.sha256, format=raw.format),
+        removed=clean.removed,
+    )

@@ -1,0 +1,191 @@
+"""Stage read: a file in content/raw/ -> RawDocument (decoded once, repaired, NFC), or ArticleError."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import charset_normalizer
+import ftfy
+import yaml
+
+from generator.errors import ArticleError
+from generator.models import RawDocument, SourceFormat, SourceMeta
+
+FORMATS: Mapping[str, SourceFormat] = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".md": "md",
+    ".markdown": "md",
+}
+SIDECAR_SUFFIXES = (".json", ".yaml", ".yml")
+_SIDECAR_KEYS = {"title", "date", "url", "publisher", "authors", "author", "language", "tags"}
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
+# Control characters other than tab/newline/CR/form feed: a few are tolerated, many mean binary.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def find_inputs(raw_dir: Path) -> Iterator[Path]:
+    """Yield every input file under raw_dir in a stable order (hidden files and sidecars skipped)."""
+    if not raw_dir.is_dir():
+        return
+    for path in sorted(raw_dir.rglob("*")):
+        rel = path.relative_to(raw_dir)
+        if any(part.startswith((".", "_")) for part in rel.parts) or not path.is_file():
+            continue
+        if path.suffix.lower() in FORMATS:
+            yield path
+        elif path.suffix.lower() not in SIDECAR_SUFFIXES and not path.name.startswith("README"):
+            yield path  # reported as unsupported by read_document, never silently ignored
+
+
+def read_document(path: Path, raw_dir: Path, max_bytes: int) -> RawDocument:
+    """Read and decode one raw input.
+
+    Raises ArticleError when the file is empty, binary, too large, undecodable or of an
+    unsupported type, or when its sidecar is malformed.
+    """
+    rel = path.relative_to(raw_dir).as_posix()
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise ArticleError(
+            path, "read", f"unsupported file type {path.suffix or '(none)'!r}",
+            "Use .txt, .html or .md, or move the file out of content/raw/",
+        )
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ArticleError(
+            path, "read", f"file is {size / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB limit",
+            "Split it, or raise max_input_mb in newsarchive.toml",
+        )
+    data = path.read_bytes()
+    text, encoding = decode_bytes(data, path, is_html=fmt == "html")
+    if not text.strip():
+        raise ArticleError(path, "read", "file is empty or whitespace only", "Add the article text or delete the file")
+    fixed = ftfy.fix_text(text, uncurl_quotes=False, fix_line_breaks=True, normalization="NFC")
+    repairs = ("mojibake repaired by ftfy",) if _visible(fixed) != _visible(text) else ()
+    fixed = unicodedata.normalize("NFC", fixed.replace("\x00", ""))
+    return RawDocument(
+        source=path,
+        rel_path=rel,
+        format=fmt,
+        text=fixed,
+        sha256=hashlib.sha256(data).hexdigest(),
+        encoding=encoding,
+        repairs=repairs,
+        sidecar=read_sidecar(path),
+    )
+
+
+def _visible(text: str) -> str:
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def decode_bytes(data: bytes, path: Path, *, is_html: bool = False) -> tuple[str, str]:
+    """Decode bytes exactly once: BOM, then strict UTF-8, then declared charset, then detection.
+
+    Raises ArticleError when the bytes look binary.
+    """
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                      (codecs.BOM_UTF16_BE, "utf-16"), (codecs.BOM_UTF32_LE, "utf-32")):
+        if data.startswith(bom):
+            try:
+                return _reject_binary(data.decode(name), path), name
+            except UnicodeDecodeError:
+                break
+    if b"\x00" in data[:8192] and data[:8192].count(b"\x00") > len(data[:8192]) // 100:
+        raise ArticleError(path, "read", "file looks binary (NUL bytes)", "Only text, HTML and Markdown can be ingested")
+    try:
+        return _reject_binary(data.decode("utf-8"), path), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if is_html and (m := _META_CHARSET.search(data[:4096])):
+        declared = m.group(1).decode("ascii", "replace")
+        try:
+            return _reject_binary(data.decode(declared), path), declared.lower()
+        except (LookupError, UnicodeDecodeError):
+            pass
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise ArticleError(path, "read", "file looks binary (no text encoding fits)", "Only text, HTML and Markdown can be ingested")
+    return _reject_binary(str(best), path), best.encoding
+
+
+def _reject_binary(text: str, path: Path) -> str:
+    sample = text[:20000]
+    if sample and len(_CONTROL.findall(sample)) > max(8, len(sample) // 200):
+        raise ArticleError(path, "read", "file looks binary (control characters)", "Only text, HTML and Markdown can be ingested")
+    return text
+
+
+def read_sidecar(path: Path) -> SourceMeta:
+    """Read name.json / name.yaml next to a raw file into SourceMeta (empty when there is none).
+
+    Raises ArticleError when the sidecar cannot be parsed or has wrong types.
+    """
+    for suffix in SIDECAR_SUFFIXES:
+        side = path.with_suffix(suffix)
+        if not side.is_file():
+            continue
+        try:
+            text = side.read_text(encoding="utf-8")
+            data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
+        except (ValueError, yaml.YAMLError, UnicodeDecodeError) as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ArticleError(side, "read", f"sidecar is not valid {suffix[1:].upper()}: {first}", "Fix or remove the sidecar") from exc
+        if data is None:
+            return SourceMeta()
+        if not isinstance(data, dict):
+            raise ArticleError(side, "read", "sidecar must be a mapping of keys to values", "Write it as {\"url\": ..., \"date\": ...}")
+        return sidecar_meta(data, side)
+    return SourceMeta()
+
+
+def sidecar_meta(data: Mapping[str, Any], where: Path) -> SourceMeta:
+    """Turn a sidecar mapping into SourceMeta, checking types. Raises ArticleError on bad values."""
+    unknown = sorted(set(map(str, data)) - _SIDECAR_KEYS)
+    if unknown:
+        raise ArticleError(where, "read", f"unknown sidecar key(s) {', '.join(unknown)}",
+                           f"Known keys: {', '.join(sorted(_SIDECAR_KEYS))}")
+    def text(key: str) -> str | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            if key == "date" and hasattr(value, "isoformat"):
+                return str(value.isoformat())
+            raise ArticleError(where, "read", f"sidecar {key!r} must be text (got {type(value).__name__})")
+        return str(value).strip() or None
+
+    def names(*keys: str) -> tuple[str, ...]:
+        out: list[str] = []
+        for key in keys:
+            value = data.get(key)
+            if value is None:
+                continue
+            items = [value] if isinstance(value, str) else value
+            if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+                raise ArticleError(where, "read", f"sidecar {key!r} must be a name or a list of names")
+            out.extend(i.strip() for i in items if i.strip())
+        return tuple(dict.fromkeys(out))
+
+    date = text("date")
+    return SourceMeta(
+        title=text("title"),
+        date=date,
+        date_source="sidecar" if date else None,
+        authors=names("authors", "author"),
+        url=text("url"),
+        publisher=text("publisher"),
+        language=text("language"),
+        tags=names("tags"),
+    )

@@ -84,8 +84,8 @@ def _unique(base: str, taken: set[str]) -> str:
     return candidate
 
 
-def run_ingest(config: Config, progress: Progress = _no_progress) -> IngestReport:
-    """Ingest every raw input that changed since its article was written."""
+def run_ingest(config: Config, progress: Progress = _no_progress, *, force: bool = False) -> IngestReport:
+    """Ingest every raw input that changed since its article was written (all of them with force)."""
     report = IngestReport()
     inputs = list(find_inputs(config.raw_dir))
     records, slugs, files = scan_records(config.articles_dir)
@@ -96,7 +96,8 @@ def run_ingest(config: Config, progress: Progress = _no_progress) -> IngestRepor
         record: ExistingRecord | None = records.get(rel)
         try:
             current = input_hash(path)
-            if is_up_to_date(record, current) or (record and record.is_hand_edited and record.input_hash == current):
+            unchanged_input = record is not None and record.input_hash == current
+            if not force and is_up_to_date(record, current) or (record and record.is_hand_edited and unchanged_input):
                 report.results.append(IngestResult(rel, record.path if record else None, "unchanged"))
                 continue
             article = ingest_document(path, config)
@@ -126,4 +127,56 @@ def run_ingest(config: Config, progress: Progress = _no_progress) -> IngestRepor
         if result.action == "kept-edited":
             report.problems.append(Problem(str(result.article_path), "ingest", result.message, is_warning=True))
         report.results.append(result)
+    return report
+
+
+@dataclass(slots=True)
+class BuildReport:
+    ingest: IngestReport | None = None
+    articles: int = 0
+    pages: int = 0
+    files: int = 0
+    indexed: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def all_problems(self) -> list[Problem]:
+        return (self.ingest.problems if self.ingest else []) + self.problems
+
+
+def run_build(config: Config, progress: Progress = _no_progress, *, ingest: bool = True, clean: bool = False) -> BuildReport:
+    """ingest (when inputs changed) -> load -> plan -> render -> write (staged swap) -> index.
+
+    Raises TemplateError or WriteError when the site as a whole cannot be built; the previous
+    site/ stays in place then.
+    """
+    # Imported here so `newsarchive ingest` does not pay for Jinja, Markdown and Whoosh.
+    from generator.build.load import load_articles
+    from generator.build.plan import plan_site
+    from generator.build.render import make_environment, render_page, site_info
+    from generator.build.write import Staging
+    from generator.search.whoosh_index import build_index
+
+    report = BuildReport()
+    if ingest:
+        report.ingest = run_ingest(config, progress, force=clean)
+    articles, problems = load_articles(config.articles_dir, lambda d, t: progress("load", d, t))
+    report.problems.extend(problems)
+    report.articles = len(articles)
+    pages = plan_site(articles, config)
+    env = make_environment(config)
+    site = site_info(config)
+    with Staging(config.site_dir) as staging:
+        for done, page in enumerate(pages, 1):
+            progress("render", done, len(pages))
+            staging.write(page.output_path, render_page(env, page, site))
+        for theme_dir in config.theme_dirs:
+            if (theme_dir / "static").is_dir():
+                staging.copy_tree(theme_dir / "static", "static")
+        report.pages = len(pages)
+        report.files = staging.files
+        staging.commit()
+    progress("index", 0, 1)
+    report.indexed = build_index(config.index_dir, articles)
+    progress("index", 1, 1)
     return report

@@ -1,0 +1,113 @@
+"""Stage load: content/articles/*.md -> validated Article records (bad files reported and skipped)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import replace
+from collections.abc import Callable, Iterator
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from generator.errors import ArticleError, Problem
+from generator.frontmatter import mapping_to_article, split_front_matter
+from generator.ingest.extract import slugify
+from generator.models import Article
+
+_DEFAULTS: dict[str, Any] = {
+    "title_source": "editor",
+    "date": None,
+    "authors": [],
+    "contributors": [],
+    "photo_credits": [],
+    "removed": [],
+}
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(resources.files("generator").joinpath("data/article.schema.json").read_text("utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _plain(value: Any) -> Any:
+    """YAML dates and datetimes become ISO strings, as the schema (and JSON) expect."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def find_article_files(articles_dir: Path) -> Iterator[Path]:
+    if articles_dir.is_dir():
+        yield from (p for p in sorted(articles_dir.rglob("*.md")) if not p.name.startswith((".", "_")))
+
+
+def load_article(path: Path, articles_dir: Path) -> Article:
+    """Parse and validate one article file, filling defaults for hand-written ones.
+
+    Raises ArticleError naming the file, the field and how to fix it.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ArticleError(path, "load", "file is not UTF-8 text", "Save it as UTF-8") from exc
+    data, body, _ = split_front_matter(text, path)
+    data = _plain(data)
+    if "title" not in data:
+        raise ArticleError(path, "load", "front matter has no 'title'", "Add a line 'title: ...' to the front matter", line=1)
+    default_slug = slugify(path.relative_to(articles_dir).with_suffix("").as_posix().replace("/", "-"))
+    filled = {**_DEFAULTS, "slug": default_slug, **data}
+    filled.setdefault("source", {"path": "", "sha256": hashlib.sha256(text.encode()).hexdigest(), "format": "md"})
+    errors = sorted(_validator().iter_errors(filled), key=lambda e: list(e.absolute_path))
+    if errors:
+        error = errors[0]
+        where = ".".join(str(p) for p in error.absolute_path) or "front matter"
+        message = error.message if len(error.message) <= 160 else error.message[:157] + "..."
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ArticleError(path, "load", f"{where}: {message}{more}", "Fix the value in the front matter", line=1)
+    if not isinstance(data.get("source"), dict):
+        filled.pop("source", None)
+    return mapping_to_article(filled, body, path, default_slug)
+
+
+def load_articles(articles_dir: Path, on_progress: Callable[[int, int], None] | None = None) -> tuple[tuple[Article, ...], list[Problem]]:
+    """All loadable articles, newest first, with unique slugs; problems for the rest."""
+    files = list(find_article_files(articles_dir))
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    for done, path in enumerate(files, 1):
+        if on_progress:
+            on_progress(done, len(files))
+        try:
+            articles.append(load_article(path, articles_dir))
+        except ArticleError as exc:
+            problems.append(Problem.from_error(exc))
+    taken: set[str] = set()
+    unique: list[Article] = []
+    for article in articles:
+        slug, n = article.slug, 2
+        while slug in taken:
+            slug = f"{article.slug}-{n}"
+            n += 1
+        if slug != article.slug:
+            problems.append(Problem(str(article.source_file), "load",
+                                    f"slug {article.slug!r} is used by another article; published as {slug!r}", is_warning=True))
+            article = replace(article, slug=slug)
+        taken.add(slug)
+        unique.append(article)
+    return tuple(sort_newest_first(unique)), problems
+
+
+def sort_newest_first(articles: list[Article] | tuple[Article, ...]) -> list[Article]:
+    dated = sorted((a for a in articles if a.date), key=lambda a: (a.date or "", a.slug), reverse=True)
+    undated = sorted((a for a in articles if not a.date), key=lambda a: a.slug)
+    return dated + undated

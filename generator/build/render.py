@@ -1,0 +1,176 @@
+"""Stage render: Page -> bytes, through one Jinja2 environment (autoescape, StrictUndefined)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+import markdown
+import nh3
+from markupsafe import Markup
+
+from generator import __version__
+from generator.build.plan import article_url
+from generator.config import Config
+from generator.errors import TemplateError
+from generator.models import Article, Page
+
+# What a rendered article body may contain: Markdown's own output, nothing from a source.
+_BODY_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "em", "strong",
+    "code", "pre", "a", "table", "thead", "tbody", "tr", "th", "td", "sup", "sub", "del", "abbr",
+}
+_BODY_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "abbr": {"title"}}
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInfo:
+    """What every template may know about the site (not the whole Config)."""
+
+    title: str
+    description: str
+    base_url: str
+    base_path: str
+    language: str
+    generator: str
+
+
+def site_info(config: Config) -> SiteInfo:
+    return SiteInfo(
+        title=config.title,
+        description=config.description,
+        base_url=config.base_url,
+        base_path=urlsplit(config.base_url).path or "/",
+        language=config.language,
+        generator=f"newsarchive {__version__}",
+    )
+
+
+def make_markdown(extensions: tuple[str, ...]) -> markdown.Markdown:
+    """A Markdown converter that treats raw HTML in a body as text, never as markup."""
+    md = markdown.Markdown(extensions=list(extensions), output_format="html")
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    return md
+
+
+def body_to_html(md: markdown.Markdown, body: str) -> Markup:
+    """Render a Markdown body, then sanitize: only Markdown's tags, only safe link schemes."""
+    md.reset()
+    html = md.convert(body)
+    clean = nh3.clean(
+        html,
+        tags=_BODY_TAGS,
+        attributes=_BODY_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener noreferrer",
+    )
+    return Markup(clean)  # noqa: S704 - sanitized by nh3 above
+
+
+def display_date(value: str | None) -> str:
+    """'March 14, 2024' for an ISO date; 'Undated' when there is none."""
+    if not value:
+        return "Undated"
+    try:
+        day = dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return value
+    return f"{day.strftime('%B')} {day.day}, {day.year}"
+
+
+def atom_date(value: str | None) -> str:
+    """RFC 3339 timestamp for feeds; a date alone is taken as midnight UTC."""
+    if not value:
+        return "1970-01-01T00:00:00Z"
+    if len(value) <= 10:
+        return f"{value[:10]}T00:00:00Z"
+    try:
+        return dt.datetime.fromisoformat(value).isoformat()
+    except ValueError:
+        return f"{value[:10]}T00:00:00Z"
+
+
+def _json_script(value: Any) -> Markup:
+    """JSON safe to embed in <script type=application/ld+json>: '<', '>' and '&' escaped."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=False, indent=1)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)  # noqa: S704 - escaped above
+
+
+FILTERS: Mapping[str, Callable[..., Any]] = {
+    "display_date": display_date,
+    "atom_date": atom_date,
+    "article_url": article_url,
+    "json_script": _json_script,
+}
+
+
+def make_environment(config: Config) -> jinja2.Environment:
+    """The one Jinja environment of a build: archive overrides first, then the default theme."""
+    loader = jinja2.FileSystemLoader([str(d) for d in config.theme_dirs])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "xml"), default_for_string=True, default=True),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(FILTERS)
+    md = make_markdown(config.markdown_extensions)
+    env.filters["body_html"] = lambda article: body_to_html(md, article.body)
+    return env
+
+
+def _root_for(url: str) -> str:
+    depth = url.count("/")
+    return "../" * depth
+
+
+def news_article_jsonld(article: Article, site: SiteInfo) -> dict[str, Any]:
+    """schema.org NewsArticle for an article page."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "url": site.base_url + article_url(article),
+        "wordCount": article.word_count,
+    }
+    if article.date:
+        data["datePublished"] = article.date
+    if article.authors:
+        data["author"] = [{"@type": "Person", "name": n} for n in article.authors]
+    if article.contributors:
+        data["contributor"] = [{"@type": "Person", "name": n} for n in article.contributors]
+    if article.dateline:
+        data["dateline"] = article.dateline
+    if article.language:
+        data["inLanguage"] = article.language
+    if article.url:
+        data["sameAs"] = article.url
+    return data
+
+
+def render_page(env: jinja2.Environment, page: Page, site: SiteInfo) -> bytes:
+    """Render one page. Raises TemplateError naming the template and line on any template fault."""
+    root = site.base_path if page.url == "404.html" else _root_for(page.url)
+    context: dict[str, Any] = {"site": site, "root": root, "page_url": page.url, **page.context}
+    if "article" in page.context:
+        context["jsonld"] = news_article_jsonld(page.context["article"], site)
+    try:
+        template = env.get_template(page.template)
+        text = template.render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from exc
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"template {exc.name!r} not found in {', '.join(str(d) for d in env.loader.searchpath)}") from exc  # type: ignore[union-attr]
+    except (jinja2.UndefinedError, TypeError, ValueError) as exc:
+        raise TemplateError(f"{page.template}: {type(exc).__name__}: {exc} (while rendering /{page.url})") from exc
+    return re.sub(r"[ \t]+\n", "\n", text).encode("utf-8")

@@ -1,0 +1,68 @@
+"""Stage write (build): rendered pages -> a staging folder, swapped atomically into site/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from generator.errors import WriteError
+from generator.fsutil import swap_directory
+
+
+class Staging:
+    """A folder next to site/ that receives a whole build before it replaces site/."""
+
+    def __init__(self, site_dir: Path) -> None:
+        self.site_dir = site_dir
+        self.path = site_dir.with_name(f".{site_dir.name}.staging-{os.getpid()}")
+        self.files = 0
+
+    def __enter__(self) -> Staging:
+        remove_stale_staging(self.site_dir)
+        self.path.mkdir(parents=True)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.path.exists():
+            shutil.rmtree(self.path, ignore_errors=True)
+
+    def write(self, rel: str, data: bytes) -> None:
+        target = (self.path / rel).resolve()
+        if self.path.resolve() not in target.parents:
+            raise WriteError(f"refusing to write {rel!r}: outside the site folder")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.files += 1
+
+    def copy_tree(self, source: Path, rel: str) -> None:
+        """Copy a theme's static folder; files already staged (from an override) win."""
+        for path in sorted(source.rglob("*")):
+            if path.is_file():
+                dest = self.path / rel / path.relative_to(source)
+                if not dest.exists():
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(path, dest)
+                    self.files += 1
+
+    def commit(self) -> None:
+        """Swap the staged site into place: atomic on Linux, two renames elsewhere."""
+        swap_directory(self.path, self.site_dir)
+
+
+def remove_stale_staging(site_dir: Path) -> None:
+    """Leftovers of a killed build (staging or old folders whose process is gone)."""
+    for path in site_dir.parent.glob(f".{site_dir.name}.*-*"):
+        pid = path.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,169 @@
+"""Command line: parse arguments, load config, call the pipeline, print, return an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from generator import __version__
+from generator.config import CONFIG_NAME, Config, load_config
+from generator.errors import ConfigError, GeneratorError, Problem, SearchError
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+_CONFIG_TEMPLATE = """\
+# newsarchive configuration. Every key is optional; these are the defaults.
+title = "{title}"
+description = "An annotated archive of collected news articles."
+# Where the site will be published. Feeds and the sitemap need the absolute address;
+# pages link relatively, so the site also works under a sub-path or from a local server.
+base_url = "http://127.0.0.1:8000/"
+language = "en"
+per_page = 20
+feed_items = 20
+raw_dir = "content/raw"            # inputs (.txt, .html, .md), never modified
+articles_dir = "content/articles"  # one Markdown file per article: the durable record
+site_dir = "site"                  # build output, replaced as a whole on every build
+templates_dir = "templates"        # files here override the default theme by name
+max_input_mb = 20
+"""
+
+
+class _Progress:
+    """One updating line on stderr while a stage runs, only when stderr is a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty() and not os.environ.get("CI")
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.enabled and total:
+            end = "\n" if done >= total else ""
+            self.stream.write(f"\r{stage}: {done}/{total}{end}")
+            self.stream.flush()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsarchive", description="Build an annotated, searchable static news archive.")
+    parser.add_argument("--root", type=Path, default=Path("."), help="archive folder (default: current folder)")
+    parser.add_argument("--version", action="version", version=f"newsarchive {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what each stage does")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    init = commands.add_parser("init", help="create a new archive folder")
+    init.add_argument("dir", type=Path)
+    init.add_argument("--title", default="News archive")
+    commands.add_parser("ingest", help="clean raw inputs into content/articles/")
+    build = commands.add_parser("build", help="ingest if needed, then build site/ and the search index")
+    build.add_argument("--clean", action="store_true", help="re-ingest every input, not only changed ones")
+    build.add_argument("--strict", action="store_true", help="treat warnings as failures (exit 1)")
+    search = commands.add_parser("search", help="search the archive's index")
+    search.add_argument("query")
+    search.add_argument("--limit", type=int, default=10)
+    search.add_argument("--json", action="store_true", help="print results as JSON")
+    for facet in ("person", "organization", "place", "tag", "year"):
+        search.add_argument(f"--{facet}", action="append", default=[], metavar="VALUE")
+    return parser
+
+
+def _summary(problems: list[Problem], strict: bool, out: TextIO) -> int:
+    for problem in problems:
+        print(str(problem), file=out)
+    failures = [p for p in problems if strict or not p.is_warning]
+    return EXIT_PROBLEMS if failures else EXIT_OK
+
+
+def _init(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    target: Path = args.dir
+    if (target / CONFIG_NAME).exists():
+        print(f"{target / CONFIG_NAME}: already exists; not overwriting an archive", file=err)
+        return EXIT_USAGE
+    for sub in ("content/raw", "content/articles", "templates"):
+        (target / sub).mkdir(parents=True, exist_ok=True)
+    (target / CONFIG_NAME).write_text(_CONFIG_TEMPLATE.format(title=args.title.replace('"', "'")), encoding="utf-8")
+    (target / "templates" / "README.txt").write_text(
+        "Put a file here with the name of a default template (base.html, article.html, static/style.css...)\n"
+        "to override it for this archive. Everything else comes from the default theme.\n", encoding="utf-8")
+    print(f"created archive in {target}: put articles in {target / 'content/raw'} and run "
+          f"'newsarchive --root {target} build'", file=out)
+    return EXIT_OK
+
+
+def _search(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from generator.search.whoosh_index import search
+
+    fields = {"person": "people", "organization": "organizations", "place": "places", "tag": "tags", "year": "year"}
+    filters = [(fields[name], value) for name in fields for value in getattr(args, name)]
+    try:
+        result = search(config.index_dir, args.query, limit=args.limit, filters=filters)
+    except SearchError as exc:
+        message = str(exc)
+        if "no search index" in message:
+            message += f" (newsarchive --root {config.root} build)"
+        print(f"search: {message}", file=err)
+        return EXIT_USAGE
+    if args.json:
+        hits = [{"title": h.title, "date": h.date, "url": h.url, "snippet": h.snippet_html, "score": round(h.score, 4)}
+                for h in result.hits]
+        print(json.dumps({"query": result.query, "total": result.total, "hits": hits}, ensure_ascii=False, indent=2), file=out)
+        return EXIT_OK
+    if not result.hits:
+        print(f"no articles match {args.query!r}", file=out)
+        return EXIT_OK
+    for rank, hit in enumerate(result.hits, 1):
+        print(f"{rank}. {hit.title}  ({hit.date or 'undated'})", file=out)
+        print(f"   {config.site_dir.name}/{hit.url}", file=out)
+        print(f"   {hit.snippet_text}", file=out)
+    print(f"{result.total} match{'es' if result.total != 1 else ''}", file=out)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run one command; returns the exit code (0 ok, 1 some inputs failed, 2 usage or config error)."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "init":
+        return _init(args, out, err)
+    try:
+        config = load_config(args.root)
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=err)
+        return EXIT_USAGE
+    progress = _Progress(err)
+    from generator import pipeline
+
+    try:
+        if args.command == "ingest":
+            report = pipeline.run_ingest(config, progress)
+            print(f"{report.count('written')} written, {report.count('unchanged')} unchanged, "
+                  f"{report.count('kept-edited')} kept (hand-edited), {report.count('skipped')} skipped", file=out)
+            return _summary(report.problems, False, err)
+        if args.command == "build":
+            build = pipeline.run_build(config, progress, clean=args.clean)
+            ingest = build.ingest
+            skipped = len([p for p in build.all_problems if not p.is_warning])
+            line = f"{build.articles} articles built into {build.pages} pages"
+            if ingest:
+                line += f" ({ingest.count('written')} ingested, {ingest.count('unchanged')} unchanged)"
+            line += f", {skipped} skipped" + (": see below" if skipped else "")
+            print(line, file=out)
+            print(f"open it: python -m http.server -d {config.site_dir} 8000, then http://127.0.0.1:8000/", file=out)
+            return _summary(build.all_problems, args.strict, err)
+        if args.command == "search":
+            return _search(config, args, out, err)
+    except GeneratorError as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_PROBLEMS
+    parser.error(f"unknown command {args.command}")
+    return EXIT_USAGE

@@ -50,8 +50,12 @@ class _Progress:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newsarchive", description="Build an annotated, searchable static news archive.")
-    parser.add_argument("--root", type=Path, default=Path("."), help="archive folder (default: current folder)")
+    parser = argparse.ArgumentParser(
+        prog="newsarchive", description="Build an annotated, searchable static news archive."
+    )
+    parser.add_argument(
+        "--root", type=Path, default=Path(), help="archive folder (default: current folder)"
+    )
     parser.add_argument("--version", action="version", version=f"newsarchive {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what each stage does")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -59,8 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("dir", type=Path)
     init.add_argument("--title", default="News archive")
     commands.add_parser("ingest", help="clean raw inputs into content/articles/")
-    build = commands.add_parser("build", help="ingest if needed, then build site/ and the search index")
-    build.add_argument("--clean", action="store_true", help="re-ingest every input, not only changed ones")
+    build = commands.add_parser(
+        "build", help="ingest if needed, then build site/ and the search index"
+    )
+    build.add_argument(
+        "--clean", action="store_true", help="re-ingest every input, not only changed ones"
+    )
     build.add_argument("--strict", action="store_true", help="treat warnings as failures (exit 1)")
     search = commands.add_parser("search", help="search the archive's index")
     search.add_argument("query")
@@ -85,19 +93,32 @@ def _init(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_USAGE
     for sub in ("content/raw", "content/articles", "templates"):
         (target / sub).mkdir(parents=True, exist_ok=True)
-    (target / CONFIG_NAME).write_text(_CONFIG_TEMPLATE.format(title=args.title.replace('"', "'")), encoding="utf-8")
+    (target / CONFIG_NAME).write_text(
+        _CONFIG_TEMPLATE.format(title=args.title.replace('"', "'")), encoding="utf-8"
+    )
     (target / "templates" / "README.txt").write_text(
         "Put a file here with the name of a default template (base.html, article.html, static/style.css...)\n"
-        "to override it for this archive. Everything else comes from the default theme.\n", encoding="utf-8")
-    print(f"created archive in {target}: put articles in {target / 'content/raw'} and run "
-          f"'newsarchive --root {target} build'", file=out)
+        "to override it for this archive. Everything else comes from the default theme.\n",
+        encoding="utf-8",
+    )
+    print(
+        f"created archive in {target}: put articles in {target / 'content/raw'} and run "
+        f"'newsarchive --root {target} build'",
+        file=out,
+    )
     return EXIT_OK
 
 
 def _search(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from generator.search.whoosh_index import search
 
-    fields = {"person": "people", "organization": "organizations", "place": "places", "tag": "tags", "year": "year"}
+    fields = {
+        "person": "people",
+        "organization": "organizations",
+        "place": "places",
+        "tag": "tags",
+        "year": "year",
+    }
     filters = [(fields[name], value) for name in fields for value in getattr(args, name)]
     try:
         result = search(config.index_dir, args.query, limit=args.limit, filters=filters)
@@ -108,9 +129,24 @@ def _search(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) 
         print(f"search: {message}", file=err)
         return EXIT_USAGE
     if args.json:
-        hits = [{"title": h.title, "date": h.date, "url": h.url, "snippet": h.snippet_html, "score": round(h.score, 4)}
-                for h in result.hits]
-        print(json.dumps({"query": result.query, "total": result.total, "hits": hits}, ensure_ascii=False, indent=2), file=out)
+        hits = [
+            {
+                "title": h.title,
+                "date": h.date,
+                "url": h.url,
+                "snippet": h.snippet_html,
+                "score": round(h.score, 4),
+            }
+            for h in result.hits
+        ]
+        print(
+            json.dumps(
+                {"query": result.query, "total": result.total, "hits": hits},
+                ensure_ascii=False,
+                indent=2,
+            ),
+            file=out,
+        )
         return EXIT_OK
     if not result.hits:
         print(f"no articles match {args.query!r}", file=out)
@@ -123,7 +159,9 @@ def _search(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) 
     return EXIT_OK
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
     """Run one command; returns the exit code (0 ok, 1 some inputs failed, 2 usage or config error)."""
     out = out or sys.stdout
     err = err or sys.stderr
@@ -132,7 +170,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     if args.command == "init":
         return _init(args, out, err)
     try:
@@ -146,8 +187,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     try:
         if args.command == "ingest":
             report = pipeline.run_ingest(config, progress)
-            print(f"{report.count('written')} written, {report.count('unchanged')} unchanged, "
-                  f"{report.count('kept-edited')} kept (hand-edited), {report.count('skipped')} skipped", file=out)
+            print(
+                f"{report.count('written')} written, {report.count('unchanged')} unchanged, "
+                f"{report.count('kept-edited')} kept (hand-edited), {report.count('skipped')} skipped",
+                file=out,
+            )
             return _summary(report.problems, False, err)
         if args.command == "build":
             build = pipeline.run_build(config, progress, clean=args.clean)
@@ -155,10 +199,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
             skipped = len([p for p in build.all_problems if not p.is_warning])
             line = f"{build.articles} articles built into {build.pages} pages"
             if ingest:
-                line += f" ({ingest.count('written')} ingested, {ingest.count('unchanged')} unchanged)"
+                line += (
+                    f" ({ingest.count('written')} ingested, {ingest.count('unchanged')} unchanged)"
+                )
             line += f", {skipped} skipped" + (": see below" if skipped else "")
             print(line, file=out)
-            print(f"open it: python -m http.server -d {config.site_dir} 8000, then http://127.0.0.1:8000/", file=out)
+            print(
+                f"open it: python -m http.server -d {config.site_dir} 8000, then http://127.0.0.1:8000/",
+                file=out,
+            )
             return _summary(build.all_problems, args.strict, err)
         if args.command == "search":
             return _search(config, args, out, err)

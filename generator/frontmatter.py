@@ -18,9 +18,27 @@ MAX_FRONT_MATTER = 1024 * 1024
 _GENERATED_BLOCK = re.compile(r"^generated:\n(?:  .*\n)+", re.M)
 # Keys the Article record types itself; anything else travels in Article.extra.
 TYPED_KEYS = (
-    "title", "title_source", "slug", "date", "date_source", "dateline", "authors", "contributors",
-    "photo_credits", "publisher", "url", "language", "summary", "word_count", "people",
-    "organizations", "places", "quotes", "tags", "source", "removed",
+    "title",
+    "title_source",
+    "slug",
+    "date",
+    "date_source",
+    "dateline",
+    "authors",
+    "contributors",
+    "photo_credits",
+    "publisher",
+    "url",
+    "language",
+    "summary",
+    "word_count",
+    "people",
+    "organizations",
+    "places",
+    "quotes",
+    "tags",
+    "source",
+    "removed",
 )
 
 
@@ -31,7 +49,8 @@ class _StrictSafeLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(
-                None, None, "YAML aliases (*name) are not allowed in front matter", event.start_mark)
+                None, None, "YAML aliases (*name) are not allowed in front matter", event.start_mark
+            )
         return super().compose_node(parent, index)
 
 
@@ -43,7 +62,14 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value and not re.search(r"[ \t]\n|\n[ \t]|[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]|^\s|\s$", value) else None
+    style = (
+        "|"
+        if "\n" in value
+        and not re.search(
+            r"[ \t]\n|\n[ \t]|[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]|^\s|\s$", value
+        )
+        else None
+    )
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
@@ -60,30 +86,59 @@ def split_front_matter(text: str, source: Path) -> tuple[dict[str, Any], str, in
         text = text[1:]
     if not text.startswith("---"):
         return {}, text, 1
-    match = re.match(r"^---[ \t]*\r?\n(.*?)(?:\r?\n)?^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", text, re.S | re.M)
+    match = re.match(
+        r"^---[ \t]*\r?\n(.*?)(?:\r?\n)?^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", text, re.S | re.M
+    )
     if match is None:
-        raise ArticleError(source, "load", "front matter has no closing '---' line", "End the YAML block with a line '---'", line=1)
+        raise ArticleError(
+            source,
+            "load",
+            "front matter has no closing '---' line",
+            "End the YAML block with a line '---'",
+            line=1,
+        )
     block = match.group(1)
     if len(block) > MAX_FRONT_MATTER:
-        raise ArticleError(source, "load", "front matter is over 1 MB", "Move long text into the body")
+        raise ArticleError(
+            source, "load", "front matter is over 1 MB", "Move long text into the body"
+        )
     try:
-        data = yaml.load(block, Loader=_StrictSafeLoader)  # noqa: S506 - strict subclass of SafeLoader
+        data = yaml.load(block, Loader=_StrictSafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ArticleError(source, "load", f"front matter is not valid YAML: {problem}", "Fix the YAML syntax", line=line) from exc
+        raise ArticleError(
+            source,
+            "load",
+            f"front matter is not valid YAML: {problem}",
+            "Fix the YAML syntax",
+            line=line,
+        ) from exc
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ArticleError(source, "load", f"front matter must be a mapping of keys, not a {type(data).__name__}", "Write it as 'key: value' lines", line=2)
+        raise ArticleError(
+            source,
+            "load",
+            f"front matter must be a mapping of keys, not a {type(data).__name__}",
+            "Write it as 'key: value' lines",
+            line=2,
+        )
     body_line = text[: match.end()].count("\n") + 1
-    return {str(k): v for k, v in data.items()}, text[match.end():], body_line
+    return {str(k): v for k, v in data.items()}, text[match.end() :], body_line
 
 
 def dump_article_text(data: Mapping[str, Any], body: str) -> str:
     """Serialise front matter + body, deterministic (key order kept, unicode as is)."""
-    yaml_text = yaml.dump(dict(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
+    yaml_text = yaml.dump(
+        dict(data),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=False,
+    )
     return f"---\n{yaml_text}---\n\n{body.strip()}\n"
 
 
@@ -148,15 +203,26 @@ def _strings(value: Any, key: str, source: Path) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
     if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
-        raise ArticleError(source, "load", f"'{key}' must be a list of strings", f"Write it as {key}: [\"a\", \"b\"]")
+        raise ArticleError(
+            source, "load", f"'{key}' must be a list of strings", f'Write it as {key}: ["a", "b"]'
+        )
     return tuple(str(v) for v in value)
 
 
-def mapping_to_article(data: Mapping[str, Any], body: str, source: Path, default_slug: str) -> Article:
+def mapping_to_article(
+    data: Mapping[str, Any], body: str, source: Path, default_slug: str
+) -> Article:
     """Article from validated front matter (defaults filled for hand-written files)."""
     src = data.get("source")
-    quotes = tuple(Quote(text=str(q.get("text", "")), speaker=q.get("speaker")) for q in data.get("quotes") or () if isinstance(q, Mapping))
-    removed = tuple(Removal(kind=str(r["kind"]), text=str(r["text"]), reason=str(r["reason"])) for r in data.get("removed") or ())
+    quotes = tuple(
+        Quote(text=str(q.get("text", "")), speaker=q.get("speaker"))
+        for q in data.get("quotes") or ()
+        if isinstance(q, Mapping)
+    )
+    removed = tuple(
+        Removal(kind=str(r["kind"]), text=str(r["text"]), reason=str(r["reason"]))
+        for r in data.get("removed") or ()
+    )
     date = data.get("date")
     return Article(
         source_file=source,
@@ -174,13 +240,17 @@ def mapping_to_article(data: Mapping[str, Any], body: str, source: Path, default
         url=data.get("url"),
         language=data.get("language"),
         summary=str(data.get("summary") or ""),
-        word_count=int(data.get("word_count") or len(body.split())),
+        word_count=int(data["word_count"])
+        if data.get("word_count") is not None
+        else len(body.split()),
         people=_strings(data.get("people"), "people", source),
         organizations=_strings(data.get("organizations"), "organizations", source),
         places=_strings(data.get("places"), "places", source),
         quotes=quotes,
         tags=_strings(data.get("tags"), "tags", source),
-        source=SourceRef(path=src["path"], sha256=src["sha256"], format=src["format"]) if isinstance(src, Mapping) else None,
+        source=SourceRef(path=src["path"], sha256=src["sha256"], format=src["format"])
+        if isinstance(src, Mapping)
+        else None,
         removed=removed,
         extra={k: v for k, v in data.items() if k not in TYPED_KEYS},
     )

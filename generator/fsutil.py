@@ -19,7 +19,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -56,6 +56,6 @@ def swap_directory(staged: Path, target: Path) -> None:
         return
     old = target.with_name(f".{target.name}.old-{os.getpid()}")
     if target.exists():
-        os.rename(target, old)
-    os.rename(staged, target)
+        target.rename(old)
+    staged.rename(target)
     shutil.rmtree(old, ignore_errors=True)

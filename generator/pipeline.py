@@ -50,7 +50,9 @@ def _unexpected(config: Config, source: Path, stage: str, exc: BaseException) ->
             handle.write(f"--- {source} ({stage})\n{traceback.format_exc()}\n")
     except OSError:
         pass
-    return Problem(str(source), stage, f"internal error {type(exc).__name__}: {exc} (traceback in {log_path})")
+    return Problem(
+        str(source), stage, f"internal error {type(exc).__name__}: {exc} (traceback in {log_path})"
+    )
 
 
 def ingest_document(path: Path, config: Config) -> Article:
@@ -61,14 +63,23 @@ def ingest_document(path: Path, config: Config) -> Article:
     text, find_title, keep_lines = raw.text, True, False
     if raw.format == "html":
         page = extract_html(raw.text, path)
-        stated, text, extra_removed, find_title = page.meta, page.text, page.removed, page.meta.title is None
+        stated, text, extra_removed, find_title = (
+            page.meta,
+            page.text,
+            page.removed,
+            page.meta.title is None,
+        )
     elif raw.format == "md":
         stated, text = read_markdown_input(raw.text, path)
         find_title, keep_lines = stated.title is None, True
     clean = clean_text(text, path, find_title=find_title, keep_lines=keep_lines)
     if not clean.paragraphs:
-        raise ArticleError(path, "clean", "nothing is left after cleaning (the whole text looked like page junk)",
-                           "Check the file holds an article; its removed text would be lost otherwise")
+        raise ArticleError(
+            path,
+            "clean",
+            "nothing is left after cleaning (the whole text looked like page junk)",
+            "Check the file holds an article; its removed text would be lost otherwise",
+        )
     clean = replace(clean, removed=extra_removed + clean.removed)
     article = extract_article(raw, clean, stated, config.summary_words)
     if raw.repairs:
@@ -84,7 +95,9 @@ def _unique(base: str, taken: set[str]) -> str:
     return candidate
 
 
-def run_ingest(config: Config, progress: Progress = _no_progress, *, force: bool = False) -> IngestReport:
+def run_ingest(
+    config: Config, progress: Progress = _no_progress, *, force: bool = False
+) -> IngestReport:
     """Ingest every raw input that changed since its article was written (all of them with force)."""
     report = IngestReport()
     inputs = list(find_inputs(config.raw_dir))
@@ -97,8 +110,12 @@ def run_ingest(config: Config, progress: Progress = _no_progress, *, force: bool
         try:
             current = input_hash(path)
             unchanged_input = record is not None and record.input_hash == current
-            if not force and is_up_to_date(record, current) or (record and record.is_hand_edited and unchanged_input):
-                report.results.append(IngestResult(rel, record.path if record else None, "unchanged"))
+            if (not force and is_up_to_date(record, current)) or (
+                record and record.is_hand_edited and unchanged_input
+            ):
+                report.results.append(
+                    IngestResult(rel, record.path if record else None, "unchanged")
+                )
                 continue
             article = ingest_document(path, config)
             if record is not None:
@@ -108,7 +125,9 @@ def run_ingest(config: Config, progress: Progress = _no_progress, *, force: bool
                 article = replace(article, slug=_unique(slugify(article.slug), slugs))
                 target = config.articles_dir / f"{article.slug}.md"
                 if target in files:
-                    target = config.articles_dir / f"{_unique(article.slug, {f.stem for f in files})}.md"
+                    target = (
+                        config.articles_dir / f"{_unique(article.slug, {f.stem for f in files})}.md"
+                    )
             slugs.add(article.slug)
             files.add(target)
             result = write_record(article, rel, record, target, current)
@@ -125,7 +144,9 @@ def run_ingest(config: Config, progress: Progress = _no_progress, *, force: bool
             report.results.append(IngestResult(rel, None, "skipped", str(exc)))
             continue
         if result.action == "kept-edited":
-            report.problems.append(Problem(str(result.article_path), "ingest", result.message, is_warning=True))
+            report.problems.append(
+                Problem(str(result.article_path), "ingest", result.message, is_warning=True)
+            )
         report.results.append(result)
     return report
 
@@ -144,7 +165,9 @@ class BuildReport:
         return (self.ingest.problems if self.ingest else []) + self.problems
 
 
-def run_build(config: Config, progress: Progress = _no_progress, *, ingest: bool = True, clean: bool = False) -> BuildReport:
+def run_build(
+    config: Config, progress: Progress = _no_progress, *, ingest: bool = True, clean: bool = False
+) -> BuildReport:
     """ingest (when inputs changed) -> load -> plan -> render -> write (staged swap) -> index.
 
     Raises TemplateError or WriteError when the site as a whole cannot be built; the previous

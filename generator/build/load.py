@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import replace
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -31,7 +31,9 @@ _DEFAULTS: dict[str, Any] = {
 
 @cache
 def _validator() -> jsonschema.Draft202012Validator:
-    schema = json.loads(resources.files("generator").joinpath("data/article.schema.json").read_text("utf-8"))
+    schema = json.loads(
+        resources.files("generator").joinpath("data/article.schema.json").read_text("utf-8")
+    )
     return jsonschema.Draft202012Validator(schema)
 
 
@@ -48,7 +50,9 @@ def _plain(value: Any) -> Any:
 
 def find_article_files(articles_dir: Path) -> Iterator[Path]:
     if articles_dir.is_dir():
-        yield from (p for p in sorted(articles_dir.rglob("*.md")) if not p.name.startswith((".", "_")))
+        yield from (
+            p for p in sorted(articles_dir.rglob("*.md")) if not p.name.startswith((".", "_"))
+        )
 
 
 def load_article(path: Path, articles_dir: Path) -> Article:
@@ -63,23 +67,37 @@ def load_article(path: Path, articles_dir: Path) -> Article:
     data, body, _ = split_front_matter(text, path)
     data = _plain(data)
     if "title" not in data:
-        raise ArticleError(path, "load", "front matter has no 'title'", "Add a line 'title: ...' to the front matter", line=1)
-    default_slug = slugify(path.relative_to(articles_dir).with_suffix("").as_posix().replace("/", "-"))
+        raise ArticleError(
+            path,
+            "load",
+            "front matter has no 'title'",
+            "Add a line 'title: ...' to the front matter",
+            line=1,
+        )
+    default_slug = slugify(
+        path.relative_to(articles_dir).with_suffix("").as_posix().replace("/", "-")
+    )
     filled = {**_DEFAULTS, "slug": default_slug, **data}
-    filled.setdefault("source", {"path": "", "sha256": hashlib.sha256(text.encode()).hexdigest(), "format": "md"})
+    filled.setdefault(
+        "source", {"path": "", "sha256": hashlib.sha256(text.encode()).hexdigest(), "format": "md"}
+    )
     errors = sorted(_validator().iter_errors(filled), key=lambda e: list(e.absolute_path))
     if errors:
         error = errors[0]
         where = ".".join(str(p) for p in error.absolute_path) or "front matter"
         message = error.message if len(error.message) <= 160 else error.message[:157] + "..."
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise ArticleError(path, "load", f"{where}: {message}{more}", "Fix the value in the front matter", line=1)
+        raise ArticleError(
+            path, "load", f"{where}: {message}{more}", "Fix the value in the front matter", line=1
+        )
     if not isinstance(data.get("source"), dict):
         filled.pop("source", None)
     return mapping_to_article(filled, body, path, default_slug)
 
 
-def load_articles(articles_dir: Path, on_progress: Callable[[int, int], None] | None = None) -> tuple[tuple[Article, ...], list[Problem]]:
+def load_articles(
+    articles_dir: Path, on_progress: Callable[[int, int], None] | None = None
+) -> tuple[tuple[Article, ...], list[Problem]]:
     """All loadable articles, newest first, with unique slugs; problems for the rest."""
     files = list(find_article_files(articles_dir))
     articles: list[Article] = []
@@ -99,8 +117,14 @@ def load_articles(articles_dir: Path, on_progress: Callable[[int, int], None] | 
             slug = f"{article.slug}-{n}"
             n += 1
         if slug != article.slug:
-            problems.append(Problem(str(article.source_file), "load",
-                                    f"slug {article.slug!r} is used by another article; published as {slug!r}", is_warning=True))
+            problems.append(
+                Problem(
+                    str(article.source_file),
+                    "load",
+                    f"slug {article.slug!r} is used by another article; published as {slug!r}",
+                    is_warning=True,
+                )
+            )
             article = replace(article, slug=slug)
         taken.add(slug)
         unique.append(article)
@@ -108,6 +132,8 @@ def load_articles(articles_dir: Path, on_progress: Callable[[int, int], None] | 
 
 
 def sort_newest_first(articles: list[Article] | tuple[Article, ...]) -> list[Article]:
-    dated = sorted((a for a in articles if a.date), key=lambda a: (a.date or "", a.slug), reverse=True)
+    dated = sorted(
+        (a for a in articles if a.date), key=lambda a: (a.date or "", a.slug), reverse=True
+    )
     undated = sorted((a for a in articles if not a.date), key=lambda a: a.slug)
     return dated + undated

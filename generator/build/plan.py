@@ -36,9 +36,15 @@ def _inputs(articles: Sequence[Article]) -> tuple[str, ...]:
     return tuple(a.slug for a in articles)
 
 
-def _paginate(articles: Sequence[Article], per_page: int, first_url: str, prefix: str,
-              title: str, template: str) -> list[Page]:
-    chunks = [articles[i:i + per_page] for i in range(0, len(articles), per_page)] or [[]]
+def _paginate(
+    articles: Sequence[Article],
+    per_page: int,
+    first_url: str,
+    prefix: str,
+    title: str,
+    template: str,
+) -> list[Page]:
+    chunks = [articles[i : i + per_page] for i in range(0, len(articles), per_page)] or [[]]
     urls = [first_url] + [f"{prefix}page/{n}/" for n in range(2, len(chunks) + 1)]
     pages = []
     for index, chunk in enumerate(chunks):
@@ -49,8 +55,14 @@ def _paginate(articles: Sequence[Article], per_page: int, first_url: str, prefix
             next_url=urls[index + 1] if index + 1 < len(chunks) else None,
         )
         heading = title if index == 0 else f"{title} (page {index + 1} of {len(chunks)})"
-        pages.append(Page(urls[index], template, {"title": heading, "articles": tuple(chunk), "pagination": pagination},
-                          _inputs(chunk)))
+        pages.append(
+            Page(
+                urls[index],
+                template,
+                {"title": heading, "articles": tuple(chunk), "pagination": pagination},
+                _inputs(chunk),
+            )
+        )
     return pages
 
 
@@ -58,8 +70,14 @@ def plan_site(articles: tuple[Article, ...], config: Config) -> tuple[Page, ...]
     """Decide every page of the site from the whole set of articles (newest first)."""
     pages: list[Page] = []
     for article in articles:
-        pages.append(Page(article_url(article), "article.html", {"title": article.title, "article": article},
-                          (article.slug,)))
+        pages.append(
+            Page(
+                article_url(article),
+                "article.html",
+                {"title": article.title, "article": article},
+                (article.slug,),
+            )
+        )
     pages.extend(_paginate(articles, config.per_page, "", "", config.title, "index.html"))
 
     by_year: dict[str, list[Article]] = defaultdict(list)
@@ -73,26 +91,72 @@ def plan_site(articles: tuple[Article, ...], config: Config) -> tuple[Page, ...]
             by_year[article.year].append(article)
         else:
             undated.append(article)
-    years = [ArchiveEntry(y, f"archive/{y}/", len(by_year[y])) for y in sorted(by_year, reverse=True)]
-    pages.append(Page("archive/", "archive_index.html",
-                      {"title": "Archive", "years": tuple(years), "undated_count": len(undated)}, _inputs(articles)))
+    years = [
+        ArchiveEntry(y, f"archive/{y}/", len(by_year[y])) for y in sorted(by_year, reverse=True)
+    ]
+    pages.append(
+        Page(
+            "archive/",
+            "archive_index.html",
+            {"title": "Archive", "years": tuple(years), "undated_count": len(undated)},
+            _inputs(articles),
+        )
+    )
     for year in sorted(by_year, reverse=True):
         months = tuple(
-            ArchiveEntry(f"{calendar.month_name[int(m)]} {y}", f"archive/{y}/{m}/", len(by_month[(y, m)]))
-            for (y, m) in sorted(by_month, reverse=True) if y == year
+            ArchiveEntry(
+                f"{calendar.month_name[int(m)]} {y}", f"archive/{y}/{m}/", len(by_month[(y, m)])
+            )
+            for (y, m) in sorted(by_month, reverse=True)
+            if y == year
         )
-        pages.append(Page(f"archive/{year}/", "archive.html",
-                          {"title": f"Articles from {year}", "articles": tuple(by_year[year]), "months": months},
-                          _inputs(by_year[year])))
+        pages.append(
+            Page(
+                f"archive/{year}/",
+                "archive.html",
+                {
+                    "title": f"Articles from {year}",
+                    "articles": tuple(by_year[year]),
+                    "months": months,
+                },
+                _inputs(by_year[year]),
+            )
+        )
     for (year, month), items in sorted(by_month.items(), reverse=True):
         title = f"Articles from {calendar.month_name[int(month)]} {year}"
-        pages.append(Page(f"archive/{year}/{month}/", "archive.html",
-                          {"title": title, "articles": tuple(items), "months": ()}, _inputs(items)))
-    pages.append(Page("undated/", "archive.html",
-                      {"title": "Undated articles", "articles": tuple(undated), "months": ()}, _inputs(undated)))
+        pages.append(
+            Page(
+                f"archive/{year}/{month}/",
+                "archive.html",
+                {"title": title, "articles": tuple(items), "months": ()},
+                _inputs(items),
+            )
+        )
+    pages.append(
+        Page(
+            "undated/",
+            "archive.html",
+            {"title": "Undated articles", "articles": tuple(undated), "months": ()},
+            _inputs(undated),
+        )
+    )
     feed_items = tuple(articles[: config.feed_items])
-    pages.append(Page("feed.xml", "feed.xml", {"title": config.title, "articles": feed_items}, _inputs(feed_items)))
-    pages.append(Page("sitemap.xml", "sitemap.xml", {"title": "Sitemap", "articles": articles}, _inputs(articles)))
+    pages.append(
+        Page(
+            "feed.xml",
+            "feed.xml",
+            {"title": config.title, "articles": feed_items},
+            _inputs(feed_items),
+        )
+    )
+    pages.append(
+        Page(
+            "sitemap.xml",
+            "sitemap.xml",
+            {"title": "Sitemap", "articles": articles},
+            _inputs(articles),
+        )
+    )
     pages.append(Page("robots.txt", "robots.txt", {"title": "robots"}, ()))
     pages.append(Page("404.html", "404.html", {"title": "Page not found"}, ()))
     return tuple(pages)

@@ -38,7 +38,7 @@ def _words(text: str) -> int:
 
 def _is_prose(text: str) -> bool:
     """A line that reads like a sentence of an article (not a label, button or headline)."""
-    return _words(text) >= 6 and bool(_SENTENCE_END.search(text)) or _words(text) >= 25
+    return (_words(text) >= 6 and bool(_SENTENCE_END.search(text))) or _words(text) >= 25
 
 
 def _is_short_label(text: str) -> bool:
@@ -72,10 +72,12 @@ def _spam_split(text: str) -> tuple[str, str] | None:
     if n == 0:
         return None
     stop = [1 if t.group().lower().strip(".,;:!?\"'”“") in rules.STOPWORDS else 0 for t in tokens]
-    hits = [len(rules.SPAM_WORDS.findall(t.group())) + 2 * len(rules.GLUED_DOMAIN.findall(t.group()))
-            for t in tokens]
-    suffix_stop = list(accumulate(reversed(stop)))[::-1] + [0]
-    suffix_hits = list(accumulate(reversed(hits)))[::-1] + [0]
+    hits = [
+        len(rules.SPAM_WORDS.findall(t.group())) + 2 * len(rules.GLUED_DOMAIN.findall(t.group()))
+        for t in tokens
+    ]
+    suffix_stop = [*list(accumulate(reversed(stop)))[::-1], 0]
+    suffix_hits = [*list(accumulate(reversed(hits)))[::-1], 0]
     for k in range(n):
         count = n - k
         chars = len(text) - tokens[k].start()
@@ -91,7 +93,7 @@ def _spam_split(text: str) -> tuple[str, str] | None:
                 j += 1
                 if _PREFIX_END.search(tokens[j - 1].group()) and suffix_hits[j] / (n - j) >= 0.5:
                     k = j
-            return text[: tokens[k].start()].rstrip(), text[tokens[k].start():]
+            return text[: tokens[k].start()].rstrip(), text[tokens[k].start() :]
     return None
 
 
@@ -125,6 +127,7 @@ class _Cleaner:
         total = sum(_words(u.text) for u in self.units) or 1
         seen = 0
         block: str | None = None
+        block_reason = ""
         block_lines = 0
         in_tail = False
         for unit in self.units:
@@ -135,14 +138,24 @@ class _Cleaner:
                 self._classify_tail(unit)
                 continue
             matched = _match_line(unit.text)
-            if matched is None and block and block_lines < _MAX_BLOCK_LINES and _is_short_label(unit.text):
-                matched = (block, f"{rules_reason(block)} (line inside the block)")
+            if (
+                matched is None
+                and block
+                and block_lines < _MAX_BLOCK_LINES
+                and _is_short_label(unit.text)
+            ):
+                matched = (block, block_reason)
             if matched:
                 unit.kind, unit.reason = matched
                 if matched[0] in rules.BLOCK_KINDS:
                     block_lines = block_lines + 1 if block == matched[0] else 1
+                    if block != matched[0]:
+                        block_reason = matched[1]
                     block = matched[0]
-                if matched[0] == "comment-form" and (seen - _words(unit.text)) / total >= _TAIL_FRACTION:
+                if (
+                    matched[0] == "comment-form"
+                    and (seen - _words(unit.text)) / total >= _TAIL_FRACTION
+                ):
                     in_tail = True
                 continue
             block, block_lines = None, 0
@@ -152,7 +165,10 @@ class _Cleaner:
             if split:
                 prefix, spam = split
                 self._split_unit(unit, prefix, spam)
-                if any(k == "comment-form" for _, k, _ in unit.pieces) and seen / total >= _TAIL_FRACTION:
+                if (
+                    any(k == "comment-form" for _, k, _ in unit.pieces)
+                    and seen / total >= _TAIL_FRACTION
+                ):
                     in_tail = True
 
     def _split_unit(self, unit: _Unit, prefix: str, spam: str) -> None:
@@ -193,8 +209,20 @@ class _Cleaner:
         for index, unit in enumerate(self.units[:_HEADER_UNITS]):
             if _is_prose(unit.text):
                 break
-            if index == 0 and find_title and is_title_like(unit.text) and _match_line(unit.text) is None \
-                    and parse_photo_credit(unit.text) is None and len(self.units) > 1:
+            wrapped = (
+                index + 1 < len(self.units)
+                and self.units[index + 1].group == unit.group
+                and self.units[index + 1].text[:1].islower()
+            )
+            if (
+                index == 0
+                and find_title
+                and not wrapped
+                and is_title_like(unit.text)
+                and _match_line(unit.text) is None
+                and parse_photo_credit(unit.text) is None
+                and len(self.units) > 1
+            ):
                 self.title_line = unit.text
                 unit.kind = "title"
                 continue
@@ -204,7 +232,11 @@ class _Cleaner:
                 self.authors.extend(names)
                 continue
             date_match = rules.DATE_LINE.match(unit.text)
-            date = parse_date(date_match.group("date")) if date_match else parse_date(unit.text, whole=True)
+            date = (
+                parse_date(date_match.group("date"))
+                if date_match
+                else parse_date(unit.text, whole=True)
+            )
             if date:
                 unit.kind, unit.reason = "byline", "publication date line; recorded in date"
                 self.stated_date = self.stated_date or date
@@ -235,7 +267,12 @@ class _Cleaner:
                 flush()
                 current_group = -1
                 adjacent = last_removed_at >= position - 1
-                if adjacent and removed and removed[-1].kind == kind and removed[-1].reason == reason:
+                if (
+                    adjacent
+                    and removed
+                    and removed[-1].kind == kind
+                    and removed[-1].reason == reason
+                ):
                     removed[-1] = Removal(kind, removed[-1].text + "\n" + text, reason)
                 else:
                     removed.append(Removal(kind, text, reason))
@@ -254,15 +291,6 @@ class _Cleaner:
         )
 
 
-def rules_reason(kind: str) -> str:
-    return {
-        "newsletter": "newsletter sign-up box",
-        "related-links": "related-articles list",
-        "share-widget": "share buttons",
-        "comment-form": "comment form",
-    }.get(kind, kind)
-
-
 def _join_group(lines: list[str]) -> list[str]:
     """Lines of one blank-separated group: hard-wrapped prose is joined, one-per-line kept apart."""
     if len(lines) == 1:
@@ -273,7 +301,9 @@ def _join_group(lines: list[str]) -> list[str]:
     return list(lines)
 
 
-def clean_text(text: str, source: Path, *, find_title: bool = True, keep_lines: bool = False) -> CleanText:
+def clean_text(
+    text: str, source: Path, *, find_title: bool = True, keep_lines: bool = False
+) -> CleanText:
     """Split text into kept paragraphs and removed spans (kind, reason), recording credits found.
 
     keep_lines keeps the line structure of each paragraph (Markdown input). Never raises on any

@@ -17,13 +17,19 @@ _ROLE_TAIL = re.compile(
     re.I,
 )
 _PLACE_TAIL = re.compile(r"\s+(?:in|from)\s+[A-Z][\w.'’ -]{1,40}$")
-_NOT_NAMES = frozenset({"staff", "wire", "wire reports", "staff reports", "the editors", "editorial board"})
+_NOT_NAMES = frozenset(
+    {"staff", "wire", "wire reports", "staff reports", "the editors", "editorial board"}
+)
 
 
 def looks_like_name(text: str) -> bool:
     """A person's (or agency's) name: 1-5 capitalised words, no sentence punctuation."""
     text = text.strip()
-    return bool(_NAME.match(text)) and text.lower() not in _NOT_NAMES and any(c.islower() for c in text)
+    return (
+        bool(_NAME.match(text))
+        and text.lower() not in _NOT_NAMES
+        and any(c.islower() for c in text)
+    )
 
 
 def _split_names(text: str) -> list[str]:
@@ -42,7 +48,9 @@ def parse_byline(text: str) -> tuple[str, ...] | None:
         return None
     parts = _split_names(text)
     names = [p for p in parts if looks_like_name(p)]
-    if not names and any(p.lower() in _NOT_NAMES or p.lower().startswith(("staff", "wire")) for p in parts):
+    if not names and any(
+        p.lower() in _NOT_NAMES or p.lower().startswith(("staff", "wire")) for p in parts
+    ):
         return ()
     if len(names) != len(parts):
         return None if not names or len(names) < len(parts) / 2 else tuple(names)

@@ -8,9 +8,20 @@ from datetime import date, datetime
 _MONTHS = {
     name: index
     for index, names in enumerate(
-        (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-         ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-         ("october", "oct"), ("november", "nov"), ("december", "dec")),
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
         start=1,
     )
     for name in names
@@ -19,12 +30,22 @@ _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\
 _WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
 _TIME = r"(?:,?\s*(?:at\s+)?\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?(?:\s*[A-Z]{2,4})?)?"
 _PATTERNS = (
-    re.compile(rf"{_WEEKDAY}{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}}){_TIME}", re.I),
-    re.compile(rf"{_WEEKDAY}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>\d{{4}}){_TIME}", re.I),
-    re.compile(r"(?P<year>\d{4})[-/.](?P<nmonth>\d{1,2})[-/.](?P<day>\d{1,2})"
-               r"(?P<time>[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"),
+    re.compile(
+        rf"{_WEEKDAY}{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}}){_TIME}",
+        re.I,
+    ),
+    re.compile(
+        rf"{_WEEKDAY}(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<year>\d{{4}}){_TIME}",
+        re.I,
+    ),
+    re.compile(
+        r"(?P<year>\d{4})[-/.](?P<nmonth>\d{1,2})[-/.](?P<day>\d{1,2})"
+        r"(?P<time>[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    ),
 )
-_FILENAME = re.compile(r"(?<!\d)(?P<year>(?:19|20)\d{2})[-_.]?(?P<nmonth>[01]\d)[-_.]?(?P<day>[0-3]\d)(?!\d)")
+_FILENAME = re.compile(
+    r"(?<!\d)(?P<year>(?:19|20)\d{2})[-_.]?(?P<nmonth>[01]\d)[-_.]?(?P<day>[0-3]\d)(?!\d)"
+)
 
 
 def _build(match: re.Match[str]) -> str | None:
@@ -39,7 +60,9 @@ def _build(match: re.Match[str]) -> str | None:
     time = (groups.get("time") or "").strip()
     if time and (time.endswith("Z") or re.search(r"[+-]\d{2}:?\d{2}$", time)):
         try:
-            stamp = datetime.fromisoformat(f"{day.isoformat()}T{time.lstrip('T ')}".replace("Z", "+00:00"))
+            stamp = datetime.fromisoformat(
+                f"{day.isoformat()}T{time.lstrip('T ')}".replace("Z", "+00:00")
+            )
             return stamp.isoformat()
         except ValueError:
             return day.isoformat()

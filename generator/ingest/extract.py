@@ -7,15 +7,63 @@ import unicodedata
 
 from generator.ingest.dates import normalize_date, parse_filename_date
 from generator.ingest.language import detect_language
-from generator.models import Article, CleanText, DateSource, RawDocument, SourceMeta, SourceRef, TitleSource
+from generator.models import (
+    Article,
+    CleanText,
+    DateSource,
+    RawDocument,
+    SourceMeta,
+    SourceRef,
+    TitleSource,
+)
 
 _DATELINE = re.compile(
     r"^(?P<place>[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ.'’ -]{1,40}?[A-ZÀ-ÖØ-Þ.])"
     r"(?:,\s*[A-Z][\w.'’ ]{1,30}?)?(?:\s*\((?P<agency>[^)]{2,40})\))?\s*[—–-]{1,2}\s+\S"
 )
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr st jr sr gen sen rep gov lt col sgt capt prof rev u.s u.k u.n e.u inc corp co ltd "
-    "jan feb mar apr jun jul aug sep sept oct nov dec no vs etc".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "jr",
+        "sr",
+        "gen",
+        "sen",
+        "rep",
+        "gov",
+        "lt",
+        "col",
+        "sgt",
+        "capt",
+        "prof",
+        "rev",
+        "u.s",
+        "u.k",
+        "u.n",
+        "e.u",
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "no",
+        "vs",
+        "etc",
+    ]
 )
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
 _MD_BLOCK_START = re.compile(r"^(\s*)([#>+*-]|\d+[.)])(\s)")
@@ -26,11 +74,11 @@ def first_sentence(text: str) -> str:
     """The first sentence of a paragraph, not fooled by 'Mr.' or 'U.S.'."""
     start = 0
     for match in _SENTENCE_SPLIT.finditer(text):
-        before = text[start:match.start()].split()
-        last = before[-1].rstrip(".!?\"”’").lower() if before else ""
+        before = text[start : match.start()].split()
+        last = before[-1].rstrip('.!?"”’').lower() if before else ""
         if last in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last):
             continue
-        return text[:match.start()].strip()
+        return text[: match.start()].strip()
     return text.strip()
 
 
@@ -75,7 +123,9 @@ def summarize(paragraphs: tuple[str, ...], words: int) -> str:
     return text + ("…" if len(tokens) > words else "")
 
 
-def _pick_date(raw: RawDocument, stated: SourceMeta, clean: CleanText) -> tuple[str | None, DateSource | None]:
+def _pick_date(
+    raw: RawDocument, stated: SourceMeta, clean: CleanText
+) -> tuple[str | None, DateSource | None]:
     if raw.sidecar.date and (d := normalize_date(raw.sidecar.date)):
         return d, "sidecar"
     if stated.date and (d := normalize_date(stated.date)):
@@ -87,7 +137,9 @@ def _pick_date(raw: RawDocument, stated: SourceMeta, clean: CleanText) -> tuple[
     return None, None
 
 
-def extract_article(raw: RawDocument, clean: CleanText, stated: SourceMeta, summary_words: int) -> Article:
+def extract_article(
+    raw: RawDocument, clean: CleanText, stated: SourceMeta, summary_words: int
+) -> Article:
     """Build the Article record for one cleaned input. Pure; never raises on odd text."""
     paragraphs = clean.paragraphs
     title_source: TitleSource

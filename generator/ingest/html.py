@@ -19,10 +19,50 @@ from generator.ingest.dates import normalize_date
 from generator.models import Removal, SourceMeta
 
 _BLOCK_TAGS = frozenset(
-    "p li h1 h2 h3 h4 h5 h6 blockquote figcaption td th dt dd pre address caption label button "
-    "option summary legend title".split()
+    [
+        "p",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "figcaption",
+        "td",
+        "th",
+        "dt",
+        "dd",
+        "pre",
+        "address",
+        "caption",
+        "label",
+        "button",
+        "option",
+        "summary",
+        "legend",
+        "title",
+    ]
 )
-_CONTAINER_TAGS = frozenset("div section article aside header footer nav main form ul ol span a time".split())
+_CONTAINER_TAGS = frozenset(
+    [
+        "div",
+        "section",
+        "article",
+        "aside",
+        "header",
+        "footer",
+        "nav",
+        "main",
+        "form",
+        "ul",
+        "ol",
+        "span",
+        "a",
+        "time",
+    ]
+)
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg")
 _KIND_HINTS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
     (kind, reason, re.compile(pattern, re.I))
@@ -32,7 +72,11 @@ _KIND_HINTS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
         ("share-widget", "share buttons", r"share|social"),
         ("newsletter", "newsletter sign-up box", r"newsletter|subscribe|signup|sign-up"),
         ("advertisement", "advertisement", r"\bad\b|\bads\b|advert|sponsor|promo|dfp|banner"),
-        ("related-links", "related-articles list", r"related|recommend|most-read|mostread|popular|trending|more-stories|sidebar"),
+        (
+            "related-links",
+            "related-articles list",
+            r"related|recommend|most-read|mostread|popular|trending|more-stories|sidebar",
+        ),
         ("navigation", "site navigation", r"\bnav|menu|breadcrumb|header|masthead|skip"),
         ("copyright", "page footer", r"footer|copyright|legal"),
     )
@@ -77,7 +121,8 @@ def _leaf_blocks(root: Any) -> Iterator[Any]:
             continue
         if element.tag in _BLOCK_TAGS or element.tag in _CONTAINER_TAGS:
             has_block_child = any(
-                isinstance(c.tag, str) and (c.tag in _BLOCK_TAGS or c.tag in {"div", "section", "ul", "ol", "form"})
+                isinstance(c.tag, str)
+                and (c.tag in _BLOCK_TAGS or c.tag in {"div", "section", "ul", "ol", "form"})
                 for c in element.iterdescendants()
             )
             if not has_block_child and (element.tag in _BLOCK_TAGS or (element.text or "").strip()):
@@ -95,9 +140,17 @@ def _json_ld(root: Any) -> dict[str, Any]:
             data = json.loads(script.text)
         except ValueError:
             continue
-        items = data if isinstance(data, list) else data.get("@graph", [data]) if isinstance(data, dict) else []
+        items = (
+            data
+            if isinstance(data, list)
+            else data.get("@graph", [data])
+            if isinstance(data, dict)
+            else []
+        )
         for item in items:
-            if isinstance(item, dict) and re.search(r"Article|BlogPosting|Report", str(item.get("@type", ""))):
+            if isinstance(item, dict) and re.search(
+                r"Article|BlogPosting|Report", str(item.get("@type", ""))
+            ):
                 return item
     return {}
 
@@ -124,8 +177,11 @@ def _meta(root: Any, *names: str) -> str | None:
 
 def _page_meta(root: Any, doc: Any) -> SourceMeta:
     ld = _json_ld(root)
-    title = _norm(str(ld.get("headline") or "")) or _meta(root, "og:title", "twitter:title") \
+    title = (
+        _norm(str(ld.get("headline") or ""))
+        or _meta(root, "og:title", "twitter:title")
         or (doc.title if doc is not None and doc.title else None)
+    )
     if not title:
         h1 = root.find(".//h1")
         title = _norm(h1.text_content()) if h1 is not None else None
@@ -133,12 +189,21 @@ def _page_meta(root: Any, doc: Any) -> SourceMeta:
         t = root.find(".//title")
         title = _norm(t.text_content()) if t is not None else None
     date_text = str(ld.get("datePublished") or "") or _meta(
-        root, "article:published_time", "date", "pubdate", "publish-date", "datePublished", "dc.date")
+        root,
+        "article:published_time",
+        "date",
+        "pubdate",
+        "publish-date",
+        "datePublished",
+        "dc.date",
+    )
     if not date_text:
         time = root.find(".//time[@datetime]")
         date_text = time.get("datetime") if time is not None else None
     date = normalize_date(date_text) if date_text else None
-    authors = _names(ld.get("author")) or [a for a in [_meta(root, "author", "article:author")] if a and "://" not in a]
+    authors = _names(ld.get("author")) or [
+        a for a in [_meta(root, "author", "article:author")] if a and "://" not in a
+    ]
     publisher = (_names(ld.get("publisher")) or [None])[0] or _meta(root, "og:site_name")
     url = _meta(root, "og:url") or (root.xpath("//link[@rel='canonical']/@href") or [None])[0]
     language = (root.get("lang") or "").split("-")[0].lower() or None
@@ -146,7 +211,10 @@ def _page_meta(root: Any, doc: Any) -> SourceMeta:
     for cap in root.iter("figcaption"):
         for credit_el in cap.xpath(".//*[contains(@class,'credit') or contains(@class,'byline')]"):
             credit = _norm(credit_el.text_content())
-            credits.append(parse_photo_credit(credit) or re.sub(r"^(photo|credit|image)\s*:\s*", "", credit, flags=re.I))
+            credits.append(
+                parse_photo_credit(credit)
+                or re.sub(r"^(photo|credit|image)\s*:\s*", "", credit, flags=re.I)
+            )
         text = _norm(cap.text_content())
         captions.append(text)
         if not credits or credits[-1] not in text:
@@ -174,15 +242,30 @@ def extract_html(text: str, source: Path) -> HtmlExtract:
     try:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:
-        raise ArticleError(source, "clean", f"HTML could not be parsed ({exc})", "Save the page again or convert it to text") from exc
+        raise ArticleError(
+            source,
+            "clean",
+            f"HTML could not be parsed ({exc})",
+            "Save the page again or convert it to text",
+        ) from exc
     doc = trafilatura.bare_extraction(
-        text, include_comments=False, favor_precision=True, with_metadata=True,
-        include_tables=True, include_images=False, include_links=False, deduplicate=False,
+        text,
+        include_comments=False,
+        favor_precision=True,
+        with_metadata=True,
+        include_tables=True,
+        include_images=False,
+        include_links=False,
+        deduplicate=False,
     )
     body = (doc.text or "").strip() if doc is not None else ""
     if not body:
-        raise ArticleError(source, "clean", "no article text found in the HTML page",
-                           "Check the page has the article in it, or save it as .txt")
+        raise ArticleError(
+            source,
+            "clean",
+            "no article text found in the HTML page",
+            "Check the page has the article in it, or save it as .txt",
+        )
     meta = _page_meta(root, doc)
     lines = [line for line in body.split("\n") if line.strip()]
     if meta.title and lines and _norm(lines[0]) == meta.title:
@@ -199,8 +282,12 @@ def extract_html(text: str, source: Path) -> HtmlExtract:
         if not block or block in seen or block in kept or block == meta.title:
             continue
         seen.add(block)
-        if element.tag == "figcaption" or element.getparent() is not None and element.getparent().tag == "figcaption":
-            removed.append(Removal("photo-credit", block, "figure caption; credit recorded in photo_credits"))
+        if element.tag == "figcaption" or (
+            element.getparent() is not None and element.getparent().tag == "figcaption"
+        ):
+            removed.append(
+                Removal("photo-credit", block, "figure caption; credit recorded in photo_credits")
+            )
             continue
         kind, reason = _classify(element)
         removed.append(Removal(kind, block, reason))

@@ -31,6 +31,8 @@ SIDECAR_SUFFIXES = (".json", ".yaml", ".yml")
 _SIDECAR_KEYS = {"title", "date", "url", "publisher", "authors", "author", "language", "tags"}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
 # Control characters other than tab/newline/CR/form feed: a few are tolerated, many mean binary.
+_BINARY = "file looks binary, not text"
+_BINARY_HINT = "Only text, HTML and Markdown can be ingested; move it out of content/raw/"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
@@ -58,19 +60,28 @@ def read_document(path: Path, raw_dir: Path, max_bytes: int) -> RawDocument:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise ArticleError(
-            path, "read", f"unsupported file type {path.suffix or '(none)'!r}",
+            path,
+            "read",
+            f"unsupported file type {path.suffix or '(none)'!r}",
             "Use .txt, .html or .md, or move the file out of content/raw/",
         )
     size = path.stat().st_size
     if size > max_bytes:
         raise ArticleError(
-            path, "read", f"file is {size / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB limit",
+            path,
+            "read",
+            f"file is {size / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB limit",
             "Split it, or raise max_input_mb in newsarchive.toml",
         )
     data = path.read_bytes()
     text, encoding = decode_bytes(data, path, is_html=fmt == "html")
     if not text.strip():
-        raise ArticleError(path, "read", "file is empty or whitespace only", "Add the article text or delete the file")
+        raise ArticleError(
+            path,
+            "read",
+            "file is empty or whitespace only",
+            "Add the article text or delete the file",
+        )
     fixed = ftfy.fix_text(text, uncurl_quotes=False, fix_line_breaks=True, normalization="NFC")
     repairs = ("mojibake repaired by ftfy",) if _visible(fixed) != _visible(text) else ()
     fixed = unicodedata.normalize("NFC", fixed.replace("\x00", ""))
@@ -95,15 +106,19 @@ def decode_bytes(data: bytes, path: Path, *, is_html: bool = False) -> tuple[str
 
     Raises ArticleError when the bytes look binary.
     """
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                      (codecs.BOM_UTF16_BE, "utf-16"), (codecs.BOM_UTF32_LE, "utf-32")):
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+        (codecs.BOM_UTF32_LE, "utf-32"),
+    ):
         if data.startswith(bom):
             try:
                 return _reject_binary(data.decode(name), path), name
             except UnicodeDecodeError:
                 break
     if b"\x00" in data[:8192] and data[:8192].count(b"\x00") > len(data[:8192]) // 100:
-        raise ArticleError(path, "read", "file looks binary (NUL bytes)", "Only text, HTML and Markdown can be ingested")
+        raise ArticleError(path, "read", _BINARY, _BINARY_HINT)
     try:
         return _reject_binary(data.decode("utf-8"), path), "utf-8"
     except UnicodeDecodeError:
@@ -114,16 +129,41 @@ def decode_bytes(data: bytes, path: Path, *, is_html: bool = False) -> tuple[str
             return _reject_binary(data.decode(declared), path), declared.lower()
         except (LookupError, UnicodeDecodeError):
             pass
+    western = _western_single_byte(data)
+    if western is not None:
+        return _reject_binary(western, path), "cp1252"
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
-        raise ArticleError(path, "read", "file looks binary (no text encoding fits)", "Only text, HTML and Markdown can be ingested")
+        raise ArticleError(path, "read", _BINARY, _BINARY_HINT)
     return _reject_binary(str(best), path), best.encoding
+
+
+def _western_single_byte(data: bytes) -> str | None:
+    """Windows-1252 text (the web's usual non-UTF-8 encoding) when it reads as accented Latin.
+
+    Accepted only when almost every non-ASCII letter sits inside an otherwise ASCII word, as in
+    'café' or 'Müller': Cyrillic or Greek text decoded this way gives whole words of accents.
+    """
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    letters = [m.start() for m in re.finditer(r"[^\x00-\x7f]", text) if text[m.start()].isalpha()]
+    if not letters:
+        return text
+    inside = sum(
+        1
+        for i in letters
+        if (i > 0 and text[i - 1].isascii() and text[i - 1].isalpha())
+        or (i + 1 < len(text) and text[i + 1].isascii() and text[i + 1].isalpha())
+    )
+    return text if inside / len(letters) >= 0.9 else None
 
 
 def _reject_binary(text: str, path: Path) -> str:
     sample = text[:20000]
     if sample and len(_CONTROL.findall(sample)) > max(8, len(sample) // 200):
-        raise ArticleError(path, "read", "file looks binary (control characters)", "Only text, HTML and Markdown can be ingested")
+        raise ArticleError(path, "read", _BINARY, _BINARY_HINT)
     return text
 
 
@@ -141,11 +181,21 @@ def read_sidecar(path: Path) -> SourceMeta:
             data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
         except (ValueError, yaml.YAMLError, UnicodeDecodeError) as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            raise ArticleError(side, "read", f"sidecar is not valid {suffix[1:].upper()}: {first}", "Fix or remove the sidecar") from exc
+            raise ArticleError(
+                side,
+                "read",
+                f"sidecar is not valid {suffix[1:].upper()}: {first}",
+                "Fix or remove the sidecar",
+            ) from exc
         if data is None:
             return SourceMeta()
         if not isinstance(data, dict):
-            raise ArticleError(side, "read", "sidecar must be a mapping of keys to values", "Write it as {\"url\": ..., \"date\": ...}")
+            raise ArticleError(
+                side,
+                "read",
+                "sidecar must be a mapping of keys to values",
+                'Write it as {"url": ..., "date": ...}',
+            )
         return sidecar_meta(data, side)
     return SourceMeta()
 
@@ -154,8 +204,13 @@ def sidecar_meta(data: Mapping[str, Any], where: Path) -> SourceMeta:
     """Turn a sidecar mapping into SourceMeta, checking types. Raises ArticleError on bad values."""
     unknown = sorted(set(map(str, data)) - _SIDECAR_KEYS)
     if unknown:
-        raise ArticleError(where, "read", f"unknown sidecar key(s) {', '.join(unknown)}",
-                           f"Known keys: {', '.join(sorted(_SIDECAR_KEYS))}")
+        raise ArticleError(
+            where,
+            "read",
+            f"unknown sidecar key(s) {', '.join(unknown)}",
+            f"Known keys: {', '.join(sorted(_SIDECAR_KEYS))}",
+        )
+
     def text(key: str) -> str | None:
         value = data.get(key)
         if value is None:
@@ -163,7 +218,9 @@ def sidecar_meta(data: Mapping[str, Any], where: Path) -> SourceMeta:
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             if key == "date" and hasattr(value, "isoformat"):
                 return str(value.isoformat())
-            raise ArticleError(where, "read", f"sidecar {key!r} must be text (got {type(value).__name__})")
+            raise ArticleError(
+                where, "read", f"sidecar {key!r} must be text (got {type(value).__name__})"
+            )
         return str(value).strip() or None
 
     def names(*keys: str) -> tuple[str, ...]:
@@ -174,7 +231,9 @@ def sidecar_meta(data: Mapping[str, Any], where: Path) -> SourceMeta:
                 continue
             items = [value] if isinstance(value, str) else value
             if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-                raise ArticleError(where, "read", f"sidecar {key!r} must be a name or a list of names")
+                raise ArticleError(
+                    where, "read", f"sidecar {key!r} must be a name or a list of names"
+                )
             out.extend(i.strip() for i in items if i.strip())
         return tuple(dict.fromkeys(out))
 

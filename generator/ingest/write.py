@@ -90,7 +90,9 @@ def render_record(article: Article, current_input_hash: str) -> str:
     data = article_to_mapping(article)
     text = with_generated(data, article.body, GENERATOR_TAG)
     # The input hash sits inside 'generated', after the content hash was taken.
-    return text.replace(f"  by: {GENERATOR_TAG}\n", f"  by: {GENERATOR_TAG}\n  input: {current_input_hash}\n", 1)
+    return text.replace(
+        f"  by: {GENERATOR_TAG}\n", f"  by: {GENERATOR_TAG}\n  input: {current_input_hash}\n", 1
+    )
 
 
 def write_record(
@@ -108,8 +110,12 @@ def write_record(
     if record is not None and record.is_hand_edited:
         new_path = record.path.with_name(record.path.name + ".new")
         atomic_write_text(new_path, text)
-        return IngestResult(raw_rel, record.path, "kept-edited",
-                            f"{record.path.name} was edited by hand and kept; the new version is in {new_path.name}")
+        return IngestResult(
+            raw_rel,
+            record.path,
+            "kept-edited",
+            f"{record.path.name} was edited by hand and kept; the new version is in {new_path.name}",
+        )
     if target.is_file() and target.read_text(encoding="utf-8") == text:
         return IngestResult(raw_rel, target, "unchanged")
     atomic_write_text(target, text)

@@ -108,7 +108,9 @@ class SearchResult:
     hits: tuple[SearchHit, ...]
 
 
-def search(index_dir: Path, text: str, *, limit: int = 10, filters: Sequence[tuple[str, str]] = ()) -> SearchResult:
+def search(
+    index_dir: Path, text: str, *, limit: int = 10, filters: Sequence[tuple[str, str]] = ()
+) -> SearchResult:
     """Ranked hits for a user query (phrases, AND/OR/NOT), optionally filtered by facet values.
 
     Raises SearchError when the index is missing or the query cannot be parsed.
@@ -117,7 +119,9 @@ def search(index_dir: Path, text: str, *, limit: int = 10, filters: Sequence[tup
         raise SearchError(f"no search index in {index_dir}; run 'newsarchive build' first")
     ix = index.open_dir(str(index_dir))
     try:
-        parser = qparser.MultifieldParser(["title", "body"], schema=ix.schema, group=qparser.AndGroup)
+        parser = qparser.MultifieldParser(
+            ["title", "body"], schema=ix.schema, group=qparser.AndGroup
+        )
         try:
             parsed = parser.parse(text)
         except Exception as exc:  # whoosh raises assorted errors for odd syntax
@@ -130,8 +134,18 @@ def search(index_dir: Path, text: str, *, limit: int = 10, filters: Sequence[tup
             results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
             hits = []
             for hit in results:
-                snippet = re.sub(r"\s+", " ", hit.highlights("body") or html.escape(hit["summary"][:220]))
-                hits.append(SearchHit(hit["title"], hit["date"] or None, hit["url"], snippet, float(hit.score or 0.0)))
+                snippet = re.sub(
+                    r"\s+", " ", hit.highlights("body") or html.escape(hit["summary"][:220])
+                )
+                hits.append(
+                    SearchHit(
+                        hit["title"],
+                        hit["date"] or None,
+                        hit["url"],
+                        snippet,
+                        float(hit.score or 0.0),
+                    )
+                )
             return SearchResult(text, len(results), tuple(hits))
     finally:
         ix.close()

@@ -35,7 +35,7 @@ def _ensure_env(with_tests: bool) -> None:
         print(f"creating virtual environment in {VENV}")
         venv.EnvBuilder(with_pip=True).create(VENV)
     print("installing newsarchive and its dependencies (first run only)")
-    subprocess.run(
+    done = subprocess.run(
         [
             str(_bin("python")),
             "-m",
@@ -47,8 +47,10 @@ def _ensure_env(with_tests: bool) -> None:
             f".{extra}",
         ],
         cwd=ROOT,
-        check=True,
+        check=False,
     )
+    if done.returncode != 0:
+        sys.exit(f"tasks.py: installing newsarchive into {VENV} failed (pip exit {done.returncode}); see above")
     stamp.write_text(digest)
 
 

@@ -50,7 +50,9 @@ def _ensure_env(with_tests: bool) -> None:
         check=False,
     )
     if done.returncode != 0:
-        sys.exit(f"tasks.py: installing newsarchive into {VENV} failed (pip exit {done.returncode}); see above")
+        sys.exit(
+            f"tasks.py: installing newsarchive into {VENV} failed (pip exit {done.returncode}); see above"
+        )
     stamp.write_text(digest)
 
 

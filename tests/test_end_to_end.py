@@ -65,9 +65,12 @@ def test_seed_records_validate_and_meet_the_gold_fields(seeded: Path, gold: dict
         assert data["title_source"] == case.get("title_source", data["title_source"]), name
         if "dateline_contains" in case:
             assert _contains(data["dateline"], case["dateline_contains"]), name
-        for key in ("contributors", "photo_credits"):
+        for key in ("contributors", "photo_credits", "people", "organizations", "places"):
             for expected in case.get(key, []):
                 assert _contains(data[key], expected), (name, key, expected)
+        speakers = [q["speaker"] for q in data["quotes"] if q["speaker"]]
+        for expected in case.get("quote_speakers", []):
+            assert _contains(speakers, expected), (name, "quote_speakers", expected)
         for text in case.get("body_includes", []):
             assert text.lower() in body.lower(), (name, text)
         for text in case.get("body_excludes", []):

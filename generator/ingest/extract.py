@@ -6,7 +6,9 @@ import re
 import unicodedata
 
 from generator.ingest.dates import normalize_date, parse_filename_date
+from generator.ingest.entities import extract_entities
 from generator.ingest.language import detect_language
+from generator.ingest.quotes import extract_quotes
 from generator.models import (
     Article,
     CleanText,
@@ -158,6 +160,8 @@ def extract_article(
     else:
         body_text = "\n\n".join(escape_markdown_line(p) for p in paragraphs)
     authors = raw.sidecar.authors or stated.authors or clean.authors
+    plain = "\n\n".join(paragraphs)
+    entities = extract_entities(plain)
     return Article(
         source_file=raw.source,
         title=title,
@@ -175,6 +179,10 @@ def extract_article(
         language=raw.sidecar.language or detect_language(" ".join(paragraphs)) or stated.language,
         summary=summarize(paragraphs, summary_words),
         word_count=len(" ".join(paragraphs).split()),
+        people=entities.people,
+        organizations=entities.organizations,
+        places=entities.places,
+        quotes=extract_quotes(plain, entities),
         tags=tuple(dict.fromkeys((*raw.sidecar.tags, *stated.tags))),
         source=SourceRef(path=raw.rel_path, sha256=raw.sha256, format=raw.format),
         removed=clean.removed,

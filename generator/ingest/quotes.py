@@ -1,0 +1,156 @@
+"""Stage extract (quotes): article text + entities -> direct quotes with their speakers.
+
+A speaker is named only on clear grammatical evidence ('X said', 'said X', 'according to X',
+'he said' right after X spoke); otherwise it stays null, since a wrong speaker is worse than none.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from generator.ingest.entities import Entities
+from generator.models import Quote
+
+_QUOTE = re.compile(r"“(?P<curly>[^“”]{2,2000}?)”|\"(?P<straight>[^\"\n]{2,2000}?)\"")
+_SPEECH = (
+    r"(?:said|says|told|tells|added|adds|stated|states|wrote|writes|explained|noted|argued|acknowledged|"
+    r"asked|informed|insisted|warned|replied|continued|recalled|announced|declared|described|called|"
+    r"remarked|observed|cautioned|conceded|admitted|suggested|urged|tweeted|posted)"
+)
+_PRONOUN = r"(?:he|she|they)"
+# After a quote: ', he said' / ', Mr. X said' / ', said X' / ' was how X described'
+_AFTER_PRONOUN = re.compile(rf"^[,.!?]?\s*{_PRONOUN}\s+{_SPEECH}\b", re.I)
+_AFTER_VERB_FIRST = re.compile(rf"^[,.!?]?\s*{_SPEECH}\s+")
+_AFTER_NAME_FIRST = re.compile(r"^[,.!?]?\s*(?:was how\s+)?")
+_BEFORE_PRONOUN = re.compile(rf"\b{_PRONOUN}\s+{_SPEECH}(?:\s+that)?,?[^.!?“”\"]{{0,200}}$", re.I)
+_BEFORE_VERB = re.compile(rf"(?:,\s*[^,“”\"]{{1,160}},)?\s+(?:{_SPEECH}|according to)\b")
+_SENTENCE_END = re.compile(r"[.!?](?:[\"”’)]*)\s+(?=[“\"A-Z])")
+_WORDS = re.compile(r"\w+")
+
+
+@dataclass(slots=True)
+class _State:
+    last_speaker: str | None = None
+    paragraph_speaker: str | None = None
+
+
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Sen|Rep|Gov|Gen|Prof|Jr|Sr|No|vs)|\b[A-Z]|\.[A-Z])\.$"
+)
+
+
+def _sentence_start(text: str, index: int, floor: int) -> int:
+    start = floor
+    for match in _SENTENCE_END.finditer(text, floor, min(len(text), index + 1)):
+        if not _ABBREVIATION.search(text[max(floor, match.start() - 4) : match.start() + 1]):
+            start = match.end()
+    return start
+
+
+def _person_ending_at(entities: Entities, end: int, text: str) -> str | None:
+    """A person mention that ends right at `end` (ignoring a possessive and spaces)."""
+    for mention in reversed(entities.mentions):
+        if (
+            mention.kind == "person"
+            and mention.end <= end
+            and not text[mention.end : end].strip(" ’'s")
+        ):
+            return mention.name
+        if mention.end < end - 80:
+            break
+    return None
+
+
+def _person_starting_at(entities: Entities, start: int, text: str) -> str | None:
+    for mention in entities.mentions:
+        if mention.start >= start and mention.kind == "person":
+            gap = text[start : mention.start]
+            if re.fullmatch(r"\s*(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Prof)\.\s*)?", gap):
+                return mention.name
+            return None
+    return None
+
+
+def _speaker_after(text: str, end: int, entities: Entities, state: _State) -> str | bool | None:
+    """Speaker named right after the quote; False when the words after are not an attribution."""
+    tail = text[end : end + 200]
+    if _AFTER_PRONOUN.match(tail):
+        return state.last_speaker
+    verb = _AFTER_VERB_FIRST.match(tail)
+    if verb:
+        return _person_starting_at(entities, end + verb.end(), text)
+    lead = _AFTER_NAME_FIRST.match(tail)
+    start = end + (lead.end() if lead else 0)
+    name = _person_starting_at(entities, start, text)
+    if name:
+        for mention in entities.mentions:
+            if mention.start >= start and mention.kind == "person":
+                rest = text[mention.end : mention.end + 200]
+                if re.match(
+                    rf"^(?:’s|'s)?(?:,\s*[^,“”\"]{{1,160}},)?\s+{_SPEECH}\b", rest
+                ) or tail.lstrip(",. ").startswith("was how"):
+                    return name
+                break
+    if re.match(
+        r"^[,]?\s*(?:the|an?|one|another|two|three|some|many)\b[^.“”\"]{0,80}?\b" + _SPEECH,
+        tail,
+        re.I,
+    ):
+        return None  # 'the official said': an unnamed speaker, not a continuation
+    return False
+
+
+def _speaker_before(
+    text: str, start: int, floor: int, entities: Entities, state: _State
+) -> str | bool | None:
+    sentence = text[_sentence_start(text, start, floor) : start]
+    if _BEFORE_PRONOUN.search(sentence):
+        return state.last_speaker
+    for verb in reversed(list(_BEFORE_VERB.finditer(sentence))):
+        absolute = start - len(sentence) + verb.start()
+        name = _person_ending_at(entities, absolute, text)
+        if name:
+            return name
+    base = start - len(sentence)
+    for according in re.finditer(r"\baccording to\s+", sentence):
+        name = _person_starting_at(entities, base + according.end(), text)
+        if name:
+            return name
+    if re.search(rf"\b{_SPEECH}\b", sentence):
+        return None
+    return False
+
+
+def extract_quotes(text: str, entities: Entities) -> tuple[Quote, ...]:
+    """Direct quotes (two words or more) in reading order, each with a canonical speaker or None."""
+    quotes: list[Quote] = []
+    state = _State()
+    position = 0
+    for paragraph in text.split("\n\n"):
+        offset = text.index(paragraph, position) if paragraph else position
+        position = offset + len(paragraph)
+        state.paragraph_speaker = None
+        for match in _QUOTE.finditer(text, offset, position):
+            content = (match.group("curly") or match.group("straight") or "").strip()
+            if len(_WORDS.findall(content)) < 2:
+                continue
+            speaker = _speaker_after(text, match.end(), entities, state)
+            if speaker is False:
+                speaker = _speaker_before(text, match.start(), offset, entities, state)
+            if speaker is False:
+                # An unattributed quote right after an attributed one in the same paragraph continues it.
+                speaker = state.paragraph_speaker
+            if speaker:
+                state.paragraph_speaker = state.last_speaker = speaker
+            quotes.append(Quote(text=content.rstrip(",").strip(), speaker=speaker or None))
+        # Speech verbs outside quotes ('Mr. Sullivan said on Monday that...') set who 'he' is next.
+        for verb in _BEFORE_VERB.finditer(text, offset, position):
+            name = _person_ending_at(entities, verb.start(), text)
+            if name and not _inside_quote(text, offset + verb.start(), offset, position):
+                state.last_speaker = name
+    return tuple(quotes)
+
+
+def _inside_quote(text: str, index: int, floor: int, ceiling: int) -> bool:
+    return any(m.start() < index < m.end() for m in _QUOTE.finditer(text, floor, ceiling))

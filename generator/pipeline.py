@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import traceback
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -16,7 +18,6 @@ from generator.ingest.html import extract_html
 from generator.ingest.mdinput import read_markdown_input
 from generator.ingest.read import find_inputs, read_document
 from generator.ingest.write import (
-    ExistingRecord,
     input_hash,
     is_up_to_date,
     scan_records,
@@ -26,6 +27,8 @@ from generator.models import Article, IngestResult, Removal, SourceMeta
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
+# Below this many inputs a process pool costs more than it saves.
+_PARALLEL_MIN = 24
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -95,58 +98,87 @@ def _unique(base: str, taken: set[str]) -> str:
     return candidate
 
 
+def _ingest_safely(job: tuple[Path, Config]) -> Article | Problem:
+    """Worker body: one input to an Article, or the Problem that stopped it (picklable either way)."""
+    path, config = job
+    try:
+        return ingest_document(path, config)
+    except ArticleError as exc:
+        return Problem.from_error(exc)
+    except GeneratorError as exc:
+        return Problem(str(path), "ingest", str(exc))
+    except Exception as exc:  # one bad input must not sink the archive
+        return _unexpected(config, path, "ingest", exc)
+
+
+def _ingest_all(jobs: list[tuple[Path, Config]], progress: Progress) -> list[Article | Problem]:
+    """Run the per-file stages on every core; results come back in input order."""
+    if len(jobs) < _PARALLEL_MIN or (os.cpu_count() or 1) < 2:
+        results = []
+        for done, job in enumerate(jobs, 1):
+            progress("ingest", done, len(jobs))
+            results.append(_ingest_safely(job))
+        return results
+    chunk = max(1, min(64, len(jobs) // ((os.cpu_count() or 2) * 4)))
+    with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
+        results = []
+        for done, result in enumerate(pool.map(_ingest_safely, jobs, chunksize=chunk), 1):
+            progress("ingest", done, len(jobs))
+            results.append(result)
+        return results
+
+
 def run_ingest(
     config: Config, progress: Progress = _no_progress, *, force: bool = False
 ) -> IngestReport:
-    """Ingest every raw input that changed since its article was written (all of them with force)."""
+    """Ingest every raw input that changed since its article was written (all of them with force).
+
+    The per-file stages run in parallel; slugs and writes are decided here, in input order, so
+    the result is the same whatever the number of cores.
+    """
     report = IngestReport()
-    inputs = list(find_inputs(config.raw_dir))
     records, slugs, files = scan_records(config.articles_dir)
     config.articles_dir.mkdir(parents=True, exist_ok=True)
-    for done, path in enumerate(inputs, 1):
-        progress("ingest", done, len(inputs))
+    todo: list[tuple[str, Path, str]] = []
+    for path in find_inputs(config.raw_dir):
         rel = path.relative_to(config.raw_dir).as_posix()
-        record: ExistingRecord | None = records.get(rel)
+        record = records.get(rel)
         try:
             current = input_hash(path)
-            unchanged_input = record is not None and record.input_hash == current
-            if (not force and is_up_to_date(record, current)) or (
-                record and record.is_hand_edited and unchanged_input
-            ):
-                report.results.append(
-                    IngestResult(rel, record.path if record else None, "unchanged")
-                )
-                continue
-            article = ingest_document(path, config)
-            if record is not None:
-                article = replace(article, slug=record.slug)
-                target = record.path
-            else:
-                article = replace(article, slug=_unique(slugify(article.slug), slugs))
-                target = config.articles_dir / f"{article.slug}.md"
-                if target in files:
-                    target = (
-                        config.articles_dir / f"{_unique(article.slug, {f.stem for f in files})}.md"
-                    )
-            slugs.add(article.slug)
-            files.add(target)
+        except OSError as exc:
+            report.problems.append(Problem(str(path), "read", f"cannot read the file: {exc.strerror}"))
+            report.results.append(IngestResult(rel, None, "skipped", str(exc)))
+            continue
+        unchanged_input = record is not None and record.input_hash == current
+        if (not force and is_up_to_date(record, current)) or (record and record.is_hand_edited and unchanged_input):
+            report.results.append(IngestResult(rel, record.path if record else None, "unchanged"))
+        else:
+            todo.append((rel, path, current))
+    outcomes = _ingest_all([(path, config) for _, path, _ in todo], progress)
+    for (rel, _path, current), outcome in zip(todo, outcomes, strict=True):
+        if isinstance(outcome, Problem):
+            report.problems.append(outcome)
+            report.results.append(IngestResult(rel, None, "skipped", str(outcome)))
+            continue
+        record = records.get(rel)
+        article = outcome
+        if record is not None:
+            article, target = replace(article, slug=record.slug), record.path
+        else:
+            article = replace(article, slug=_unique(slugify(article.slug), slugs))
+            target = config.articles_dir / f"{article.slug}.md"
+            if target in files:
+                target = config.articles_dir / f"{_unique(article.slug, {f.stem for f in files})}.md"
+        slugs.add(article.slug)
+        files.add(target)
+        try:
             result = write_record(article, rel, record, target, current)
-        except ArticleError as exc:
-            report.problems.append(Problem.from_error(exc))
-            report.results.append(IngestResult(rel, None, "skipped", str(exc)))
-            continue
-        except GeneratorError as exc:
-            report.problems.append(Problem(str(path), "ingest", str(exc)))
-            report.results.append(IngestResult(rel, None, "skipped", str(exc)))
-            continue
-        except Exception as exc:  # one bad input must not sink the archive
-            report.problems.append(_unexpected(config, path, "ingest", exc))
+        except OSError as exc:
+            report.problems.append(Problem(str(target), "write", f"cannot write the article: {exc.strerror}"))
             report.results.append(IngestResult(rel, None, "skipped", str(exc)))
             continue
         if result.action == "kept-edited":
-            report.problems.append(
-                Problem(str(result.article_path), "ingest", result.message, is_warning=True)
-            )
+            report.problems.append(Problem(str(result.article_path), "ingest", result.message, is_warning=True))
         report.results.append(result)
     return report
 

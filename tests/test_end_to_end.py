@@ -198,3 +198,16 @@ def test_hand_edited_article_is_kept_and_reported(tmp_path: Path) -> None:
     assert "second version" in (record.parent / "old-headline.md.new").read_text()
     page = (tmp_path / "site" / "articles" / "old-headline" / "index.html").read_text()
     assert "Better Headline" in page
+
+
+def test_parallel_ingest_matches_input_order_and_reports_bad_files(tmp_path: Path) -> None:
+    assert run("init", str(tmp_path))[0] == 0
+    raw = tmp_path / "content" / "raw"
+    for i in range(40):
+        (raw / f"story-{i:02d}.txt").write_text(f"Same Headline\n\nStory number {i} has enough words to count.\n")
+    (raw / "story-bad.txt").write_bytes(b"\x00\x01\x02" * 100)
+    code, out, err = run("--root", str(tmp_path), "ingest")
+    assert code == 1 and "40 written" in out and "story-bad.txt: read: file looks binary" in err
+    first = (tmp_path / "content" / "articles" / "same-headline.md").read_text()
+    assert "Story number 0 " in first  # slugs are handed out in input order, not completion order
+    assert "Story number 39 " in (tmp_path / "content" / "articles" / "same-headline-40.md").read_text()

@@ -67,6 +67,9 @@ def _spam_split(text: str) -> tuple[str, str] | None:
 
     Linear in the line's length: suffix sums over per-token features, so a 5 MB line is fine.
     """
+    lowered = text.lower()
+    if not any(hint in lowered for hint in rules.SPAM_HINTS):
+        return None
     tokens = list(re.finditer(r"\S+", text))
     n = len(tokens)
     if n == 0:

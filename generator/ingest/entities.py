@@ -385,7 +385,7 @@ def _runs(text: str) -> Iterator[_Candidate]:
 
 def _strip_sentence_word(candidate: _Candidate, text: str) -> None:
     """Drop a capitalised first word that is only capitalised because it starts a sentence."""
-    if len(candidate.tokens) < 2 or not _SENTENCE_START.search(text[: candidate.start]):
+    if len(candidate.tokens) < 2 or not _SENTENCE_START.search(text[max(0, candidate.start - 80) : candidate.start]):
         return
     first = candidate.tokens[0]
     if first in {
@@ -485,7 +485,7 @@ def _classify(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> None:
     # 'Secretary of State Antony J. Blinken': the run starts after 'of', with the office's name.
     if re.search(
         r"\b(?:Secretary|Minister|Director|Governor|Chancellor)[ \t]+of[ \t]+(?:the[ \t]+)?$",
-        text[: candidate.start],
+        text[max(0, candidate.start - 80) : candidate.start],
     ):
         rest = list(tokens)
         while rest and (rest[0] in _OFFICE_WORDS or rest[0] in TITLES):

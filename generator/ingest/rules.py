@@ -248,3 +248,11 @@ STOPWORDS = frozenset(
         "zu",
     ]
 )
+
+# Cheap substring screen run before the spam regexes (most lines have none of these).
+SPAM_HINTS = (
+    "bet", "casino", "bahis", "giri", "deneme", "bonus", "slot", "jackpot", "poker", "rulet", "kumar",
+    "sweepstake", "viagra", "cialis", "escort", "porn", "xxx", "1win", "iddaa", "canl", "bedava", "apk",
+    "hack forum", ".com", ".net", ".org", ".info", ".xyz", ".io", ".top", ".site", ".online", ".club",
+    ".vip", ".co", ".me", ".tv", ".biz", ".live", ".win", ".pro", ".link",
+)

@@ -88,11 +88,7 @@ def is_up_to_date(record: ExistingRecord | None, current_input_hash: str) -> boo
 
 def render_record(article: Article, current_input_hash: str) -> str:
     data = article_to_mapping(article)
-    text = with_generated(data, article.body, GENERATOR_TAG)
-    # The input hash sits inside 'generated', after the content hash was taken.
-    return text.replace(
-        f"  by: {GENERATOR_TAG}\n", f"  by: {GENERATOR_TAG}\n  input: {current_input_hash}\n", 1
-    )
+    return with_generated(data, article.body, GENERATOR_TAG, {"input": current_input_hash})
 
 
 def write_record(

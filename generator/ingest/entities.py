@@ -13,6 +13,11 @@ from dataclasses import dataclass
 
 from generator.ingest.gazetteer import Gazetteer, fold, load_gazetteer
 
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _CAP = (
     r"(?:[A-Z]\.(?:[A-Z]\.)+|(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Sgt|Capt|Adm|Rev|St|Jr|Sr|Corp|Inc|Ltd|Co)\."
     r"|[A-Z]\.(?=[ \t]+[A-Z])|[A-ZÀ-ÖØ-ÞŁŚŻ][\w'’-]*)"
@@ -21,280 +26,36 @@ _PARTICLE = r"(?:de|del|de la|da|dos|van|von|der|den|la|le|bin|ibn|al|y)"
 RUN = re.compile(rf"{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_CAP})*")
 _CONNECT = re.compile(r"^[ \t]+(?:of|for|on)[ \t]+(?:the[ \t]+)?")
 # Capitalised runs with these words name laws, events and programmes, not people.
-NOT_PERSON = frozenset(
-    [
-        "Agreement",
-        "Treaty",
-        "Accord",
-        "Act",
-        "Pact",
-        "Summit",
-        "Convention",
-        "Plan",
-        "Initiative",
-        "Day",
-        "Week",
-        "War",
-        "Games",
-        "Cup",
-        "Prize",
-        "Award",
-        "Bill",
-        "Law",
-        "Program",
-        "Programme",
-        "Project",
-        "Policy",
-        "Report",
-        "Index",
-        "Street",
-        "Avenue",
-        "Road",
-        "Square",
-        "Bridge",
-        "River",
-        "Lake",
-        "Mountain",
-        "Island",
-        "Airport",
-        "Station",
-        "Hall",
-        "Tower",
-        "Building",
-        "Stadium",
-        "Park",
-        "Festival",
-        "Conference",
-        "Forum",
-        "Olympics",
-        "Championship",
-        "Series",
-        "Festival",
-    ]
+NOT_PERSON = _wordset(
+    """Agreement Treaty Accord Act Pact Summit Convention Plan Initiative Day Week War Games Cup
+    Prize Award Bill Law Program Programme Project Policy Report Index Street Avenue Road Square
+    Bridge River Lake Mountain Island Airport Station Hall Tower Building Stadium Park Festival
+    Conference Forum Olympics Championship Series Festival"""
 )
-TITLES = frozenset(
-    [
-        "Mr.",
-        "Mrs.",
-        "Ms.",
-        "Miss",
-        "Dr.",
-        "Prof.",
-        "Professor",
-        "President",
-        "Vice",
-        "Prime",
-        "Minister",
-        "Secretary",
-        "Senator",
-        "Sen.",
-        "Representative",
-        "Rep.",
-        "Gov.",
-        "Governor",
-        "Mayor",
-        "Judge",
-        "Justice",
-        "Chancellor",
-        "King",
-        "Queen",
-        "Prince",
-        "Princess",
-        "Pope",
-        "Gen.",
-        "General",
-        "Col.",
-        "Colonel",
-        "Lt.",
-        "Sgt.",
-        "Capt.",
-        "Captain",
-        "Adm.",
-        "Admiral",
-        "Ambassador",
-        "Commissioner",
-        "Director",
-        "Chairman",
-        "Chairwoman",
-        "Chair",
-        "Speaker",
-        "Sheriff",
-        "Lord",
-        "Lady",
-        "Sir",
-        "Dame",
-        "Rev.",
-        "Father",
-        "Sister",
-        "Foreign",
-        "Interior",
-        "Finance",
-        "Defense",
-        "Defence",
-        "Deputy",
-        "Acting",
-        "Former",
-        "Chief",
-        "Attorney",
-        "First",
-        "Premier",
-        "Minister's",
-        "Officer",
-        "Detective",
-        "Inspector",
-        "Sergeant",
-        "Coach",
-        "Dean",
-        "Bishop",
-        "Cardinal",
-        "Rabbi",
-        "Imam",
-        "Sheikh",
-        "Emir",
-        "Sultan",
-        "State",
-    ]
+TITLES = _wordset(
+    """Mr. Mrs. Ms. Miss Dr. Prof. Professor President Vice Prime Minister Secretary Senator Sen.
+    Representative Rep. Gov. Governor Mayor Judge Justice Chancellor King Queen Prince Princess
+    Pope Gen. General Col. Colonel Lt. Sgt. Capt. Captain Adm. Admiral Ambassador Commissioner
+    Director Chairman Chairwoman Chair Speaker Sheriff Lord Lady Sir Dame Rev. Father Sister
+    Foreign Interior Finance Defense Defence Deputy Acting Former Chief Attorney First Premier
+    Minister's Officer Detective Inspector Sergeant Coach Dean Bishop Cardinal Rabbi Imam Sheikh
+    Emir Sultan State"""
 )
-_TITLE_CORE = frozenset(
-    [
-        "Mr.",
-        "Mrs.",
-        "Ms.",
-        "Miss",
-        "Dr.",
-        "Prof.",
-        "Professor",
-        "President",
-        "Minister",
-        "Secretary",
-        "Senator",
-        "Sen.",
-        "Representative",
-        "Rep.",
-        "Gov.",
-        "Governor",
-        "Mayor",
-        "Judge",
-        "Justice",
-        "Chancellor",
-        "King",
-        "Queen",
-        "Prince",
-        "Princess",
-        "Pope",
-        "Gen.",
-        "General",
-        "Col.",
-        "Colonel",
-        "Lt.",
-        "Sgt.",
-        "Capt.",
-        "Captain",
-        "Adm.",
-        "Admiral",
-        "Ambassador",
-        "Commissioner",
-        "Director",
-        "Chairman",
-        "Chairwoman",
-        "Speaker",
-        "Sheriff",
-        "Lord",
-        "Lady",
-        "Sir",
-        "Dame",
-        "Rev.",
-        "Premier",
-        "Detective",
-        "Inspector",
-        "Sergeant",
-        "Coach",
-        "Bishop",
-        "Cardinal",
-        "Rabbi",
-        "Imam",
-        "Sheikh",
-        "Emir",
-        "Sultan",
-    ]
+_TITLE_CORE = _wordset(
+    """Mr. Mrs. Ms. Miss Dr. Prof. Professor President Minister Secretary Senator Sen.
+    Representative Rep. Gov. Governor Mayor Judge Justice Chancellor King Queen Prince Princess
+    Pope Gen. General Col. Colonel Lt. Sgt. Capt. Captain Adm. Admiral Ambassador Commissioner
+    Director Chairman Chairwoman Speaker Sheriff Lord Lady Sir Dame Rev. Premier Detective
+    Inspector Sergeant Coach Bishop Cardinal Rabbi Imam Sheikh Emir Sultan"""
 )
-ORG_KEYWORDS = frozenset(
-    [
-        "Administration",
-        "Agency",
-        "Association",
-        "Authority",
-        "Bank",
-        "Board",
-        "Bureau",
-        "Chamber",
-        "Church",
-        "College",
-        "Commission",
-        "Committee",
-        "Company",
-        "Congress",
-        "Corporation",
-        "Corp.",
-        "Council",
-        "Court",
-        "Department",
-        "Federation",
-        "Foundation",
-        "Fund",
-        "Group",
-        "Hospital",
-        "Inc.",
-        "Institute",
-        "Institution",
-        "League",
-        "Ltd.",
-        "Ministry",
-        "Museum",
-        "Office",
-        "Organization",
-        "Organisation",
-        "Parliament",
-        "Party",
-        "Police",
-        "Program",
-        "Programme",
-        "Service",
-        "Services",
-        "School",
-        "Senate",
-        "Society",
-        "Union",
-        "University",
-        "Academy",
-        "Airlines",
-        "Airways",
-        "Army",
-        "Navy",
-        "Force",
-        "Guard",
-        "Cartel",
-        "Coalition",
-        "Alliance",
-        "Network",
-        "Times",
-        "Post",
-        "News",
-        "Journal",
-        "Herald",
-        "Tribune",
-        "Gazette",
-        "Courier",
-        "Press",
-        "Reuters",
-        "Bloomberg",
-        "Laboratory",
-        "Center",
-        "Centre",
-        "Council",
-        "Club",
-        "Team",
-    ]
+ORG_KEYWORDS = _wordset(
+    """Administration Agency Association Authority Bank Board Bureau Chamber Church College
+    Commission Committee Company Congress Corporation Corp. Council Court Department Federation
+    Foundation Fund Group Hospital Inc. Institute Institution League Ltd. Ministry Museum Office
+    Organization Organisation Parliament Party Police Program Programme Service Services School
+    Senate Society Union University Academy Airlines Airways Army Navy Force Guard Cartel
+    Coalition Alliance Network Times Post News Journal Herald Tribune Gazette Courier Press
+    Reuters Bloomberg Laboratory Center Centre Council Club Team"""
 )
 _SPEECH = r"(?:said|says|told|added|stated|wrote|explained|noted|argued|acknowledged|asked|informed|insisted|warned|replied|continued|recalled|announced|declared|described|called)"
 _APPOSITIVE_AFTER = re.compile(
@@ -308,32 +69,10 @@ _EVIDENCE_BEFORE = re.compile(
     rf"director|official|officer|leader|son|daughter|wife|husband|counterpart|chief),?\s*$",
     re.I,
 )
-_OFFICE_WORDS = frozenset(
-    [
-        "State",
-        "Defense",
-        "Defence",
-        "Homeland",
-        "Security",
-        "Foreign",
-        "Affairs",
-        "Interior",
-        "Treasury",
-        "Commerce",
-        "Justice",
-        "Labor",
-        "Labour",
-        "Energy",
-        "Health",
-        "Education",
-        "Agriculture",
-        "Transportation",
-        "Transport",
-        "Economy",
-        "Finance",
-        "Trade",
-        "Housing",
-    ]
+_OFFICE_WORDS = _wordset(
+    """State Defense Defence Homeland Security Foreign Affairs Interior Treasury Commerce Justice
+    Labor Labour Energy Health Education Agriculture Transportation Transport Economy Finance
+    Trade Housing"""
 )
 _SENTENCE_START = re.compile(r"(?:^|[.!?][\"”’)]*\s+|\n)$")
 _POSSESSIVE = re.compile(r"(?:’s|'s|’|')$")
@@ -385,7 +124,9 @@ def _runs(text: str) -> Iterator[_Candidate]:
 
 def _strip_sentence_word(candidate: _Candidate, text: str) -> None:
     """Drop a capitalised first word that is only capitalised because it starts a sentence."""
-    if len(candidate.tokens) < 2 or not _SENTENCE_START.search(text[max(0, candidate.start - 80) : candidate.start]):
+    if len(candidate.tokens) < 2 or not _SENTENCE_START.search(
+        text[max(0, candidate.start - 80) : candidate.start]
+    ):
         return
     first = candidate.tokens[0]
     if first in {

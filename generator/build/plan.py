@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from generator.build.entities import KIND_LABELS, KINDS, build_entity_index
 from generator.config import Config
 from generator.models import Article, Page
 
@@ -68,16 +69,15 @@ def _paginate(
 
 def plan_site(articles: tuple[Article, ...], config: Config) -> tuple[Page, ...]:
     """Decide every page of the site from the whole set of articles (newest first)."""
+    index = build_entity_index(articles)
     pages: list[Page] = []
     for article in articles:
-        pages.append(
-            Page(
-                article_url(article),
-                "article.html",
-                {"title": article.title, "article": article},
-                (article.slug,),
-            )
-        )
+        refs = {
+            kind: tuple(r for name in getattr(article, kind) if (r := index.ref(kind, name)))
+            for kind in KINDS
+        }
+        context = {"title": article.title, "article": article, "entities": refs}
+        pages.append(Page(article_url(article), "article.html", context, (article.slug,)))
     pages.extend(_paginate(articles, config.per_page, "", "", config.title, "index.html"))
 
     by_year: dict[str, list[Article]] = defaultdict(list)
@@ -140,11 +140,47 @@ def plan_site(articles: tuple[Article, ...], config: Config) -> tuple[Page, ...]
             _inputs(undated),
         )
     )
+    for kind in KINDS:
+        views = index.views[kind]
+        pages.append(
+            Page(
+                f"{kind}/",
+                "entity_index.html",
+                {"title": KIND_LABELS[kind], "kind": kind, "entities": tuple(v.ref for v in views)},
+                _inputs(articles),
+            )
+        )
+        for view in views:
+            pages.append(
+                Page(
+                    view.ref.url,
+                    "entity.html",
+                    {
+                        "title": view.ref.name,
+                        "kind": kind,
+                        "kind_label": KIND_LABELS[kind],
+                        "entity": view,
+                    },
+                    _inputs(view.articles),
+                )
+            )
+    quoted = tuple(a for a in articles if a.quotes)
+    pages.append(
+        Page("quotes/", "quotes.html", {"title": "Quotes", "articles": quoted}, _inputs(quoted))
+    )
     feed_items = tuple(articles[: config.feed_items])
     pages.append(
         Page(
             "feed.xml",
             "feed.xml",
+            {"title": config.title, "articles": feed_items},
+            _inputs(feed_items),
+        )
+    )
+    pages.append(
+        Page(
+            "feed.json",
+            "feed.json",
             {"title": config.title, "articles": feed_items},
             _inputs(feed_items),
         )

@@ -185,8 +185,43 @@ def news_article_jsonld(article: Article, site: SiteInfo) -> dict[str, Any]:
     return data
 
 
+def render_json_feed(env: jinja2.Environment, page: Page, site: SiteInfo) -> bytes:
+    """JSON Feed 1.1 (jsonfeed.org) of the newest articles; built as data, not through a template."""
+    body_html = env.filters["body_html"]
+    items = []
+    for article in page.context["articles"]:
+        url = site.base_url + article_url(article)
+        item: dict[str, Any] = {"id": url, "url": url, "title": article.title, "content_html": str(body_html(article))}
+        if article.summary:
+            item["summary"] = article.summary
+        if article.date:
+            item["date_published"] = atom_date(article.date)
+        if article.authors:
+            item["authors"] = [{"name": name} for name in article.authors]
+        if article.tags:
+            item["tags"] = list(article.tags)
+        if article.language:
+            item["language"] = article.language
+        items.append(item)
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": site.title,
+        "home_page_url": site.base_url,
+        "feed_url": site.base_url + "feed.json",
+        "description": site.description,
+        "language": site.language,
+        "items": items,
+    }
+    return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+DATA_PAGES: Mapping[str, Callable[[jinja2.Environment, Page, SiteInfo], bytes]] = {"feed.json": render_json_feed}
+
+
 def render_page(env: jinja2.Environment, page: Page, site: SiteInfo) -> bytes:
     """Render one page. Raises TemplateError naming the template and line on any template fault."""
+    if page.template in DATA_PAGES:
+        return DATA_PAGES[page.template](env, page, site)
     root = site.base_path if page.url == "404.html" else _root_for(page.url)
     context: dict[str, Any] = {"site": site, "root": root, "page_url": page.url, **page.context}
     if "article" in page.context:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -48,6 +49,10 @@ def test_hostile_title_is_escaped_everywhere(config: Config) -> None:
     site = site_info(config)
     for page in plan_site((article,), config):
         out = render_page(env, page, site).decode()
+        if page.url == "feed.json":  # JSON Feed: title and summary are plain-text fields by spec
+            item = json.loads(out)["items"][0]
+            assert item["title"] == HOSTILE and "<script" not in item["content_html"]
+            continue
         assert "<script>alert" not in out, page.url
         if page.url in {"", "articles/a-title/", "feed.xml"}:
             assert "&lt;script&gt;alert(" in out or "\\u003cscript\\u003e" in out, page.url

@@ -70,6 +70,16 @@ def _parser() -> argparse.ArgumentParser:
         "--clean", action="store_true", help="re-ingest every input, not only changed ones"
     )
     build.add_argument("--strict", action="store_true", help="treat warnings as failures (exit 1)")
+    serve = commands.add_parser(
+        "serve", help="build, watch and preview on 127.0.0.1 with live reload"
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default: loopback only)"
+    )
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--no-watch", action="store_true", help="serve without rebuilding on changes"
+    )
     search = commands.add_parser("search", help="search the archive's index")
     search.add_argument("query")
     search.add_argument("--limit", type=int, default=10)
@@ -128,6 +138,7 @@ def _search(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) 
             message += f" (newsarchive --root {config.root} build)"
         print(f"search: {message}", file=err)
         return EXIT_USAGE
+    suggestion = f"did you mean: {result.suggestion}?" if result.suggestion else None
     if args.json:
         hits = [
             {
@@ -149,13 +160,52 @@ def _search(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) 
         )
         return EXIT_OK
     if not result.hits:
-        print(f"no articles match {args.query!r}", file=out)
+        print(
+            f"no articles match {args.query!r}" + (f"; {suggestion}" if suggestion else ""),
+            file=out,
+        )
         return EXIT_OK
     for rank, hit in enumerate(result.hits, 1):
         print(f"{rank}. {hit.title}  ({hit.date or 'undated'})", file=out)
         print(f"   {config.site_dir.name}/{hit.url}", file=out)
         print(f"   {hit.snippet_text}", file=out)
     print(f"{result.total} match{'es' if result.total != 1 else ''}", file=out)
+    if suggestion:
+        print(suggestion, file=out)
+    return EXIT_OK
+
+
+def _serve(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import time
+
+    from generator.serve.preview import start_preview
+
+    if args.host not in {"127.0.0.1", "localhost", "::1"}:
+        print(
+            f"serve: warning: binding to {args.host} exposes the preview beyond this machine",
+            file=err,
+        )
+
+    def report(error: str | None) -> None:
+        print("rebuilt" + (f" with problems:\n{error}" if error else ""), file=err, flush=True)
+
+    try:
+        preview = start_preview(
+            config.root, args.host, args.port, watch=not args.no_watch, on_build=report
+        )
+    except OSError as exc:
+        print(f"serve: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=err)
+        return EXIT_USAGE
+    if preview.state.error:
+        print(f"first build has problems (serving what built):\n{preview.state.error}", file=err)
+    print(f"serving {config.site_dir} at {preview.url} (Ctrl+C to stop)", file=out, flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        print("stopping", file=err)
+    finally:
+        preview.stop()
     return EXIT_OK
 
 
@@ -211,6 +261,8 @@ def main(
             return _summary(build.all_problems, args.strict, err)
         if args.command == "search":
             return _search(config, args, out, err)
+        if args.command == "serve":
+            return _serve(config, args, out, err)
     except GeneratorError as exc:
         print(f"error: {exc}", file=err)
         return EXIT_PROBLEMS

@@ -1,4 +1,4 @@
-"""Search (index of record): Articles -> Whoosh index in .build/whoosh; queries -> ranked hits.
+"""Search (index of record): Articles -> Whoosh index in .build/whoosh; queries -> ranked, faceted hits.
 
 The only module that imports whoosh, so a server engine can replace it behind these functions.
 """
@@ -10,12 +10,12 @@ import os
 import re
 import shutil
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from whoosh import highlight, index, qparser, query
-from whoosh.analysis import CharsetFilter, StemmingAnalyzer
+from whoosh import highlight, index, qparser, query, sorting
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
@@ -25,14 +25,19 @@ from generator.fsutil import swap_directory
 from generator.models import Article
 
 _MARK = re.compile(r"</?mark[^>]*>")
+FACETS = ("people", "organizations", "places", "tags", "year")
 
 
 def _schema() -> Schema:
-    analyzer = StemmingAnalyzer() | CharsetFilter(accent_map)
+    stemmed = StemmingAnalyzer() | CharsetFilter(accent_map)
+    # Unstemmed words for "did you mean": a stemmed field would suggest stems ('fentanyl' -> 'fentanyl' ok,
+    # but 'migrants' -> 'migrant').
+    plain = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
     return Schema(
         slug=ID(stored=True, unique=True),
-        title=TEXT(analyzer=analyzer, stored=True, field_boost=2.0),
-        body=TEXT(analyzer=analyzer, stored=True),
+        title=TEXT(analyzer=stemmed, stored=True, field_boost=2.0),
+        body=TEXT(analyzer=stemmed, stored=True),
+        words=TEXT(analyzer=plain, spelling=True),
         summary=STORED,
         url=STORED,
         date=ID(stored=True, sortable=True),
@@ -50,10 +55,12 @@ def _plain_body(markdown_body: str) -> str:
 
 
 def _document(article: Article) -> dict[str, Any]:
+    body = _plain_body(article.body)
     return {
         "slug": article.slug,
         "title": article.title,
-        "body": _plain_body(article.body),
+        "body": body,
+        "words": f"{article.title}\n{body}",
         "summary": article.summary,
         "url": article_url(article),
         "date": article.date or "",
@@ -72,6 +79,10 @@ def build_index(index_dir: Path, articles: Iterable[Article]) -> int:
     """
     staged = index_dir.with_name(f"{index_dir.name}.tmp-{os.getpid()}")
     shutil.rmtree(staged, ignore_errors=True)
+    for stale in index_dir.parent.glob(f"{index_dir.name}.tmp-*"):
+        pid = stale.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
     staged.mkdir(parents=True)
     try:
         ix = index.create_in(str(staged), _schema())
@@ -86,6 +97,16 @@ def build_index(index_dir: Path, articles: Iterable[Article]) -> int:
     finally:
         shutil.rmtree(staged, ignore_errors=True)
     return count
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,47 +126,104 @@ class SearchHit:
 class SearchResult:
     query: str
     total: int
+    page: int
+    pages: int
     hits: tuple[SearchHit, ...]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    suggestion: str | None = None
+
+
+def _open(index_dir: Path) -> Any:
+    if not index.exists_in(str(index_dir)):
+        raise SearchError(f"no search index in {index_dir}; run 'newsarchive build' first")
+    try:
+        return index.open_dir(str(index_dir))
+    except Exception as exc:  # whoosh raises assorted errors for a damaged index
+        raise SearchError(
+            f"the search index in {index_dir} cannot be opened ({exc}); run 'newsarchive build --clean'"
+        ) from exc
+
+
+def _suggest(searcher: Any, parsed: Any, text: str, ix: Any) -> str | None:
+    words = qparser.QueryParser("words", schema=ix.schema, group=qparser.AndGroup)
+    try:
+        corrected = searcher.correct_query(words.parse(text), text, maxdist=2)
+    except Exception:
+        return None
+    suggestion = str(corrected.string)
+    return suggestion if suggestion and suggestion.casefold() != text.casefold() else None
 
 
 def search(
-    index_dir: Path, text: str, *, limit: int = 10, filters: Sequence[tuple[str, str]] = ()
+    index_dir: Path,
+    text: str,
+    *,
+    limit: int = 10,
+    page: int = 1,
+    filters: Sequence[tuple[str, str]] = (),
+    with_facets: bool = False,
 ) -> SearchResult:
-    """Ranked hits for a user query (phrases, AND/OR/NOT), optionally filtered by facet values.
+    """Ranked hits for a user query (phrases, AND/OR/NOT), filtered by facet values, paged.
 
-    Raises SearchError when the index is missing or the query cannot be parsed.
+    A suggestion ("did you mean") is offered when nothing or little matches.
+    Raises SearchError when the index is missing or damaged, or the query cannot be parsed.
     """
-    if not index.exists_in(str(index_dir)):
-        raise SearchError(f"no search index in {index_dir}; run 'newsarchive build' first")
-    ix = index.open_dir(str(index_dir))
+    ix = _open(index_dir)
     try:
         parser = qparser.MultifieldParser(
             ["title", "body"], schema=ix.schema, group=qparser.AndGroup
         )
         try:
             parsed = parser.parse(text)
-        except Exception as exc:  # whoosh raises assorted errors for odd syntax
+        except Exception as exc:
             raise SearchError(f"cannot parse query {text!r}: {exc}") from exc
-        terms = [query.Term(field, value.lower()) for field, value in filters]
+        terms = [query.Term(name, value.lower()) for name, value in filters if name in FACETS]
         filter_query = query.And(terms) if terms else None
         with ix.searcher() as searcher:
-            results = searcher.search(parsed, limit=limit, filter=filter_query, terms=True)
-            results.fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
-            results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+            groups = (
+                {name: sorting.FieldFacet(name, allow_overlap=True) for name in FACETS}
+                if with_facets
+                else None
+            )
+            results = searcher.search_page(
+                parsed,
+                max(1, page),
+                pagelen=limit,
+                filter=filter_query,
+                terms=True,
+                groupedby=groups,
+            )
+            results.results.fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
+            results.results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
             hits = []
             for hit in results:
-                snippet = re.sub(
-                    r"\s+", " ", hit.highlights("body") or html.escape(hit["summary"][:220])
-                )
+                snippet = hit.highlights("body") or html.escape(hit["summary"][:220])
                 hits.append(
                     SearchHit(
                         hit["title"],
                         hit["date"] or None,
                         hit["url"],
-                        snippet,
+                        re.sub(r"\s+", " ", snippet),
                         float(hit.score or 0.0),
                     )
                 )
-            return SearchResult(text, len(results), tuple(hits))
+            facets: dict[str, list[tuple[str, int]]] = {}
+            if with_facets:
+                for name in FACETS:
+                    counts = results.results.groups(name)
+                    facets[name] = sorted(
+                        ((k, len(v)) for k, v in counts.items() if k),
+                        key=lambda kv: (-kv[1], kv[0]),
+                    )
+            suggestion = _suggest(searcher, parsed, text, ix) if results.total < 3 else None
+            return SearchResult(
+                text,
+                results.total,
+                max(1, results.pagenum),
+                results.pagecount,
+                tuple(hits),
+                facets,
+                suggestion,
+            )
     finally:
         ix.close()

@@ -1,0 +1,251 @@
+"""Serve (HTTP): site/ on loopback with live reload (Server-Sent Events), error overlay and /api/search."""
+
+from __future__ import annotations
+
+import json
+import logging
+import mimetypes
+import threading
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from generator.errors import SearchError
+
+log = logging.getLogger(__name__)
+_SCRIPT_URL = "/__newsarchive/livereload.js"
+_SCRIPT_TAG = f'<script src="{_SCRIPT_URL}"></script>'.encode()
+_FACET_PARAMS = {
+    "person": "people",
+    "organization": "organizations",
+    "place": "places",
+    "tag": "tags",
+    "year": "year",
+}
+
+
+@dataclass(slots=True)
+class PreviewState:
+    """What the browser should know: the build version and the last build's error, if any."""
+
+    version: int = 0
+    error: str | None = None
+    condition: threading.Condition = field(default_factory=threading.Condition)
+    closing: bool = False
+
+    def publish(self, error: str | None) -> None:
+        with self.condition:
+            self.version += 1
+            self.error = error
+            self.condition.notify_all()
+
+    def close(self) -> None:
+        with self.condition:
+            self.closing = True
+            self.condition.notify_all()
+
+
+def resolve_site_path(site_dir: Path, url_path: str) -> Path | None:
+    """The file a URL path names inside site_dir, or None if it would leave it (../, %2e%2e, symlinks)."""
+    path = unquote(url_path)
+    if "\x00" in path or "\\" in path:
+        return None
+    root = site_dir.resolve()
+    target = (root / path.lstrip("/")).resolve()
+    if target != root and root not in target.parents:
+        return None
+    if target.is_dir():
+        target = target / "index.html"
+    return target if target.is_file() else None
+
+
+class PreviewHandler(BaseHTTPRequestHandler):
+    server: PreviewServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("%s %s", self.address_string(), format % args)
+
+    def _send(
+        self, status: int, body: bytes, content_type: str, extra: dict[str, str] | None = None
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json(self, status: int, data: Any) -> None:
+        # '<', '>' and '&' as \u escapes: the JSON means the same, and no browser can read markup in it.
+        text = json.dumps(data, ensure_ascii=False)
+        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        self._send(status, text.encode("utf-8"), "application/json; charset=utf-8")
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        if url.path == _SCRIPT_URL:
+            script = resources.files("generator.serve").joinpath("livereload.js").read_bytes()
+            self._send(200, script, "text/javascript; charset=utf-8")
+        elif url.path == "/__newsarchive/events":
+            self._events()
+        elif url.path == "/api/search":
+            self._search(parse_qs(url.query))
+        else:
+            self._file(url.path)
+
+    def _file(self, url_path: str) -> None:
+        site = self.server.site_dir
+        target = resolve_site_path(site, url_path)
+        if target is None:
+            not_found = site / "404.html"
+            body = (
+                not_found.read_bytes()
+                if not_found.is_file()
+                else b"<!doctype html><title>Not found</title><h1>Not found</h1>"
+            )
+            self._send(404, self._inject(body), "text/html; charset=utf-8")
+            return
+        if (
+            target.name == "index.html"
+            and not url_path.endswith("/")
+            and not url_path.endswith("index.html")
+        ):
+            self._send(301, b"", "text/plain", {"Location": url_path + "/"})
+            return
+        body = target.read_bytes()
+        kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if kind == "text/html":
+            body = self._inject(body)
+        if kind.startswith("text/") or kind in {
+            "application/json",
+            "application/xml",
+            "application/javascript",
+        }:
+            kind += "; charset=utf-8"
+        self._send(200, body, kind)
+
+    @staticmethod
+    def _inject(body: bytes) -> bytes:
+        index = body.rfind(b"</body>")
+        return body[:index] + _SCRIPT_TAG + body[index:] if index >= 0 else body + _SCRIPT_TAG
+
+    def _events(self) -> None:
+        state = self.server.state
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        with state.condition:
+            seen = state.version
+            error = state.error
+        try:
+            if error:
+                self._event("error-state", error)
+            while True:
+                with state.condition:
+                    last = seen
+                    state.condition.wait_for(
+                        lambda last=last: state.version != last or state.closing, timeout=15
+                    )
+                    if state.closing:
+                        return
+                    changed, seen, error = state.version != seen, state.version, state.error
+                if not changed:
+                    self.wfile.write(b": keep-alive\n\n")
+                elif error:
+                    self._event("error-state", error)
+                else:
+                    self._event("reload", str(seen))
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            return
+
+    def _event(self, name: str, data: str) -> None:
+        lines = "".join(f"data: {line}\n" for line in data.splitlines() or [""])
+        self.wfile.write(f"event: {name}\n{lines}\n".encode())
+        self.wfile.flush()
+
+    def _search(self, params: dict[str, list[str]]) -> None:
+        from generator.search.whoosh_index import search
+
+        text = (params.get("q") or [""])[0].strip()
+        if not text:
+            self._json(400, {"error": "missing query parameter q"})
+            return
+        try:
+            page = max(1, int((params.get("page") or ["1"])[0]))
+            limit = min(50, max(1, int((params.get("limit") or ["10"])[0])))
+        except ValueError:
+            self._json(400, {"error": "page and limit must be whole numbers"})
+            return
+        filters = [
+            (field_name, value)
+            for name, field_name in _FACET_PARAMS.items()
+            for value in params.get(name, [])
+        ]
+        try:
+            result = search(
+                self.server.index_dir,
+                text,
+                limit=limit,
+                page=page,
+                filters=filters,
+                with_facets=True,
+            )
+        except SearchError as exc:
+            status = 503 if "no search index" in str(exc) or "cannot be opened" in str(exc) else 400
+            self._json(status, {"error": str(exc)})
+            return
+        self._json(
+            200,
+            {
+                "query": result.query,
+                "total": result.total,
+                "page": result.page,
+                "pages": result.pages,
+                "suggestion": result.suggestion,
+                "hits": [
+                    {"title": h.title, "date": h.date, "url": h.url, "snippet": h.snippet_html}
+                    for h in result.hits
+                ],
+                "facets": {
+                    name: [{"value": v, "count": c} for v, c in counts]
+                    for name, counts in result.facets.items()
+                },
+            },
+        )
+
+
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 256
+
+    def __init__(
+        self, address: tuple[str, int], site_dir: Path, index_dir: Path, state: PreviewState
+    ) -> None:
+        self.site_dir = site_dir
+        self.index_dir = index_dir
+        self.state = state
+        super().__init__(address, PreviewHandler)
+
+    def server_close(self) -> None:
+        self.state.close()
+        super().server_close()
+
+
+__all__ = ["HTTPStatus", "PreviewServer", "PreviewState", "resolve_site_path"]

@@ -224,6 +224,8 @@ def main(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    # trafilatura logs each page it gives up on; our own message already names the file.
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
     if args.command == "init":
         return _init(args, out, err)
     try:

@@ -80,7 +80,9 @@ def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str_representer)
 
 
-def split_front_matter(text: str, source: Path) -> tuple[dict[str, Any], str, int]:
+def split_front_matter(
+    text: str, source: Path, stage: str = "load"
+) -> tuple[dict[str, Any], str, int]:
     """Split '---\\nYAML\\n---\\nbody'; returns (mapping, body, line where the body starts).
 
     Raises ArticleError when the YAML is malformed, uses tags or aliases, or is not a mapping.
@@ -96,7 +98,7 @@ def split_front_matter(text: str, source: Path) -> tuple[dict[str, Any], str, in
     if match is None:
         raise ArticleError(
             source,
-            "load",
+            stage,
             "front matter has no closing '---' line",
             "End the YAML block with a line '---'",
             line=1,
@@ -104,7 +106,7 @@ def split_front_matter(text: str, source: Path) -> tuple[dict[str, Any], str, in
     block = match.group(1)
     if len(block) > MAX_FRONT_MATTER:
         raise ArticleError(
-            source, "load", "front matter is over 1 MB", "Move long text into the body"
+            source, stage, "front matter is over 1 MB", "Move long text into the body"
         )
     try:
         data = yaml.load(block, Loader=_StrictSafeLoader)
@@ -114,7 +116,7 @@ def split_front_matter(text: str, source: Path) -> tuple[dict[str, Any], str, in
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ArticleError(
             source,
-            "load",
+            stage,
             f"front matter is not valid YAML: {problem}",
             "Fix the YAML syntax",
             line=line,
@@ -124,7 +126,7 @@ def split_front_matter(text: str, source: Path) -> tuple[dict[str, Any], str, in
     if not isinstance(data, dict):
         raise ArticleError(
             source,
-            "load",
+            stage,
             f"front matter must be a mapping of keys, not a {type(data).__name__}",
             "Write it as 'key: value' lines",
             line=2,
@@ -151,13 +153,17 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(_GENERATED_BLOCK.sub("", text, count=1).encode("utf-8")).hexdigest()
 
 
-def with_generated(data: Mapping[str, Any], body: str, by: str, extra: Mapping[str, str] | None = None) -> str:
+def with_generated(
+    data: Mapping[str, Any], body: str, by: str, extra: Mapping[str, str] | None = None
+) -> str:
     """The file text with a trailing 'generated' block holding the hash of everything else."""
     plain = {k: v for k, v in data.items() if k != "generated"}
     text = dump_article_text(plain, body)
     digest = content_hash(text)
     generated = {"by": by, **(extra or {}), "sha256": digest}
-    block = yaml.dump({"generated": generated}, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    block = yaml.dump(
+        {"generated": generated}, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100
+    )
     close = text.index("\n---\n\n") + 1  # YAML lines never start with '---', so this is the fence
     return f"{text[:close]}{block}{text[close:]}"
 

@@ -32,7 +32,7 @@ def read_markdown_input(text: str, source: Path) -> tuple[SourceMeta, str]:
 
     Raises ArticleError when its front matter is malformed.
     """
-    data, body, _ = split_front_matter(text, source)
+    data, body, _ = split_front_matter(text, source, stage="read")
     date_text = _text(data.get("date"))
     date = normalize_date(date_text) if date_text else None
     meta = SourceMeta(

@@ -33,6 +33,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)"
 # Control characters other than tab/newline/CR/form feed: a few are tolerated, many mean binary.
 _BINARY = "file looks binary, not text"
 _BINARY_HINT = "Only text, HTML and Markdown can be ingested; move it out of content/raw/"
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
@@ -83,8 +84,18 @@ def read_document(path: Path, raw_dir: Path, max_bytes: int) -> RawDocument:
             "Add the article text or delete the file",
         )
     fixed = ftfy.fix_text(text, uncurl_quotes=False, fix_line_breaks=True, normalization="NFC")
-    repairs = ("mojibake repaired by ftfy",) if _visible(fixed) != _visible(text) else ()
-    fixed = unicodedata.normalize("NFC", fixed.replace("\x00", ""))
+    repairs: tuple[str, ...] = ()
+    if _visible(fixed) != _visible(_CONTROL.sub("", text)):
+        repairs += ("mojibake repaired by ftfy",)
+    if "\x00" in text:
+        repairs += ("NUL bytes removed",)
+    if _BIDI_CONTROLS.search(fixed):
+        # Overrides and isolates can make a title read backwards on screen (spoofing); they are
+        # formatting, not text, so they go.
+        repairs += ("bidirectional control characters removed",)
+    if encoding.endswith("(invalid bytes replaced)"):
+        repairs += ("invalid UTF-8 bytes replaced with U+FFFD",)
+    fixed = unicodedata.normalize("NFC", _BIDI_CONTROLS.sub("", fixed.replace("\x00", "")))
     return RawDocument(
         source=path,
         rel_path=rel,
@@ -117,12 +128,17 @@ def decode_bytes(data: bytes, path: Path, *, is_html: bool = False) -> tuple[str
                 return _reject_binary(data.decode(name), path), name
             except UnicodeDecodeError:
                 break
-    if b"\x00" in data[:8192] and data[:8192].count(b"\x00") > len(data[:8192]) // 100:
+    head = data[:8192]
+    if head.count(b"\x00") > max(8, len(head) // 100):
         raise ArticleError(path, "read", _BINARY, _BINARY_HINT)
     try:
         return _reject_binary(data.decode("utf-8"), path), "utf-8"
     except UnicodeDecodeError:
         pass
+    # UTF-8 with a handful of broken bytes (a truncated download, a bad splice) is still UTF-8.
+    loose = data.decode("utf-8", errors="replace")
+    if loose.count("\ufffd") <= max(2, len(data) // 2000):
+        return _reject_binary(loose, path), "utf-8 (invalid bytes replaced)"
     if is_html and (m := _META_CHARSET.search(data[:4096])):
         declared = m.group(1).decode("ascii", "replace")
         try:

@@ -137,6 +137,10 @@ def run_ingest(
     the result is the same whatever the number of cores.
     """
     report = IngestReport()
+    if config.articles_dir.is_dir():
+        # Temp files of a write that was killed before its os.replace; never a record.
+        for leftover in config.articles_dir.rglob(".*.md.*.tmp"):
+            leftover.unlink(missing_ok=True)
     records, slugs, files = scan_records(config.articles_dir)
     config.articles_dir.mkdir(parents=True, exist_ok=True)
     todo: list[tuple[str, Path, str]] = []

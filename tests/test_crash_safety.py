@@ -18,7 +18,7 @@ from generator.cli import main
 from generator.search.whoosh_index import search
 
 pytestmark = pytest.mark.slow
-WORDS = "harbour council budget river school ferry market bridge storm vote mayor union rail port".split()
+WORDS = ["harbour", "council", "budget", "river", "school", "ferry", "market", "bridge", "storm", "vote", "mayor", "union", "rail", "port"]
 
 
 def _snapshot(site: Path) -> dict[str, bytes]:

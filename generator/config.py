@@ -51,6 +51,8 @@ class Config:
     markdown_extensions: tuple[str, ...] = ("sane_lists", "tables")
     # Words in a generated summary.
     summary_words: int = 60
+    # Build the Pagefind index readers search on a static host (site/pagefind/).
+    static_search: bool = True
 
     @property
     def build_dir(self) -> Path:
@@ -100,6 +102,10 @@ def _check_value(key: str, value: Any) -> tuple[Any, str | None]:
         if missing:
             return None, f"{key}: unknown Markdown extension(s) {', '.join(missing)}"
         return tuple(value), None
+    if key == "static_search":
+        if not isinstance(value, bool):
+            return None, f"{key}: must be true or false (got {value!r})"
+        return value, None
     if key == "base_url":
         parts = urlsplit(value) if isinstance(value, str) else None
         if parts is None or parts.scheme not in {"http", "https"} or not parts.netloc:

@@ -194,6 +194,7 @@ class BuildReport:
     pages: int = 0
     files: int = 0
     indexed: int = 0
+    static_pages: int = 0
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -214,6 +215,7 @@ def run_build(
     from generator.build.plan import plan_site
     from generator.build.render import make_environment, render_page, site_info
     from generator.build.write import Staging
+    from generator.search.static import build_static_index
     from generator.search.whoosh_index import build_index
 
     report = BuildReport()
@@ -234,6 +236,9 @@ def run_build(
                 staging.copy_tree(theme_dir / "static", "static")
         report.pages = len(pages)
         report.files = staging.files
+        if config.static_search:
+            progress("static index", 0, 1)
+            report.static_pages = build_static_index(staging.path).pages
         staging.commit()
     progress("index", 0, 1)
     report.indexed = build_index(config.index_dir, articles)

@@ -195,4 +195,5 @@ def plan_site(articles: tuple[Article, ...], config: Config) -> tuple[Page, ...]
     )
     pages.append(Page("robots.txt", "robots.txt", {"title": "robots"}, ()))
     pages.append(Page("404.html", "404.html", {"title": "Page not found"}, ()))
+    pages.append(Page("search/", "search.html", {"title": "Search"}, ()))
     return tuple(pages)

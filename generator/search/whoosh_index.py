@@ -154,6 +154,20 @@ def _suggest(searcher: Any, parsed: Any, text: str, ix: Any) -> str | None:
     return suggestion if suggestion and suggestion.casefold() != text.casefold() else None
 
 
+def _display_names(searcher: Any, results: Any, cap: int = 2000) -> dict[tuple[str, str], str]:
+    """Facet values are indexed lower-cased; show them as the articles spell them."""
+    names: dict[tuple[str, str], str] = {}
+    for count, docnum in enumerate(results.docs()):
+        if count >= cap:
+            break
+        stored = searcher.stored_fields(docnum)
+        for name in FACETS:
+            for value in str(stored.get(name) or "").split(","):
+                if value:
+                    names.setdefault((name, value.lower()), value)
+    return names
+
+
 def search(
     index_dir: Path,
     text: str,
@@ -209,8 +223,9 @@ def search(
                 )
             facets: dict[str, list[tuple[str, int]]] = {}
             if with_facets:
+                display = _display_names(searcher, results.results)
                 for name in FACETS:
-                    counts = results.results.groups(name)
+                    counts = {display.get((name, k), k): v for k, v in results.results.groups(name).items()}
                     facets[name] = sorted(
                         ((k, len(v)) for k, v in counts.items() if k),
                         key=lambda kv: (-kv[1], kv[0]),

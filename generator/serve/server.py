@@ -18,7 +18,8 @@ from generator.errors import SearchError
 
 log = logging.getLogger(__name__)
 _SCRIPT_URL = "/__newsarchive/livereload.js"
-_SCRIPT_TAG = f'<script src="{_SCRIPT_URL}"></script>'.encode()
+# data-api tells the search page to ask the preview server (Whoosh) instead of the Pagefind bundle.
+_SCRIPT_TAG = f'<script src="{_SCRIPT_URL}" data-api="/api/search"></script>'.encode()
 _FACET_PARAMS = {
     "person": "people",
     "organization": "organizations",

@@ -52,7 +52,7 @@ def test_binds_to_loopback_and_injects_the_reload_script(preview: Preview) -> No
     assert preview.server.server_address[0] == "127.0.0.1"
     status, body, headers = _get(preview, "/")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
-    assert b'<script src="/__newsarchive/livereload.js"></script></body>' in body
+    assert b'<script src="/__newsarchive/livereload.js" data-api="/api/search"></script></body>' in body
     assert _get(preview, "/__newsarchive/livereload.js")[0] == 200
     assert _get(preview, "/articles/a-quiet-story")[0] == 301
 

@@ -1,0 +1,95 @@
+"""Search (reader index): a rendered site folder -> Pagefind bundle in site/pagefind/ (no server needed).
+
+Pagefind's binary ships inside the `pagefind[bin]` wheel, so nothing downloads at run time.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cbor2
+
+from generator.errors import SearchError
+
+BUNDLE_DIR = "pagefind"
+
+
+@dataclass(frozen=True, slots=True)
+class StaticIndexReport:
+    pages: int
+    files: int
+
+
+def is_available() -> bool:
+    return importlib.util.find_spec("pagefind") is not None
+
+
+def build_static_index(site_dir: Path, timeout: float = 3600) -> StaticIndexReport:
+    """Index the pages that carry data-pagefind-body. Raises SearchError when Pagefind fails."""
+    if not is_available():
+        raise SearchError("Pagefind is not installed (pip install 'pagefind[bin]'); set static_search = false to skip it")
+    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", BUNDLE_DIR]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise SearchError(f"Pagefind did not finish within {timeout:.0f} s") from exc
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        raise SearchError(f"Pagefind failed (exit {done.returncode}): {' | '.join(tail)}")
+    match = re.search(r"Indexed (\d+) page", done.stdout)
+    bundle = site_dir / BUNDLE_DIR
+    canonicalize_bundle(bundle)
+    files = sum(1 for p in bundle.rglob("*") if p.is_file()) if bundle.is_dir() else 0
+    return StaticIndexReport(pages=int(match.group(1)) if match else 0, files=files)
+
+
+_SIGNATURE = b"pagefind_dcd"
+
+
+def _read_cbor(path: Path) -> Any:
+    raw = gzip.decompress(path.read_bytes())
+    if not raw.startswith(_SIGNATURE):
+        raise SearchError(f"{path}: not a Pagefind data file")
+    return cbor2.loads(raw[len(_SIGNATURE):])
+
+
+def _write_cbor(folder: Path, prefix: str, stem_lang: str, suffix: str, data: Any, digits: int) -> str:
+    """Write gzip(signature + CBOR) under a name made from its content; returns the hash part."""
+    payload = _SIGNATURE + cbor2.dumps(data)
+    digest = f"{stem_lang}_{hashlib.sha256(payload).hexdigest()[:digits]}"
+    (folder / f"{prefix}{digest}{suffix}").write_bytes(gzip.compress(payload, mtime=0))
+    return digest
+
+
+def canonicalize_bundle(bundle: Path) -> None:
+    """Make Pagefind's filter files and meta index byte-reproducible.
+
+    Pagefind (through 1.5) writes filter values in hash-map order, so two runs over the same
+    pages give different filter files, meta index and entry hash (Pagefind issue #638). We sort
+    the values, re-encode the same CBOR structure and name files by their content.
+    """
+    entry_path = bundle / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for language, info in entry.get("languages", {}).items():
+        meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
+        meta = _read_cbor(meta_path)
+        filters = []
+        for name, old_hash in meta[3]:
+            filter_path = bundle / "filter" / f"{old_hash}.pf_filter"
+            filter_name, values = _read_cbor(filter_path)
+            values = sorted(([value, sorted(pages)] for value, pages in values), key=lambda item: item[0])
+            filter_path.unlink()
+            filters.append([name, _write_cbor(bundle / "filter", "", language, ".pf_filter", [filter_name, values], 7)])
+        meta[3] = sorted(filters, key=lambda item: item[0])
+        meta_path.unlink()
+        info["hash"] = _write_cbor(bundle, "pagefind.", language, ".pf_meta", meta, 10)
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

@@ -80,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-watch", action="store_true", help="serve without rebuilding on changes"
     )
+    commands.add_parser(
+        "check", help="validate records, editor-note anchors and the built site's links"
+    )
     search = commands.add_parser("search", help="search the archive's index")
     search.add_argument("query")
     search.add_argument("--limit", type=int, default=10)
@@ -263,6 +266,11 @@ def main(
             return _summary(build.all_problems, args.strict, err)
         if args.command == "search":
             return _search(config, args, out, err)
+        if args.command == "check":
+            problems = pipeline.run_check(config)
+            failures = [p for p in problems if not p.is_warning]
+            print(f"check: {len(failures)} problem{'s' if len(failures) != 1 else ''}", file=out)
+            return _summary(problems, False, err)
         if args.command == "serve":
             return _serve(config, args, out, err)
     except GeneratorError as exc:

@@ -10,6 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from generator.annotate.records import with_spin
 from generator.config import Config
 from generator.errors import ArticleError, GeneratorError, Problem
 from generator.ingest.clean import clean_text
@@ -84,7 +85,7 @@ def ingest_document(path: Path, config: Config) -> Article:
             "Check the file holds an article; its removed text would be lost otherwise",
         )
     clean = replace(clean, removed=extra_removed + clean.removed)
-    article = extract_article(raw, clean, stated, config.summary_words)
+    article = with_spin(extract_article(raw, clean, stated, config.summary_words))
     if raw.repairs:
         article = replace(article, extra={**article.extra, "repairs": list(raw.repairs)})
     return article
@@ -150,11 +151,15 @@ def run_ingest(
         try:
             current = input_hash(path)
         except OSError as exc:
-            report.problems.append(Problem(str(path), "read", f"cannot read the file: {exc.strerror}"))
+            report.problems.append(
+                Problem(str(path), "read", f"cannot read the file: {exc.strerror}")
+            )
             report.results.append(IngestResult(rel, None, "skipped", str(exc)))
             continue
         unchanged_input = record is not None and record.input_hash == current
-        if (not force and is_up_to_date(record, current)) or (record and record.is_hand_edited and unchanged_input):
+        if (not force and is_up_to_date(record, current)) or (
+            record and record.is_hand_edited and unchanged_input
+        ):
             report.results.append(IngestResult(rel, record.path if record else None, "unchanged"))
         else:
             todo.append((rel, path, current))
@@ -172,17 +177,23 @@ def run_ingest(
             article = replace(article, slug=_unique(slugify(article.slug), slugs))
             target = config.articles_dir / f"{article.slug}.md"
             if target in files:
-                target = config.articles_dir / f"{_unique(article.slug, {f.stem for f in files})}.md"
+                target = (
+                    config.articles_dir / f"{_unique(article.slug, {f.stem for f in files})}.md"
+                )
         slugs.add(article.slug)
         files.add(target)
         try:
             result = write_record(article, rel, record, target, current)
         except OSError as exc:
-            report.problems.append(Problem(str(target), "write", f"cannot write the article: {exc.strerror}"))
+            report.problems.append(
+                Problem(str(target), "write", f"cannot write the article: {exc.strerror}")
+            )
             report.results.append(IngestResult(rel, None, "skipped", str(exc)))
             continue
         if result.action == "kept-edited":
-            report.problems.append(Problem(str(result.article_path), "ingest", result.message, is_warning=True))
+            report.problems.append(
+                Problem(str(result.article_path), "ingest", result.message, is_warning=True)
+            )
         report.results.append(result)
     return report
 
@@ -211,6 +222,7 @@ def run_build(
     site/ stays in place then.
     """
     # Imported here so `newsarchive ingest` does not pay for Jinja, Markdown and Whoosh.
+    from generator.annotate.archive import annotate_archive
     from generator.build.load import load_articles
     from generator.build.plan import plan_site
     from generator.build.render import make_environment, render_page, site_info
@@ -224,7 +236,9 @@ def run_build(
     articles, problems = load_articles(config.articles_dir, lambda d, t: progress("load", d, t))
     report.problems.extend(problems)
     report.articles = len(articles)
-    pages = plan_site(articles, config)
+    progress("annotate", 0, 1)
+    annotations = annotate_archive(articles, config.build_dir / "signatures.json")
+    pages = plan_site(articles, config, annotations)
     env = make_environment(config)
     site = site_info(config)
     with Staging(config.site_dir) as staging:
@@ -244,3 +258,46 @@ def run_build(
     report.indexed = build_index(config.index_dir, articles)
     progress("index", 1, 1)
     return report
+
+
+def run_check(config: Config) -> list[Problem]:
+    """Validate every record, every editor note's anchor, and every internal link of the built site."""
+    from generator.build.annotated import editor_notes
+    from generator.build.annotations import body_text
+    from generator.build.links import broken_links
+    from generator.build.load import load_articles
+    from generator.build.render import body_to_html, make_markdown
+
+    articles, problems = load_articles(config.articles_dir)
+    md = make_markdown(config.markdown_extensions)
+    for article in articles:
+        text = body_text(str(body_to_html(md, article.body)))
+        for note in editor_notes(article, text):
+            if note.anchor is None:
+                problems.append(
+                    Problem(
+                        str(article.source_file),
+                        "check",
+                        f"editor note {note.number} no longer anchors: “{note.exact[:60]}” is not in the text "
+                        "(or its prefix/suffix changed). Update its quote or remove the note",
+                    )
+                )
+    if config.site_dir.is_dir():
+        for page, link in broken_links(config.site_dir):
+            problems.append(
+                Problem(
+                    str(config.site_dir / page),
+                    "check",
+                    f"broken internal link {link!r}. Rebuild the site",
+                )
+            )
+    else:
+        problems.append(
+            Problem(
+                str(config.site_dir),
+                "check",
+                "no built site to check links in. Run 'newsarchive build'",
+                is_warning=True,
+            )
+        )
+    return problems

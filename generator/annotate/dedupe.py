@@ -27,7 +27,7 @@ from typing import Literal
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
-from generator.annotate.spin import verdict_for
+from generator.annotate.spin import load_lexicon, verdict_for
 
 Relation = Literal["near-duplicate", "spun-copy-of", "original-of"]
 Basis = Literal["text", "names"]
@@ -38,8 +38,11 @@ NAME_SHINGLE = 3
 # Below these sizes a channel says nothing: two stubs of ten words are not duplicates.
 MIN_TEXT_SHINGLES = 20
 MIN_NAME_SHINGLES = 8
-# LSH finds candidates at or above roughly this Jaccard; each candidate is then checked exactly.
-_LSH_THRESHOLD = 0.3
+# LSH bands x rows: a pair with Jaccard J becomes a candidate with probability 1 - (1 - J**3)**42,
+# 0.68 at J = 0.3, 0.98 at 0.45 (the names threshold), ~1 for a 60% wire copy (J ~ 0.5); every
+# candidate is then checked with compare(). Fixed here rather than fitted per index (datasketch's
+# fit integrates numerically, ~0.1 s per index).
+_LSH_BANDS = (42, 3)
 MATCH_CONTAINMENT = 0.5
 MATCH_MIN_JACCARD = 0.2
 MATCH_NAMES = 0.45
@@ -47,7 +50,10 @@ MATCH_NAMES = 0.45
 _SEED = 1_700_503
 _SCHEME: Literal["affine32"] = "affine32"
 _WORD = re.compile(r"\w+")
-_NAME_TOKEN = re.compile(r"\d(?:[\d,.]*\d)?|\w+(?:[-.'’]\w+)*")
+# Numerals, and words not starting with a lowercase ASCII letter (the rest is checked in code).
+_NAME_TOKEN = re.compile(r"\b(?:\d(?:[\d,.]*\d)?|(?![a-z_])\w+(?:[-.'’]\w+)*)")
+_LOWER_WORD = re.compile(r"\b[a-z]\w*")
+_POSSESSIVE = re.compile(r"['’]s?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,21 +122,40 @@ def _is_sentence_start(text: str, start: int) -> bool:
     return j < 0 or text[j] in ".!?\n:;"
 
 
+@cache
+def _ordinary_words() -> frozenset[str]:
+    """Words a spinner rewrites even inside names ("House" -> "Home"): every word of the spin
+    lexicon, both sides. Left out of the names sequence so both versions keep the same names."""
+    lexicon = load_lexicon()
+    phrases = [e.phrase for e in lexicon.entries] + [e.likely_original for e in lexicon.entries]
+    return frozenset(w.lower() for p in phrases for w in _WORD.findall(p) if not w.isdigit())
+
+
 def names_and_numbers(text: str) -> tuple[str, ...]:
-    """Capitalised tokens and numerals in order, lowercased; sentence-initial words only if they
-    also appear capitalised mid-sentence (so "However"/"But" do not count, "Mexico" does)."""
+    """Proper names and numerals in text order, lowercased: what a synonym spinner leaves alone.
+
+    A capitalised token counts unless it is an ordinary word: one the spin lexicon rewrites, one the
+    text also uses in lower case ("City" when "the city" occurs), or a sentence-initial word never
+    capitalised mid-sentence ("However", "But").
+    """
+    ordinary = _ordinary_words()
+    lowercase = set(_LOWER_WORD.findall(text))
     found: list[tuple[str, bool]] = []
     inside: set[str] = set()
     for match in _NAME_TOKEN.finditer(text):
         token = match.group()
         if token[0].isdigit():
             found.append((token.replace(",", ""), False))
-        elif token[0].isupper():
+        elif token[0].isupper() and len(token) > 1:
+            token = _POSSESSIVE.sub("", token)
+            low = token.lower()
+            if low in ordinary or low in lowercase or "'" in token or "’" in token:
+                continue
             initial = _is_sentence_start(text, match.start())
-            found.append((token, initial))
+            found.append((low, initial))
             if not initial:
-                inside.add(token)
-    return tuple(t.lower() for t, initial in found if not initial or t in inside)
+                inside.add(low)
+    return tuple(t for t, initial in found if not initial or t in inside)
 
 
 def _normalise(text: str) -> list[str]:
@@ -183,8 +208,8 @@ class DuplicateIndex:
 
     def __init__(self) -> None:
         self._lsh = {
-            "text": MinHashLSH(threshold=_LSH_THRESHOLD, num_perm=NUM_PERM),
-            "names": MinHashLSH(threshold=_LSH_THRESHOLD, num_perm=NUM_PERM),
+            "text": MinHashLSH(num_perm=NUM_PERM, params=_LSH_BANDS),
+            "names": MinHashLSH(num_perm=NUM_PERM, params=_LSH_BANDS),
         }
         self._entries: dict[str, _Entry] = {}
         self._edges: dict[str, dict[str, _Edge]] = {}

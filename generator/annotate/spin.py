@@ -41,12 +41,10 @@ _MARKER_PAIR_CLAMP, _MARKER_CLAMP = (-1.0, 2.5), (-2.0, 12.0)
 
 _TOKEN = re.compile(r"['’]s\b|\w+(?:[-.]\w+|['’](?!s\b)\w+)*|[^\w\s]")
 _ENGLISH = frozenset(
-    "the and of to in is that for it with was on are be this by have from not they he she we has "
-    "had but at his her their which would will been were".split()
+    ["the", "and", "of", "to", "in", "is", "that", "for", "it", "with", "was", "on", "are", "be", "this", "by", "have", "from", "not", "they", "he", "she", "we", "has", "had", "but", "at", "his", "her", "their", "which", "would", "will", "been", "were"]
 )
 _POLICE_CONTEXT = frozenset(
-    "police policing sheriff officer detective detectives arrest arrested army military troops "
-    "soldiers navy cop cops deputies patrol constable trooper troopers firefighters prison jail".split()
+    ["police", "policing", "sheriff", "officer", "detective", "detectives", "arrest", "arrested", "army", "military", "troops", "soldiers", "navy", "cop", "cops", "deputies", "patrol", "constable", "trooper", "troopers", "firefighters", "prison", "jail"]
 )
 # "a" before these vowel-letter words is right ("a one-off", "a union", "a euro"); "an" before these
 # h-words is right ("an hour", "an honest").
@@ -316,9 +314,7 @@ def _article_mismatches(
         if not nxt[0].isalpha() or not nxt[0].islower() or nxt == "a":
             continue
         vowel = nxt[0] in "aeiou"
-        if low == "a" and vowel and not _A_BEFORE_VOWEL_OK.match(nxt):
-            pass
-        elif low == "an" and not vowel and not _AN_BEFORE_CONSONANT_OK.match(nxt):
+        if (low == "a" and vowel and not _A_BEFORE_VOWEL_OK.match(nxt)) or (low == "an" and not vowel and not _AN_BEFORE_CONSONANT_OK.match(nxt)):
             pass
         else:
             continue

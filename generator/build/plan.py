@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from generator.annotate.archive import ArchiveAnnotation
 from generator.build.entities import KIND_LABELS, KINDS, build_entity_index
 from generator.config import Config
 from generator.models import Article, Page
@@ -67,16 +68,44 @@ def _paginate(
     return pages
 
 
-def plan_site(articles: tuple[Article, ...], config: Config) -> tuple[Page, ...]:
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A duplicate or spun-copy relation from one article page to another."""
+
+    article: Article
+    relation: str
+    similarity: float
+
+
+def plan_site(
+    articles: tuple[Article, ...],
+    config: Config,
+    annotations: Mapping[str, ArchiveAnnotation] | None = None,
+) -> tuple[Page, ...]:
     """Decide every page of the site from the whole set of articles (newest first)."""
     index = build_entity_index(articles)
+    by_slug = {a.slug: a for a in articles}
+    annotations = annotations or {}
     pages: list[Page] = []
     for article in articles:
         refs = {
             kind: tuple(r for name in getattr(article, kind) if (r := index.ref(kind, name)))
             for kind in KINDS
         }
-        context = {"title": article.title, "article": article, "entities": refs}
+        notes = annotations.get(article.slug)
+        links = tuple(
+            Link(by_slug[d.slug], d.relation, d.similarity)
+            for d in (notes.duplicates if notes else ())
+            if d.slug in by_slug
+        )
+        related = tuple(by_slug[s] for s in (notes.related if notes else ()) if s in by_slug)
+        context = {
+            "title": article.title,
+            "article": article,
+            "entities": refs,
+            "links": links,
+            "related": related,
+        }
         pages.append(Page(article_url(article), "article.html", context, (article.slug,)))
     pages.extend(_paginate(articles, config.per_page, "", "", config.title, "index.html"))
 
@@ -196,4 +225,12 @@ def plan_site(articles: tuple[Article, ...], config: Config) -> tuple[Page, ...]
     pages.append(Page("robots.txt", "robots.txt", {"title": "robots"}, ()))
     pages.append(Page("404.html", "404.html", {"title": "Page not found"}, ()))
     pages.append(Page("search/", "search.html", {"title": "Search"}, ()))
+    pages.append(
+        Page(
+            "annotations.jsonld",
+            "annotations.jsonld",
+            {"title": "Annotations", "articles": articles},
+            _inputs(articles),
+        )
+    )
     return tuple(pages)

@@ -16,6 +16,8 @@ import nh3
 from markupsafe import Markup
 
 from generator import __version__
+from generator.build.annotated import annotated_body, editor_notes, spin_of
+from generator.build.annotations import body_text
 from generator.build.plan import article_url
 from generator.config import Config
 from generator.errors import TemplateError
@@ -152,7 +154,12 @@ def make_environment(config: Config) -> jinja2.Environment:
     )
     env.filters.update(FILTERS)
     md = make_markdown(config.markdown_extensions)
-    env.filters["body_html"] = lambda article: body_to_html(md, article.body)
+    env.filters["body_html"] = body_html = lambda article: body_to_html(md, article.body)
+    env.filters["annotated_body"] = lambda article: annotated_body(article, body_html)
+    env.filters["editor_notes"] = lambda article: editor_notes(
+        article, body_text(str(body_html(article)))
+    )
+    env.filters["spin_of"] = spin_of
     return env
 
 
@@ -161,7 +168,9 @@ def _root_for(url: str) -> str:
     return "../" * depth
 
 
-def news_article_jsonld(article: Article, site: SiteInfo) -> dict[str, Any]:
+def news_article_jsonld(
+    article: Article, site: SiteInfo, originals: tuple[Article, ...] = ()
+) -> dict[str, Any]:
     """schema.org NewsArticle for an article page."""
     data: dict[str, Any] = {
         "@context": "https://schema.org",
@@ -182,6 +191,18 @@ def news_article_jsonld(article: Article, site: SiteInfo) -> dict[str, Any]:
         data["inLanguage"] = article.language
     if article.url:
         data["sameAs"] = article.url
+    if article.people or article.organizations or article.places:
+        data["mentions"] = [
+            {"@type": t, "name": n}
+            for t, names in (
+                ("Person", article.people),
+                ("Organization", article.organizations),
+                ("Place", article.places),
+            )
+            for n in names
+        ]
+    if originals:
+        data["isBasedOn"] = [site.base_url + article_url(a) for a in originals]
     return data
 
 
@@ -191,7 +212,12 @@ def render_json_feed(env: jinja2.Environment, page: Page, site: SiteInfo) -> byt
     items = []
     for article in page.context["articles"]:
         url = site.base_url + article_url(article)
-        item: dict[str, Any] = {"id": url, "url": url, "title": article.title, "content_html": str(body_html(article))}
+        item: dict[str, Any] = {
+            "id": url,
+            "url": url,
+            "title": article.title,
+            "content_html": str(body_html(article)),
+        }
         if article.summary:
             item["summary"] = article.summary
         if article.date:
@@ -215,7 +241,35 @@ def render_json_feed(env: jinja2.Environment, page: Page, site: SiteInfo) -> byt
     return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-DATA_PAGES: Mapping[str, Callable[[jinja2.Environment, Page, SiteInfo], bytes]] = {"feed.json": render_json_feed}
+def render_annotations(env: jinja2.Environment, page: Page, site: SiteInfo) -> bytes:
+    """/annotations.jsonld: a W3C Web Annotation collection of every anchored note and spun phrase."""
+    from generator.build.annotated import web_annotations
+
+    body_html = env.filters["body_html"]
+    items = [
+        item
+        for article in page.context["articles"]
+        for item in web_annotations(article, body_html, site.base_url)
+    ]
+    collection = {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "id": site.base_url + "annotations.jsonld",
+        "type": "AnnotationCollection",
+        "label": f"Annotations of {site.title}",
+        "total": len(items),
+        "first": {
+            "type": "AnnotationPage",
+            "id": site.base_url + "annotations.jsonld#page-1",
+            "items": items,
+        },
+    }
+    return (json.dumps(collection, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+DATA_PAGES: Mapping[str, Callable[[jinja2.Environment, Page, SiteInfo], bytes]] = {
+    "feed.json": render_json_feed,
+    "annotations.jsonld": render_annotations,
+}
 
 
 def render_page(env: jinja2.Environment, page: Page, site: SiteInfo) -> bytes:
@@ -225,7 +279,12 @@ def render_page(env: jinja2.Environment, page: Page, site: SiteInfo) -> bytes:
     root = site.base_path if page.url == "404.html" else _root_for(page.url)
     context: dict[str, Any] = {"site": site, "root": root, "page_url": page.url, **page.context}
     if "article" in page.context:
-        context["jsonld"] = news_article_jsonld(page.context["article"], site)
+        originals = tuple(
+            link.article
+            for link in page.context.get("links", ())
+            if link.relation == "spun-copy-of"
+        )
+        context["jsonld"] = news_article_jsonld(page.context["article"], site, originals)
     try:
         template = env.get_template(page.template)
         text = template.render(context)

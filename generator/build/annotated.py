@@ -1,0 +1,141 @@
+"""Stage render (annotations): an Article's notes and spin phrases -> marked body and W3C annotations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from generator.build.annotations import (
+    Anchor,
+    Mark,
+    apply_marks,
+    body_text,
+    find_anchor,
+    spin_marks,
+)
+from generator.build.plan import article_url
+from generator.models import Article
+
+BODY_SELECTOR = "div.article-body"
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One editor note from the record's `annotations`, anchored (or not) in the body text."""
+
+    number: int
+    body: str
+    author: str | None
+    created: str | None
+    exact: str
+    anchor: Anchor | None
+    note_id: str | None
+
+
+def spin_of(article: Article) -> Mapping[str, Any]:
+    spin = article.extra.get("spin")
+    return spin if isinstance(spin, Mapping) else {}
+
+
+def is_spun(article: Article) -> bool:
+    return spin_of(article).get("verdict") in {"spun", "suspect"}
+
+
+def editor_notes(article: Article, text: str) -> list[Note]:
+    notes = []
+    for number, item in enumerate(article.extra.get("annotations") or [], 1):
+        if not isinstance(item, Mapping) or not isinstance(item.get("quote"), Mapping):
+            continue
+        quote = item["quote"]
+        exact = str(quote.get("exact") or "")
+        anchor = find_anchor(
+            text, exact, str(quote.get("prefix") or ""), str(quote.get("suffix") or "")
+        )
+        notes.append(
+            Note(
+                number,
+                str(item.get("body") or ""),
+                _opt(item.get("author")),
+                _opt(item.get("created")),
+                exact,
+                anchor,
+                str(item.get("id") or f"note-{number}"),
+            )
+        )
+    return notes
+
+
+def _opt(value: Any) -> str | None:
+    return str(value) if value is not None else None
+
+
+def annotated_body(article: Article, body_html: Callable[[Article], Markup]) -> Markup:
+    """The rendered body with spun phrases and editor-noted passages wrapped in <mark>."""
+    html = str(body_html(article))
+    text = body_text(html)
+    marks: list[Mark] = []
+    if is_spun(article):
+        marks += spin_marks(text, spin_of(article).get("phrases") or [])
+    noted = [
+        Mark(n.anchor, "note", f"Editor's note {n.number}: {n.body}", f"noted-{n.number}")
+        for n in editor_notes(article, text)
+        if n.anchor
+    ]
+    taken = [(m.anchor.start, m.anchor.end) for m in noted]
+    marks = [
+        m for m in marks if not any(m.anchor.start < e and s < m.anchor.end for s, e in taken)
+    ] + noted
+    return apply_marks(html, marks) if marks else Markup(html)
+
+
+def _selectors(anchor: Anchor) -> list[dict[str, Any]]:
+    quote = {
+        "type": "TextQuoteSelector",
+        "exact": anchor.exact,
+        "prefix": anchor.prefix,
+        "suffix": anchor.suffix,
+    }
+    position = {"type": "TextPositionSelector", "start": anchor.start, "end": anchor.end}
+    return [
+        {"type": "CssSelector", "value": BODY_SELECTOR, "refinedBy": quote},
+        {"type": "CssSelector", "value": BODY_SELECTOR, "refinedBy": position},
+    ]
+
+
+def web_annotations(
+    article: Article, body_html: Callable[[Article], Markup], base_url: str
+) -> list[dict[str, Any]]:
+    """W3C Web Annotations for an article page: editor notes and spun phrases."""
+    text = body_text(str(body_html(article)))
+    source = base_url + article_url(article)
+    items: list[dict[str, Any]] = []
+    for note in editor_notes(article, text):
+        if note.anchor is None:
+            continue
+        item: dict[str, Any] = {
+            "id": f"{source}#{note.note_id}",
+            "type": "Annotation",
+            "motivation": "commenting",
+            "body": {"type": "TextualBody", "value": note.body, "format": "text/plain"},
+            "target": {"source": source, "selector": _selectors(note.anchor)},
+        }
+        if note.author:
+            item["creator"] = {"type": "Person", "name": note.author}
+        if note.created:
+            item["created"] = note.created
+        items.append(item)
+    if is_spun(article):
+        for number, mark in enumerate(spin_marks(text, spin_of(article).get("phrases") or []), 1):
+            items.append(
+                {
+                    "id": f"{source}#spin-{number}",
+                    "type": "Annotation",
+                    "motivation": "assessing",
+                    "body": {"type": "TextualBody", "format": "text/plain", "value": mark.title},
+                    "target": {"source": source, "selector": _selectors(mark.anchor)},
+                }
+            )
+    return items

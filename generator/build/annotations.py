@@ -1,0 +1,166 @@
+"""Stage render (annotations): body HTML + quote-anchored notes -> marked-up body and W3C selectors.
+
+Anchoring follows the W3C Web Annotation TextQuoteSelector (exact, prefix, suffix) over the text
+content of the article body, and reports the matching TextPositionSelector (start, end) in the same
+text, so `annotations.jsonld` resolves to exactly what the page shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import lxml.html
+from lxml import etree
+from markupsafe import Markup
+
+QUOTE_CONTEXT = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """Where a quote sits in the body's text content."""
+
+    start: int
+    end: int
+    exact: str
+    prefix: str
+    suffix: str
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A span to highlight: the anchor, the CSS class, a tooltip and an optional element id."""
+
+    anchor: Anchor
+    css_class: str
+    title: str
+    element_id: str | None = None
+
+
+def _fragment(html: str) -> Any:
+    return lxml.html.fragment_fromstring(html or "", create_parent="div")
+
+
+def body_text(html: str) -> str:
+    """The text content of a body, as a browser's element.textContent gives it."""
+    return str(_fragment(html).text_content())
+
+
+def find_anchor(text: str, exact: str, prefix: str = "", suffix: str = "") -> Anchor | None:
+    """The occurrence of `exact` whose surroundings best match prefix/suffix; None if absent.
+
+    An occurrence that matches both contexts wins; then one matching either; then the first.
+    """
+    if not exact:
+        return None
+    best: tuple[int, int] | None = None
+    start = text.find(exact)
+    while start >= 0:
+        end = start + len(exact)
+        score = int(bool(prefix) and text[:start].endswith(prefix)) + int(
+            bool(suffix) and text[end:].startswith(suffix)
+        )
+        if best is None or score > best[0]:
+            best = (score, start)
+        if prefix and suffix and score == 2:
+            break
+        start = text.find(exact, start + 1)
+    if best is None:
+        return None
+    if (prefix or suffix) and best[0] == 0 and text.count(exact) > 1:
+        return None  # ambiguous: the context no longer matches any occurrence
+    begin = best[1]
+    return anchor_at(text, begin, begin + len(exact))
+
+
+def anchor_at(text: str, start: int, end: int) -> Anchor:
+    return Anchor(
+        start,
+        end,
+        text[start:end],
+        text[max(0, start - QUOTE_CONTEXT) : start],
+        text[end : end + QUOTE_CONTEXT],
+    )
+
+
+def _text_nodes(root: Any) -> list[tuple[Any, bool, int, int]]:
+    """(element, is_tail, start, end) for every text piece, in document order."""
+    nodes: list[tuple[Any, bool, int, int]] = []
+    offset = 0
+
+    def walk(element: Any) -> None:
+        nonlocal offset
+        if element.text:
+            nodes.append((element, False, offset, offset + len(element.text)))
+            offset += len(element.text)
+        for child in element:
+            if isinstance(child.tag, str):
+                walk(child)
+            if child.tail:
+                nodes.append((child, True, offset, offset + len(child.tail)))
+                offset += len(child.tail)
+
+    walk(root)
+    return nodes
+
+
+def _wrap(element: Any, is_tail: bool, lo: int, hi: int, mark: Mark, first: bool) -> None:
+    """Wrap characters [lo, hi) of one text piece in a <mark>."""
+    text = element.tail if is_tail else element.text
+    node = etree.Element("mark")
+    node.set("class", mark.css_class)
+    if mark.title:
+        node.set("title", mark.title)
+    if mark.element_id and first:
+        node.set("id", mark.element_id)
+    node.text, node.tail = text[lo:hi], text[hi:]
+    if is_tail:
+        element.tail = text[:lo]
+        element.addnext(node)
+    else:
+        element.text = text[:lo]
+        element.insert(0, node)
+
+
+def apply_marks(html: str, marks: Iterable[Mark]) -> Markup:
+    """Wrap each mark's text in <mark> elements; text content (and so every anchor) is unchanged."""
+    root = _fragment(html)
+    for mark in sorted(marks, key=lambda m: -m.anchor.start):
+        first = True
+        for element, is_tail, start, end in reversed(_text_nodes(root)):
+            lo, hi = max(start, mark.anchor.start), min(end, mark.anchor.end)
+            if lo < hi and element.tag != "mark":
+                _wrap(
+                    element, is_tail, lo - start, hi - start, mark, first=(lo == mark.anchor.start)
+                )
+                first = False
+        del first
+    inner = ((root.text and Markup.escape(root.text)) or "") + "".join(
+        lxml.html.tostring(child, encoding="unicode") for child in root
+    )
+    return Markup(inner)
+
+
+def spin_marks(text: str, phrases: Sequence[Mapping[str, Any]], limit: int = 200) -> list[Mark]:
+    """Every occurrence of each spun phrase, titled with its likely original."""
+    marks: list[Mark] = []
+    for phrase in phrases:
+        surface = str(phrase.get("text") or "")
+        original = phrase.get("likely_original")
+        start = text.find(surface) if surface else -1
+        while start >= 0 and len(marks) < limit:
+            title = (
+                f"Likely spun; original wording probably “{original}”"
+                if original
+                else "Likely spun wording"
+            )
+            marks.append(Mark(anchor_at(text, start, start + len(surface)), "spin", title))
+            start = text.find(surface, start + len(surface))
+    marks.sort(key=lambda m: m.anchor.start)
+    kept: list[Mark] = []
+    for mark in marks:  # overlapping phrases: the earlier one wins
+        if not kept or mark.anchor.start >= kept[-1].anchor.end:
+            kept.append(mark)
+    return kept

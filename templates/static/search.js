@@ -95,7 +95,9 @@
       var legend = document.createElement("legend");
       legend.textContent = facet[2];
       fieldset.appendChild(legend);
-      values.slice(0, 12).forEach(function (entry, index) {
+      var chosen = current.getAll(facet[0]);
+      values.filter(function (entry, index) { return index < 25 || chosen.indexOf(entry.value) >= 0; })
+        .forEach(function (entry, index) {
         var id = "f-" + facet[0] + "-" + index;
         var box = document.createElement("input");
         box.type = "checkbox"; box.name = facet[0]; box.value = entry.value; box.id = id;
@@ -136,11 +138,14 @@
 
   function viaPagefind(query, filters, page) {
     var ready = pagefind ? Promise.resolve(pagefind) :
-      import(root + "pagefind/pagefind.js").then(function (module) { pagefind = module; return module; });
+      import(root + "pagefind/pagefind.js").then(function (module) {
+        pagefind = module;
+        // Facet counts come back with results only once the filter index is loaded.
+        return module.filters().then(function () { return module; });
+      });
     return ready.then(function (pf) {
-      // An empty filters object makes Pagefind return no filter counts: pass it only when set.
-      var options = Object.keys(filters).length ? { filters: filters } : {};
-      return pf.search(query, options).then(function (search) {
+      var pending = Object.keys(filters).length ? pf.search(query, { filters: filters }) : pf.search(query);
+      return pending.then(function (search) {
         var slice = search.results.slice((page - 1) * PER_PAGE, page * PER_PAGE);
         return Promise.all(slice.map(function (r) { return r.data(); })).then(function (items) {
           var facets = {};

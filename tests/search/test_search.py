@@ -1,0 +1,142 @@
+"""Search relevance on the seeds (Whoosh of record), the CLI contract, and the static search page in Chromium."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.cli import main
+from generator.search.whoosh_index import search
+
+from ..conftest import SEEDS
+
+MEXICO = "In Mexico, Biden Looks for Help With Migrants and Stronger Partnership"
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("search")
+    assert main(["init", str(root)], out=io.StringIO()) == 0
+    for seed in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(seed, root / "content" / "raw" / seed.name)
+    (root / "content" / "raw" / "harbour.txt").write_text(
+        "Harbour Wall Opens\n\nPublished May 2, 2024\n\nBERGEN — The harbour wall opened on Thursday, officials said.\n"
+    )
+    assert main(["--root", str(root), "build"], out=io.StringIO()) == 0
+    return root
+
+
+def _titles(root: Path, query: str, **kw: Any) -> list[str]:
+    return [h.title for h in search(root / ".build" / "whoosh", query, **kw).hits]
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("fentanyl", MEXICO),  # a word
+        ("pipelines OR walls", "Harbour Wall Opens"),  # plurals need stemming
+        ("Lopez Obrador", None),  # accents folded: both seeds
+        ('"Three Amigos"', "Senior administration officers"),  # a phrase
+        ("migrants NOT fentanyl", "Senior administration officers"),
+    ],
+)
+def test_relevance(archive: Path, query: str, first: str | None) -> None:
+    titles = _titles(archive, query)
+    if first is None:
+        assert len(titles) == 2 and all("Harbour" not in t for t in titles)
+    else:
+        assert titles and titles[0].startswith(first), titles
+
+
+def test_filters_and_suggestions(archive: Path) -> None:
+    assert len(_titles(archive, "Biden", filters=[("people", "Kamala Harris")])) == 1
+    assert _titles(archive, "Biden", filters=[("people", "Kamala Harris")])[0].startswith(
+        "Senior administration"
+    )
+    assert search(archive / ".build" / "whoosh", "fentanil").suggestion == "fentanyl"
+    assert _titles(archive, "wall", filters=[("year", "2024")]) == ["Harbour Wall Opens"]
+
+
+def test_cli_search_contract(archive: Path) -> None:
+    out = io.StringIO()
+    assert (
+        main(
+            ["--root", str(archive), "search", "Biden", "--person", "Kamala Harris", "--json"],
+            out=out,
+        )
+        == 0
+    )
+    data = json.loads(out.getvalue())
+    assert data["total"] == 1 and "<mark" in data["hits"][0]["snippet"]
+    out = io.StringIO()
+    assert main(["--root", str(archive), "search", "fentanil"], out=out) == 0
+    assert "did you mean: fentanyl?" in out.getvalue()
+    err = io.StringIO()
+    assert main(
+        ["--root", str(archive), "search", "title:(unclosed"], out=io.StringIO(), err=err
+    ) in {0, 2}
+
+
+@pytest.fixture(scope="module")
+def static_site(archive: Path) -> Iterator[str]:
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "http.server",
+            "0",
+            "--bind",
+            "127.0.0.1",
+            "-d",
+            str(archive / "site"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert server.stdout is not None
+    port = int(server.stdout.readline().split("port ")[1].split()[0])
+    yield f"http://127.0.0.1:{port}/"
+    server.terminate()
+    server.wait()
+    server.stdout.close()
+
+
+@pytest.mark.browser
+def test_static_search_page_on_a_plain_http_server(static_site: str, chromium: Any) -> None:
+    page = chromium.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(static_site + "search/?q=fentanyl")
+    page.wait_for_selector("#search-results li", timeout=15000)
+    assert page.text_content("#search-results li h2") == MEXICO
+    assert page.locator("#search-results li mark").first.text_content().lower() == "fentanyl"
+    assert "1 article match" in page.text_content("#search-status")
+
+    page.goto(static_site + "search/?q=migrants")
+    page.wait_for_selector("#search-results li", timeout=15000)
+    before = page.locator("#search-results li").count()
+    page.check("input[name=place][value=Ecuador]")
+    page.wait_for_function(
+        f"document.querySelectorAll('#search-results li').length < {before}", timeout=15000
+    )
+    assert "place=Ecuador" in page.url
+    page.go_back()
+    page.wait_for_function(
+        f"document.querySelectorAll('#search-results li').length == {before}", timeout=15000
+    )
+
+    page.goto(static_site + "search/?q=" + "%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E")
+    page.wait_for_selector("#search-status:has-text('match')", timeout=15000)
+    assert "<img src=x onerror=alert(1)>" in page.text_content("#search-status")
+    assert page.locator("main img").count() == 0
+    assert requests and all(url.startswith(static_site) for url in requests)
+    page.close()

@@ -1,0 +1,109 @@
+"""Live preview in real headless Chromium: edits reload the open page, errors show an overlay, search uses the API."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.cli import main
+from generator.config import default_theme_dir
+from generator.serve.preview import Preview, start_preview
+
+from ..conftest import SEEDS
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def preview(tmp_path: Path) -> Iterator[Preview]:
+    assert main(["init", str(tmp_path)], out=io.StringIO()) == 0
+    for seed in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(seed, tmp_path / "content" / "raw" / seed.name)
+    (tmp_path / "content" / "raw" / "story.txt").write_text(
+        "A Quiet Story\n\nNothing much happened in the town today.\n"
+    )
+    running = start_preview(tmp_path, "127.0.0.1", _free_port())
+    yield running
+    running.stop()
+
+
+def _open(chromium: Any, url: str) -> Any:
+    page = chromium.new_page()
+    page.goto(url)
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(300)  # the reload stream connects
+    return page
+
+
+def test_title_edit_template_change_and_new_raw_file_reload_the_open_page(
+    preview: Preview, chromium: Any
+) -> None:
+    root = preview.server.site_dir.parent
+    page = _open(chromium, preview.url + "articles/a-quiet-story/")
+    record = root / "content" / "articles" / "a-quiet-story.md"
+    record.write_text(record.read_text().replace("title: A Quiet Story", "title: A Louder Story"))
+    page.wait_for_function(
+        "document.querySelector('h1').textContent.includes('A Louder Story')", timeout=20000
+    )
+
+    template = root / "templates" / "article.html"
+    default = (default_theme_dir() / "article.html").read_text()
+    template.write_text(
+        default.replace(
+            "{% block main %}", '{% block main %}<p id="override">Overridden theme</p>', 1
+        )
+    )
+    page.wait_for_selector("#override", timeout=20000)
+
+    front = _open(chromium, preview.url)
+    (root / "content" / "raw" / "fresh.txt").write_text(
+        "A Brand New Story\n\nThis one arrived while the page was open.\n"
+    )
+    front.wait_for_function(
+        "document.body.textContent.includes('A Brand New Story')", timeout=20000
+    )
+    page.close()
+    front.close()
+
+
+def test_template_error_shows_overlay_keeps_last_site_and_recovers(
+    preview: Preview, chromium: Any
+) -> None:
+    root = preview.server.site_dir.parent
+    page = _open(chromium, preview.url + "articles/a-quiet-story/")
+    template = root / "templates" / "article.html"
+    template.write_text('{% extends "base.html" %}\n{% block main %}{% for %}{% endblock %}\n')
+    overlay = page.wait_for_selector("#newsarchive-error-overlay", timeout=20000)
+    assert "article.html:2: template syntax error" in overlay.text_content()
+    assert "A Quiet Story" in page.text_content("h1")  # the previous page is still there underneath
+    template.unlink()
+    page.wait_for_function("!document.getElementById('newsarchive-error-overlay')", timeout=20000)
+    assert "A Quiet Story" in page.text_content("h1")
+    page.close()
+
+
+def test_search_page_answers_from_the_preview_api(preview: Preview, chromium: Any) -> None:
+    page = chromium.new_page()
+    api_calls: list[str] = []
+    page.on("request", lambda r: api_calls.append(r.url) if "/api/search" in r.url else None)
+    page.goto(preview.url + "search/?q=fentanil")
+    page.wait_for_selector("#search-suggestion a", timeout=15000)
+    assert page.text_content("#search-suggestion a") == "fentanyl"
+    page.click("#search-suggestion a")
+    page.wait_for_selector("#search-results li", timeout=15000)
+    assert "In Mexico, Biden Looks for Help" in page.text_content("#search-results li h2")
+    assert page.locator("#search-results li mark").count() >= 1
+    assert api_calls and all(u.startswith(preview.url) for u in api_calls)
+    page.close()

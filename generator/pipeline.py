@@ -228,7 +228,7 @@ def run_build(
     from generator.build.render import make_environment, render_page, site_info
     from generator.build.write import Staging
     from generator.search.static import build_static_index
-    from generator.search.whoosh_index import build_index
+    from generator.search.whoosh_index import update_index
 
     report = BuildReport()
     if ingest:
@@ -255,7 +255,8 @@ def run_build(
             report.static_pages = build_static_index(staging.path).pages
         staging.commit()
     progress("index", 0, 1)
-    report.indexed = build_index(config.index_dir, articles)
+    update = update_index(config.index_dir, articles)
+    report.indexed = update.added + update.updated + update.removed
     progress("index", 1, 1)
     return report
 

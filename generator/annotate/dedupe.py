@@ -99,7 +99,11 @@ def _minhash(items: set[bytes]) -> bytes:
     # crc32 is stable across runs and platforms (Python's hash() is salted); the affine permutations
     # datasketch applies on top supply the randomness MinHash needs.
     mh = MinHash(
-        num_perm=NUM_PERM, seed=_SEED, hashfunc=zlib.crc32, permutations=_permutations(), scheme=_SCHEME
+        num_perm=NUM_PERM,
+        seed=_SEED,
+        hashfunc=zlib.crc32,
+        permutations=_permutations(),
+        scheme=_SCHEME,
     )
     if items:
         mh.update_batch(sorted(items))

@@ -27,6 +27,12 @@ from typing import Literal
 
 Verdict = Literal["original", "suspect", "spun"]
 
+
+def _word_set(words: str) -> frozenset[str]:
+    """A constant set of words written as one space-separated string."""
+    return frozenset(words.split())
+
+
 SUSPECT_AT = 0.4
 SPUN_AT = 0.8
 _PRIOR = -2.5  # log-odds that an article is spun before any evidence (about 8%)
@@ -35,16 +41,19 @@ _CAP_STRONG, _CAP_WEAK = 3, 2  # occurrences counted per phrase: one repeated na
 
 # Poisson rates per 1,000 words (spun, genuine) and the clamp on each signal's log-likelihood ratio.
 _LEXICON_RATES, _LEXICON_CLAMP = (4.0, 0.15), (-1.0, 12.0)
-_ARTICLE_RATES, _ARTICLE_CLAMP = (3.0, 0.2), (-0.5, 8.0)
+_ARTICLE_RATES, _ARTICLE_CLAMP = (3.0, 0.2), (-0.5, 6.0)
 _GREATER_RATES, _GREATER_CLAMP = (1.0, 0.1), (-0.25, 4.0)
 _MARKER_PAIR_CLAMP, _MARKER_CLAMP = (-1.0, 2.5), (-2.0, 12.0)
 
 _TOKEN = re.compile(r"['’]s\b|\w+(?:[-.]\w+|['’](?!s\b)\w+)*|[^\w\s]")
-_ENGLISH = frozenset(
-    ["the", "and", "of", "to", "in", "is", "that", "for", "it", "with", "was", "on", "are", "be", "this", "by", "have", "from", "not", "they", "he", "she", "we", "has", "had", "but", "at", "his", "her", "their", "which", "would", "will", "been", "were"]
+_ENGLISH = _word_set(
+    "the and of to in is that for it with was on are be this by have from not they he she we "
+    "has had but at his her their which would will been were"
 )
-_POLICE_CONTEXT = frozenset(
-    ["police", "policing", "sheriff", "officer", "detective", "detectives", "arrest", "arrested", "army", "military", "troops", "soldiers", "navy", "cop", "cops", "deputies", "patrol", "constable", "trooper", "troopers", "firefighters", "prison", "jail"]
+_POLICE_CONTEXT = _word_set(
+    "police policing sheriff officer detective detectives arrest arrested army military "
+    "troops soldiers navy cop cops deputies patrol constable trooper troopers firefighters "
+    "prison jail"
 )
 # "a" before these vowel-letter words is right ("a one-off", "a union", "a euro"); "an" before these
 # h-words is right ("an hour", "an honest").
@@ -52,8 +61,14 @@ _A_BEFORE_VOWEL_OK = re.compile(
     r"^(?:one|once|eu|ewe|uni|use|usu|uti|ura|ure|uri|uro|uku|ubiq|unan|uter|u-)"
 )
 _AN_BEFORE_CONSONANT_OK = re.compile(r"^(?:hour|honest|honor|honour|heir|herb|histor|hotel|homage)")
+# A spinner swaps content words; "a of" or "an but" is a typo or a list, not a swapped noun.
+_FUNCTION_WORDS = _ENGLISH | _word_set(
+    "about above across after against along among around as before behind below beside between "
+    "beyond by during except for if in inside into near of off on onto or out outside over since so "
+    "than through to toward towards under until up upon via within without yet"
+)
 _GREATER_THAN = re.compile(
-    r"\bgreater than (?:\d|a (?:dozen|hundred|thousand|million|billion)|half|dozens|hundreds|"
+    r"\bgreater than (?:\d[\d,.]*\d|\d|a (?:dozen|hundred|thousand|million|billion)|half|dozens|hundreds|"
     r"thousands|millions|(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|"
     r"fifty)\b)",
     re.IGNORECASE,
@@ -115,6 +130,8 @@ class SpinEvidence:
 
 @dataclass(frozen=True, slots=True)
 class SpinResult:
+    """Probability-like score in [0, 1], its verdict, the phrases found and the evidence behind it."""
+
     score: float
     verdict: Verdict
     phrases: tuple[SpinPhrase, ...]
@@ -148,7 +165,9 @@ _MARKERS = (
     _Marker(("solely",), ("only",), 0.02, 0.4),
     _Marker(("practically",), ("nearly", "almost"), 0.04, 0.5),
     _Marker(("lately",), ("recently",), 0.1, 0.5),
-    _Marker(("proceed", "proceeds", "proceeded", "persevering"), ("continue", "continues"), 0.05, 0.5),
+    _Marker(
+        ("proceed", "proceeds", "proceeded", "persevering"), ("continue", "continues"), 0.05, 0.5
+    ),
     _Marker(("assist", "assists", "assisted"), ("help", "helps", "helped"), 0.08, 0.4),
     _Marker(("nonetheless",), ("still",), 0.03, 0.3),
     _Marker(("youngsters",), ("children",), 0.03, 0.4),
@@ -183,7 +202,9 @@ def parse_lexicon(text: str) -> SpinLexicon:
             continue
         fields = line.split("\t")
         if len(fields) != 3 or not fields[0].strip():
-            raise ValueError(f"spin lexicon line {number}: expected 3 tab-separated fields: {line!r}")
+            raise ValueError(
+                f"spin lexicon line {number}: expected 3 tab-separated fields: {line!r}"
+            )
         phrase, original, note = (f.strip() for f in fields)
         tokens = tuple(t.replace("’", "'") for t in _TOKEN.findall(phrase))
         cased = any(c.isupper() for c in phrase)
@@ -311,10 +332,12 @@ def _article_mismatches(
         if low not in ("a", "an"):
             continue
         nxt, start = spans[i + 1]
-        if not nxt[0].isalpha() or not nxt[0].islower() or nxt == "a":
+        if not nxt[0].isalpha() or not nxt[0].islower() or nxt in _FUNCTION_WORDS:
             continue
         vowel = nxt[0] in "aeiou"
-        if (low == "a" and vowel and not _A_BEFORE_VOWEL_OK.match(nxt)) or (low == "an" and not vowel and not _AN_BEFORE_CONSONANT_OK.match(nxt)):
+        if (low == "a" and vowel and not _A_BEFORE_VOWEL_OK.match(nxt)) or (
+            low == "an" and not vowel and not _AN_BEFORE_CONSONANT_OK.match(nxt)
+        ):
             pass
         else:
             continue
@@ -364,5 +387,7 @@ def _markers(
         llr = spun * math.log(p1 / p0) + usual * math.log((1 - p1) / (1 - p0))
         total += max(_MARKER_PAIR_CLAMP[0], min(_MARKER_PAIR_CLAMP[1], llr))
         if spun:
-            counts.append(MarkerCount(marker.spun[0].lstrip("^"), marker.usual[0].lstrip("^"), spun, usual))
+            counts.append(
+                MarkerCount(marker.spun[0].lstrip("^"), marker.usual[0].lstrip("^"), spun, usual)
+            )
     return tuple(counts), max(_MARKER_CLAMP[0], min(_MARKER_CLAMP[1], total))

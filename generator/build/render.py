@@ -154,7 +154,16 @@ def make_environment(config: Config) -> jinja2.Environment:
     )
     env.filters.update(FILTERS)
     md = make_markdown(config.markdown_extensions)
-    env.filters["body_html"] = body_html = lambda article: body_to_html(md, article.body)
+    rendered: dict[str, Markup] = {}
+
+    def body_html(article: Article) -> Markup:
+        # The article page, its annotations and the JSON Feed all need the same HTML: convert once.
+        key = article.slug + "\x00" + article.body
+        if key not in rendered:
+            rendered[key] = body_to_html(md, article.body)
+        return rendered[key]
+
+    env.filters["body_html"] = body_html
     env.filters["annotated_body"] = lambda article: annotated_body(article, body_html)
     env.filters["editor_notes"] = lambda article: editor_notes(
         article, body_text(str(body_html(article)))

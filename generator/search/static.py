@@ -36,8 +36,18 @@ def is_available() -> bool:
 def build_static_index(site_dir: Path, timeout: float = 3600) -> StaticIndexReport:
     """Index the pages that carry data-pagefind-body. Raises SearchError when Pagefind fails."""
     if not is_available():
-        raise SearchError("Pagefind is not installed (pip install 'pagefind[bin]'); set static_search = false to skip it")
-    command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir", BUNDLE_DIR]
+        raise SearchError(
+            "Pagefind is not installed (pip install 'pagefind[bin]'); set static_search = false to skip it"
+        )
+    command = [
+        sys.executable,
+        "-m",
+        "pagefind",
+        "--site",
+        str(site_dir),
+        "--output-subdir",
+        BUNDLE_DIR,
+    ]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired as exc:
@@ -59,10 +69,12 @@ def _read_cbor(path: Path) -> Any:
     raw = gzip.decompress(path.read_bytes())
     if not raw.startswith(_SIGNATURE):
         raise SearchError(f"{path}: not a Pagefind data file")
-    return cbor2.loads(raw[len(_SIGNATURE):])
+    return cbor2.loads(raw[len(_SIGNATURE) :])
 
 
-def _write_cbor(folder: Path, prefix: str, stem_lang: str, suffix: str, data: Any, digits: int) -> str:
+def _write_cbor(
+    folder: Path, prefix: str, stem_lang: str, suffix: str, data: Any, digits: int
+) -> str:
     """Write gzip(signature + CBOR) under a name made from its content; returns the hash part."""
     payload = _SIGNATURE + cbor2.dumps(data)
     digest = f"{stem_lang}_{hashlib.sha256(payload).hexdigest()[:digits]}"
@@ -86,10 +98,21 @@ def canonicalize_bundle(bundle: Path) -> None:
         for name, old_hash in meta[3]:
             filter_path = bundle / "filter" / f"{old_hash}.pf_filter"
             filter_name, values = _read_cbor(filter_path)
-            values = sorted(([value, sorted(pages)] for value, pages in values), key=lambda item: item[0])
+            values = sorted(
+                ([value, sorted(pages)] for value, pages in values), key=lambda item: item[0]
+            )
             filter_path.unlink()
-            filters.append([name, _write_cbor(bundle / "filter", "", language, ".pf_filter", [filter_name, values], 7)])
+            filters.append(
+                [
+                    name,
+                    _write_cbor(
+                        bundle / "filter", "", language, ".pf_filter", [filter_name, values], 7
+                    ),
+                ]
+            )
         meta[3] = sorted(filters, key=lambda item: item[0])
         meta_path.unlink()
         info["hash"] = _write_cbor(bundle, "pagefind.", language, ".pf_meta", meta, 10)
-    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    entry_path.write_text(
+        json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )

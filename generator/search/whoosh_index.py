@@ -5,7 +5,9 @@ The only module that imports whoosh, so a server engine can replace it behind th
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import os
 import re
 import shutil
@@ -25,6 +27,9 @@ from generator.fsutil import swap_directory
 from generator.models import Article
 
 _MARK = re.compile(r"</?mark[^>]*>")
+SCHEMA_VERSION = (
+    2  # bump when _schema() or _document() change: the next build re-indexes everything
+)
 FACETS = ("people", "organizations", "places", "tags", "year")
 
 
@@ -35,6 +40,8 @@ def _schema() -> Schema:
     plain = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
     return Schema(
         slug=ID(stored=True, unique=True),
+        # Hash of everything indexed for the article: an unchanged article is never re-indexed.
+        digest=ID(stored=True),
         title=TEXT(analyzer=stemmed, stored=True, field_boost=2.0),
         body=TEXT(analyzer=stemmed, stored=True),
         words=TEXT(analyzer=plain, spelling=True),
@@ -56,7 +63,7 @@ def _plain_body(markdown_body: str) -> str:
 
 def _document(article: Article) -> dict[str, Any]:
     body = _plain_body(article.body)
-    return {
+    doc = {
         "slug": article.slug,
         "title": article.title,
         "body": body,
@@ -70,6 +77,57 @@ def _document(article: Article) -> dict[str, Any]:
         "places": ",".join(article.places),
         "tags": ",".join(article.tags),
     }
+    doc["digest"] = hashlib.sha256(
+        json.dumps([SCHEMA_VERSION, doc], sort_keys=True).encode()
+    ).hexdigest()
+    return doc
+
+
+@dataclass(frozen=True, slots=True)
+class IndexUpdate:
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+    rebuilt: bool
+
+
+def update_index(index_dir: Path, articles: Sequence[Article]) -> IndexUpdate:
+    """Bring the index in line with the articles, touching only what changed.
+
+    Changed articles are replaced by key (slug), removed ones deleted, unchanged ones left alone.
+    A missing, damaged or older-schema index is rebuilt from scratch in a temporary folder and
+    swapped in. Whoosh's write lock is an OS file lock, so a killed build leaves no stale lock.
+    """
+    docs = {a.slug: _document(a) for a in articles}
+    try:
+        ix = index.open_dir(str(index_dir)) if index.exists_in(str(index_dir)) else None
+        if ix is not None and set(ix.schema.names()) != set(_schema().names()):
+            ix.close()
+            ix = None
+    except Exception:  # a damaged index: rebuild it
+        ix = None
+    if ix is None:
+        count = build_index(index_dir, articles)
+        return IndexUpdate(count, 0, 0, 0, True)
+    try:
+        with ix.searcher() as searcher:
+            current = {f["slug"]: f.get("digest") for f in searcher.all_stored_fields()}
+        changed = [slug for slug, doc in docs.items() if current.get(slug) != doc["digest"]]
+        removed = [slug for slug in current if slug not in docs]
+        if changed or removed:
+            writer = ix.writer(timeout=30.0)
+            for slug in removed:
+                writer.delete_by_term("slug", slug)
+            for slug in changed:
+                writer.update_document(**docs[slug])
+            writer.commit()
+        added = sum(1 for slug in changed if slug not in current)
+        return IndexUpdate(
+            added, len(changed) - added, len(removed), len(docs) - len(changed), False
+        )
+    finally:
+        ix.close()
 
 
 def build_index(index_dir: Path, articles: Iterable[Article]) -> int:
@@ -225,7 +283,10 @@ def search(
             if with_facets:
                 display = _display_names(searcher, results.results)
                 for name in FACETS:
-                    counts = {display.get((name, k), k): v for k, v in results.results.groups(name).items()}
+                    counts = {
+                        display.get((name, k), k): v
+                        for k, v in results.results.groups(name).items()
+                    }
                     facets[name] = sorted(
                         ((k, len(v)) for k, v in counts.items() if k),
                         key=lambda kv: (-kv[1], kv[0]),

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from generator.annotate.related import RelatedInput, related_articles
+from tests.annotate.conftest import FLOOD, MUSEUM, SPUN_FLOOD, WIRE_FLOOD
+
+GOLD = Path(__file__).resolve().parents[2].parent / "shared" / "gold" / "seeds.json"
+
+SPORT = """The Northbridge Rovers beat Eastvale United 3-1 on Sunday to move to the top of the league,
+with two goals from the striker Kwame Mensah in the second half. The coach, Erik Larsen, praised the
+defence after a difficult month in which the club lost three matches and its captain to injury."""
+
+MARKETS = """Stocks fell on Monday as investors weighed higher bond yields and weaker earnings from
+retailers. The benchmark index dropped 1.2 percent, its worst day in a month, while oil prices rose
+after producers signalled further cuts to output. Analysts expect volatility to continue."""
+
+
+def _entities(case: dict[str, list[str]]) -> tuple[str, ...]:
+    return tuple(case.get("people", []) + case.get("organizations", []) + case.get("places", []))
+
+
+def test_seed_003_and_000_are_related(seeds: dict[str, str]) -> None:
+    items = [
+        RelatedInput("000", seeds["000"]),
+        RelatedInput("003", seeds["003"]),
+        RelatedInput("flood", FLOOD),
+        RelatedInput("museum", MUSEUM),
+        RelatedInput("sport", SPORT),
+        RelatedInput("markets", MARKETS),
+    ]
+    related = related_articles(items)
+    assert related["003"][0] == "000"
+    assert related["000"][0] == "003"
+    assert "000" not in related["museum"] and "000" not in related["flood"]
+
+
+def test_seed_entities_keep_the_pair_related(seeds: dict[str, str]) -> None:
+    if not GOLD.is_file():
+        pytest.skip("../shared/gold/seeds.json is not beside this checkout")
+    cases = json.loads(GOLD.read_text(encoding="utf-8"))["cases"]
+    items = [
+        RelatedInput("000", seeds["000"], _entities(cases["000_d2b7a593c18f1d68.txt"])),
+        RelatedInput("003", seeds["003"], _entities(cases["003_0aeb352d896ecfe6.txt"])),
+        RelatedInput("museum", MUSEUM, ("Priya Raman", "Harbor Museum", "Port Ellis")),
+    ]
+    related = related_articles(items)
+    assert related["003"] == ("000",) and related["000"] == ("003",)
+    assert related["museum"] == ()
+
+
+def test_shared_entities_weigh_more_than_shared_words() -> None:
+    # The two stories share a few generic words (city, million, state): not related on words.
+    apart = [
+        RelatedInput("flood", FLOOD, ("Riverton", "Linda Okafor")),
+        RelatedInput("museum", MUSEUM, ("Port Ellis", "Priya Raman")),
+        RelatedInput("sport", SPORT),
+    ]
+    assert related_articles(apart)["flood"] == ()
+    # The same two stories naming the same mayor and town are.
+    together = [
+        RelatedInput("flood", FLOOD, ("Riverton", "Linda Okafor")),
+        RelatedInput("museum", MUSEUM, ("Riverton", "Linda Okafor", "Priya Raman")),
+        RelatedInput("sport", SPORT),
+    ]
+    assert related_articles(together)["flood"] == ("museum",)
+    # Accents and case do not split a name.
+    accents = [
+        RelatedInput("flood", FLOOD, ("RIVERTON", "Linda Okáfor")),
+        RelatedInput("museum", MUSEUM, ("Riverton", "linda okafor")),
+    ]
+    assert related_articles(accents)["flood"] == ("museum",)
+
+
+def test_unrelated_articles_get_nothing() -> None:
+    items = [
+        RelatedInput("flood", FLOOD),
+        RelatedInput("museum", MUSEUM),
+        RelatedInput("sport", SPORT),
+    ]
+    assert related_articles(items) == {"flood": (), "museum": (), "sport": ()}
+
+
+def test_copies_of_a_story_are_related_best_first() -> None:
+    items = [
+        RelatedInput("flood", FLOOD, ("Linda Okafor", "Riverton")),
+        RelatedInput("wire", WIRE_FLOOD, ("Linda Okafor", "Riverton")),
+        RelatedInput("spun", SPUN_FLOOD, ("Linda Okafor", "Riverton")),
+        RelatedInput("museum", MUSEUM, ("Priya Raman", "Port Ellis")),
+    ]
+    related = related_articles(items, limit=1)
+    assert related["flood"] == ("wire",)
+    assert related_articles(items)["spun"][0] in ("flood", "wire")
+    assert related["museum"] == ()
+
+
+def test_duplicate_slugs_are_rejected() -> None:
+    with pytest.raises(ValueError, match="duplicate slugs"):
+        related_articles([RelatedInput("a", FLOOD), RelatedInput("a", MUSEUM)])
+
+
+def test_large_archive_uses_the_index_and_stays_deterministic() -> None:
+    # 1,500 synthetic articles over 50 topics: each article's related slugs share its topic.
+    rng = random.Random(7)
+    topics = [[f"topic{t}word{i}" for i in range(12)] for t in range(50)]
+    common = [f"common{i}" for i in range(300)]
+    items = []
+    for n in range(1500):
+        topic = n % 50
+        words = rng.sample(topics[topic], 6) + rng.sample(common, 40)
+        items.append(RelatedInput(f"a{n:04d}", " ".join(words), (f"Person {topic}",)))
+    first = related_articles(items, limit=3)
+    assert first == related_articles(items, limit=3)
+    for slug, others in first.items():
+        assert len(others) == 3
+        assert all(int(o[1:]) % 50 == int(slug[1:]) % 50 for o in others)

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from generator.annotate.spin import (
+    SPUN_AT,
+    SpinResult,
+    load_lexicon,
+    parse_lexicon,
+    score_spin,
+    verdict_for,
+)
+from tests.annotate.conftest import FLOOD, MUSEUM, SPUN_FLOOD, SPUN_MUSEUM, WIRE_FLOOD
+
+GOLD = Path(__file__).resolve().parents[2].parent / "shared" / "gold" / "seeds.json"
+
+
+def _score(text: str) -> SpinResult:
+    return score_spin(text, load_lexicon())
+
+
+def _found(result: SpinResult) -> set[str]:
+    return {p.text.casefold() for p in result.phrases}
+
+
+def test_shipped_lexicon_is_large_and_well_formed() -> None:
+    lexicon = load_lexicon()
+    assert len(lexicon.entries) >= 300
+    assert len({e.phrase for e in lexicon.entries}) == len(lexicon.entries)
+    assert all(e.likely_original and e.note for e in lexicon.entries)
+    assert any(e.note.startswith("tortured phrase") for e in lexicon.entries)
+
+
+def test_parse_lexicon_names_the_bad_line() -> None:
+    with pytest.raises(ValueError, match="line 2"):
+        parse_lexicon("# header\nWhite Home only two\tfields\n")
+
+
+def test_seed_003_is_spun_with_the_gold_phrases(seeds: dict[str, str]) -> None:
+    result = _score(seeds["003"])
+    assert result.verdict == "spun"
+    assert result.score >= SPUN_AT
+    if not GOLD.is_file():
+        pytest.skip("../shared/gold/seeds.json is not beside this checkout")
+    gold = json.loads(GOLD.read_text(encoding="utf-8"))["cases"]["003_0aeb352d896ecfe6.txt"]
+    expected = {p.casefold() for p in gold["spin_phrases"]}
+    assert len(expected & _found(result)) >= 5
+    originals = {p.text: p.likely_original for p in result.phrases}
+    assert originals["White Home"] == "White House"
+    assert originals["tons of of hundreds"] == "hundreds of thousands"
+
+
+def test_seed_000_is_original(seeds: dict[str, str]) -> None:
+    result = _score(seeds["000"])
+    assert result.verdict == "original"
+    assert result.score < 0.1
+
+
+@pytest.mark.parametrize("text", [FLOOD, MUSEUM, WIRE_FLOOD], ids=["flood", "museum", "wire"])
+def test_genuine_articles_are_never_flagged(text: str) -> None:
+    result = _score(text)
+    assert result.verdict == "original"
+    assert result.score < 0.1
+    assert not [p for p in result.phrases if not p.is_weak]
+
+
+def test_spun_copy_with_other_vocabulary_is_flagged(seeds: dict[str, str]) -> None:
+    result = _score(SPUN_FLOOD)
+    assert result.verdict == "spun"
+    found = _found(result)
+    assert {"metropolis council", "local weather change", "dad and mom", "p.c"} <= found
+    # Caught on its own vocabulary: it shares at most one weak phrase with the seed's.
+    shared = found & _found(_score(seeds["003"]))
+    assert len(shared) <= 1
+    assert all(p.is_weak for p in _score(SPUN_FLOOD).phrases if p.text.casefold() in shared)
+
+
+def test_spin_without_any_lexicon_phrase_is_caught_by_word_balance() -> None:
+    result = _score(SPUN_MUSEUM)
+    assert all(p.likely_original is None for p in result.phrases)  # grammar traces only
+    assert result.evidence.lexicon <= 0
+    assert result.verdict == "spun"
+    forms = {m.spun_form: m for m in result.evidence.marker_counts}
+    assert forms["stated"].spun_count > forms["stated"].usual_count == 0
+
+
+def test_matching_is_case_aware_and_whole_word() -> None:
+    genuine = (
+        "The senator flew home on Friday. She said the White House had called her at home, "
+        "and that Home Depot would reopen. Officials said the court docket showed no filing."
+    )
+    phrases = {p.text for p in _score(genuine).phrases}
+    assert "White Home" not in phrases
+    assert not {p for p in phrases if "home" in p.casefold()}
+    spun = "Officers stated the White Home and the white home differ; Homeland Safety agreed."
+    found = {p.text: p.likely_original for p in _score(spun).phrases}
+    assert found["White Home"] == "White House"
+    assert found["Homeland Safety"] == "Homeland Security"
+    assert "white home" not in found
+
+
+def test_sentence_initial_lowercase_entry_matches() -> None:
+    found = {p.text for p in _score("Tons of of hundreds fled. The court docket agreed.").phrases}
+    assert {"Tons of of hundreds", "court docket"} <= found
+
+
+def test_article_mismatch_is_reported_without_an_original() -> None:
+    result = _score(
+        "He said it was a optimistic outcome and an settlement would follow in an hour."
+    )
+    texts = {p.text: p.likely_original for p in result.phrases}
+    assert texts["a optimistic"] is None
+    assert "an hour" not in texts
+
+
+def test_non_english_text_is_not_assessed() -> None:
+    text = "O presidente disse que a economia vai crescer e que o governo tem um plano. " * 5
+    result = _score(text)
+    assert not result.evidence.is_assessed
+    assert result.verdict == "original"
+
+
+def test_scoring_is_deterministic_and_bounded() -> None:
+    first, second = _score(SPUN_FLOOD), _score(SPUN_FLOOD)
+    assert first == second
+    for text in ("", "   ", FLOOD, SPUN_FLOOD):
+        assert 0.0 <= _score(text).score <= 1.0
+
+
+def test_verdict_thresholds() -> None:
+    assert verdict_for(0.0) == "original"
+    assert verdict_for(0.5) == "suspect"
+    assert verdict_for(0.95) == "spun"

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.annotate.dedupe import DuplicateIndex, DuplicateLink, Signature, signature
+from generator.annotate.dedupe import (
+    DuplicateIndex,
+    DuplicateLink,
+    Signature,
+    signature,
+    signature_version,
+)
 from generator.annotate.related import RelatedInput, related_articles
 from generator.fsutil import atomic_write_text
 from generator.models import Article
@@ -40,7 +46,8 @@ def _load_cache(path: Path | None) -> dict[str, Any]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return data.get("signatures", {}) if data.get("version") == _CACHE_VERSION else {}
+    current = [_CACHE_VERSION, signature_version()]
+    return data.get("signatures", {}) if data.get("version") == current else {}
 
 
 def _signature(article: Article, cache: dict[str, Any], fresh: dict[str, Any]) -> Signature:
@@ -67,7 +74,11 @@ def annotate_archive(
         )
     if cache_path is not None and fresh != cache:
         atomic_write_text(
-            cache_path, json.dumps({"version": _CACHE_VERSION, "signatures": fresh}, sort_keys=True)
+            cache_path,
+            json.dumps(
+                {"version": [_CACHE_VERSION, signature_version()], "signatures": fresh},
+                sort_keys=True,
+            ),
         )
     inputs = [
         RelatedInput(

@@ -47,6 +47,7 @@ MATCH_CONTAINMENT = 0.5
 MATCH_MIN_JACCARD = 0.2
 MATCH_NAMES = 0.45
 
+_ALGORITHM = 1  # bump when shingling, hashing or the names rules change
 _SEED = 1_700_503
 _SCHEME: Literal["affine32"] = "affine32"
 _WORD = re.compile(r"\w+")
@@ -110,7 +111,7 @@ def _minhash(items: set[bytes]) -> bytes:
     return bytes(mh.hashvalues.astype("<u4").tobytes())
 
 
-def _lean(values: bytes) -> MinHash:
+def _as_minhash(values: bytes) -> MinHash:
     array = np.frombuffer(values, dtype="<u4").astype(np.uint32)
     return MinHash(seed=_SEED, hashvalues=array, permutations=_permutations(), scheme=_SCHEME)
 
@@ -133,6 +134,14 @@ def _ordinary_words() -> frozenset[str]:
     lexicon = load_lexicon()
     phrases = [e.phrase for e in lexicon.entries] + [e.likely_original for e in lexicon.entries]
     return frozenset(w.lower() for p in phrases for w in _WORD.findall(p) if not w.isdigit())
+
+
+@cache
+def signature_version() -> str:
+    """Names how signatures are made (algorithm and the lexicon's words, which the names channel
+    uses): a stored signature made under another version must be recomputed."""
+    words = " ".join(sorted(_ordinary_words())).encode()
+    return f"{_ALGORITHM}.{zlib.crc32(words):08x}"
 
 
 def names_and_numbers(text: str) -> tuple[str, ...]:
@@ -241,7 +250,7 @@ class DuplicateIndex:
         )
         for name, values, usable in channels:
             if usable:
-                minhash = _lean(values)
+                minhash = _as_minhash(values)
                 candidates.update(str(k) for k in self._lsh[name].query(minhash))
                 self._lsh[name].insert(key, minhash)
         self._entries[key] = _Entry(signature, spin_score, date)

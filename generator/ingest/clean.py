@@ -230,7 +230,7 @@ class _Cleaner:
                 unit.kind = "title"
                 continue
             byline = rules.BYLINE.match(unit.text)
-            if byline and (names := parse_byline(byline.group("names"))):
+            if byline and (names := parse_byline(byline.group("names"))) is not None:
                 unit.kind, unit.reason = "byline", "byline; names recorded in authors"
                 self.authors.extend(names)
                 continue

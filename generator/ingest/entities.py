@@ -39,14 +39,14 @@ TITLES = _wordset(
     Director Chairman Chairwoman Chair Speaker Sheriff Lord Lady Sir Dame Rev. Father Sister
     Foreign Interior Finance Defense Defence Deputy Acting Former Chief Attorney First Premier
     Minister's Officer Detective Inspector Sergeant Coach Dean Bishop Cardinal Rabbi Imam Sheikh
-    Emir Sultan State"""
+    Emir Sultan State Councillor Councilor Councilman Councilwoman Alderman Alderwoman Superintendent Trustee Magistrate Prosecutor Chief"""
 )
 _TITLE_CORE = _wordset(
     """Mr. Mrs. Ms. Miss Dr. Prof. Professor President Minister Secretary Senator Sen.
     Representative Rep. Gov. Governor Mayor Judge Justice Chancellor King Queen Prince Princess
     Pope Gen. General Col. Colonel Lt. Sgt. Capt. Captain Adm. Admiral Ambassador Commissioner
     Director Chairman Chairwoman Speaker Sheriff Lord Lady Sir Dame Rev. Premier Detective
-    Inspector Sergeant Coach Bishop Cardinal Rabbi Imam Sheikh Emir Sultan"""
+    Inspector Sergeant Coach Bishop Cardinal Rabbi Imam Sheikh Emir Sultan Councillor Councilor Councilman Councilwoman Alderman Alderwoman Superintendent Trustee Magistrate Prosecutor Chief"""
 )
 ORG_KEYWORDS = _wordset(
     """Administration Agency Association Authority Bank Board Bureau Chamber Church College
@@ -62,7 +62,7 @@ _APPOSITIVE_AFTER = re.compile(
     rf"^(?:’s?|'s?)?\s*(?:,\s*(?:the|a|an|who|whose|director|head|chief|executive|president|spokesman|"
     rf"spokeswoman|spokesperson|founder|leader|minister|secretary|professor|chairman|chairwoman|"
     rf"analyst|author|mayor|governor|senator|ambassador|deputy|senior|former)\b|\s*[—–]\s*(?:the|a|an)\b|"
-    rf"\s+{_SPEECH}\b|\s+\((?:[A-Z][\w.]*\.?\s*)+\))"
+    rf"\s+{_SPEECH}\b|\s+\((?:[A-Z][\w.]*\.?\s*)+\)|,\s*\d{{1,3}},)"
 )
 _EVIDENCE_BEFORE = re.compile(
     rf"(?:\b{_SPEECH}|according to|by|minister|president|secretary|spokesman|spokeswoman|adviser|"

@@ -7,6 +7,7 @@ import unicodedata
 
 from generator.ingest.dates import normalize_date, parse_filename_date
 from generator.ingest.entities import extract_entities
+from generator.ingest.gazetteer import load_gazetteer
 from generator.ingest.language import detect_language
 from generator.ingest.quotes import extract_quotes
 from generator.models import (
@@ -162,6 +163,17 @@ def extract_article(
     authors = raw.sidecar.authors or stated.authors or clean.authors
     plain = "\n\n".join(paragraphs)
     entities = extract_entities(plain)
+    dateline = find_dateline(paragraphs)
+    places = entities.places
+    if dateline:
+        # A dateline names the place the story was filed from: always a place of the article.
+        gazetteer = load_gazetteer()
+        named = " ".join(
+            w if w.isupper() and len(w) <= 3 and "." not in w else w.capitalize()
+            for w in dateline.split()
+        )
+        place = gazetteer.places.get(named) or gazetteer.places.get(dateline) or named
+        places = tuple(dict.fromkeys((place, *places)))
     return Article(
         source_file=raw.source,
         title=title,
@@ -170,7 +182,7 @@ def extract_article(
         body=body_text,
         date=date,
         date_source=date_source,
-        dateline=find_dateline(paragraphs),
+        dateline=dateline,
         authors=tuple(authors),
         contributors=tuple(c for c in clean.contributors if c not in authors),
         photo_credits=tuple(dict.fromkeys((*stated.photo_credits, *clean.photo_credits))),
@@ -181,7 +193,7 @@ def extract_article(
         word_count=len(" ".join(paragraphs).split()),
         people=entities.people,
         organizations=entities.organizations,
-        places=entities.places,
+        places=places,
         quotes=extract_quotes(plain, entities),
         tags=tuple(dict.fromkeys((*raw.sidecar.tags, *stated.tags))),
         source=SourceRef(path=raw.rel_path, sha256=raw.sha256, format=raw.format),

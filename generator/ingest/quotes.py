@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from generator.ingest.entities import Entities
+from generator.ingest.entities import TITLES, Entities
 from generator.models import Quote
 
 _QUOTE = re.compile(r"“(?P<curly>[^“”]{2,2000}?)”|\"(?P<straight>[^\"\n]{2,2000}?)\"")
@@ -66,7 +66,7 @@ def _person_starting_at(entities: Entities, start: int, text: str) -> str | None
     for mention in entities.mentions:
         if mention.start >= start and mention.kind == "person":
             gap = text[start : mention.start]
-            if re.fullmatch(r"\s*(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Prof)\.\s*)?", gap):
+            if all(word in TITLES for word in gap.split()) and "\n" not in gap:
                 return mention.name
             return None
     return None
@@ -74,7 +74,7 @@ def _person_starting_at(entities: Entities, start: int, text: str) -> str | None
 
 def _speaker_after(text: str, end: int, entities: Entities, state: _State) -> str | bool | None:
     """Speaker named right after the quote; False when the words after are not an attribution."""
-    tail = text[end : end + 200]
+    tail = text[end : end + 200].split("\n", 1)[0]  # attribution never crosses a paragraph
     if _AFTER_PRONOUN.match(tail):
         return state.last_speaker
     verb = _AFTER_VERB_FIRST.match(tail)
@@ -122,6 +122,19 @@ def _speaker_before(
     return False
 
 
+def _subject(text: str, verb_start: int, floor: int, entities: Entities) -> str | bool | None:
+    """Who speaks in 'X said' outside a quote: a known person's name, None for anyone else
+    ('officials said', 'Marisa, 68, said'), or False when it changes nothing ('he said', or the
+    attribution right after a quote, which the quote itself already resolved)."""
+    name = _person_ending_at(entities, verb_start, text)
+    if name:
+        return name
+    before = text[max(floor, verb_start - 80) : verb_start]
+    if re.search(rf"(?:[”\"],?|\b{_PRONOUN}|\bwho)\s*$", before, re.I):
+        return False
+    return None
+
+
 def extract_quotes(text: str, entities: Entities) -> tuple[Quote, ...]:
     """Direct quotes (two words or more) in reading order, each with a canonical speaker or None."""
     quotes: list[Quote] = []
@@ -131,7 +144,17 @@ def extract_quotes(text: str, entities: Entities) -> tuple[Quote, ...]:
         offset = text.index(paragraph, position) if paragraph else position
         position = offset + len(paragraph)
         state.paragraph_speaker = None
-        for match in _QUOTE.finditer(text, offset, position):
+        spans = list(_QUOTE.finditer(text, offset, position))
+        # Speech verbs outside quotes ('Mr. Sullivan said on Monday that...') set who 'he' is next.
+        subjects = [
+            (verb.start(), subject)
+            for verb in _BEFORE_VERB.finditer(text, offset, position)
+            if (subject := _subject(text, verb.start(), offset, entities)) is not False
+            and not any(q.start() < verb.start() < q.end() for q in spans)
+        ]
+        for match in spans:
+            while subjects and subjects[0][0] < match.start():
+                state.last_speaker = subjects.pop(0)[1]
             content = (match.group("curly") or match.group("straight") or "").strip()
             if len(_WORDS.findall(content)) < 2:
                 continue
@@ -144,13 +167,6 @@ def extract_quotes(text: str, entities: Entities) -> tuple[Quote, ...]:
             if speaker:
                 state.paragraph_speaker = state.last_speaker = speaker
             quotes.append(Quote(text=content.rstrip(",").strip(), speaker=speaker or None))
-        # Speech verbs outside quotes ('Mr. Sullivan said on Monday that...') set who 'he' is next.
-        for verb in _BEFORE_VERB.finditer(text, offset, position):
-            name = _person_ending_at(entities, verb.start(), text)
-            if name and not _inside_quote(text, offset + verb.start(), offset, position):
-                state.last_speaker = name
+        for _, subject in subjects:
+            state.last_speaker = subject
     return tuple(quotes)
-
-
-def _inside_quote(text: str, index: int, floor: int, ceiling: int) -> bool:
-    return any(m.start() < index < m.end() for m in _QUOTE.finditer(text, floor, ceiling))

@@ -35,6 +35,7 @@ def test_signature_is_deterministic_plain_data() -> None:
     assert first == second
     assert isinstance(first.text, bytes) and len(first.text) == dedupe.NUM_PERM * 4
     assert first.text_size > 300 and first.names_size >= dedupe.MIN_NAME_SHINGLES
+    assert dedupe.signature_version() == dedupe.signature_version()
 
 
 def test_names_sequence_keeps_names_and_numbers_not_ordinary_words() -> None:

@@ -120,6 +120,16 @@ def escape_markdown_line(paragraph: str) -> str:
     return _MD_BLOCK_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}{m.group(3)}", paragraph)
 
 
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_LINE = re.compile(r"^\s*(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+|>\s*)", re.M)
+
+
+def plain_markdown(text: str) -> str:
+    """Markdown to plain text for summaries: headings, list markers, links and emphasis go."""
+    text = _MD_LINE.sub("", _MD_LINK.sub(r"\1", text))
+    return re.sub(r"(\*\*|__|`)", "", text)
+
+
 def summarize(paragraphs: tuple[str, ...], words: int) -> str:
     tokens = " ".join(paragraphs).split()
     text = " ".join(tokens[:words])
@@ -189,7 +199,10 @@ def extract_article(
         publisher=raw.sidecar.publisher or stated.publisher,
         url=raw.sidecar.url or stated.url,
         language=raw.sidecar.language or detect_language(" ".join(paragraphs)) or stated.language,
-        summary=summarize(paragraphs, summary_words),
+        summary=summarize(
+            tuple(plain_markdown(p) for p in paragraphs) if raw.format == "md" else paragraphs,
+            summary_words,
+        ),
         word_count=len(" ".join(paragraphs).split()),
         people=entities.people,
         organizations=entities.organizations,

@@ -80,3 +80,11 @@ def chromium() -> Iterator[Any]:
         )
         yield browser
         browser.close()
+
+
+def seed_paths() -> list[Path]:
+    """The team's seed articles (../shared/seeds); the calling test is skipped when they are absent."""
+    paths = sorted(SEEDS.glob("*.txt"))
+    if not paths:
+        pytest.skip("../shared/seeds is not beside this checkout")
+    return paths

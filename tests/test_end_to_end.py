@@ -17,7 +17,7 @@ import pytest
 from generator.cli import main
 from generator.frontmatter import split_front_matter
 
-from .conftest import SCHEMA, SEEDS
+from .conftest import SCHEMA, SEEDS, seed_paths
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -32,7 +32,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.skip("../shared/seeds is not beside this checkout")
     root = tmp_path_factory.mktemp("archive")
     assert run("init", str(root))[0] == 0
-    for seed in sorted(SEEDS.glob("*.txt")):
+    for seed in seed_paths():
         shutil.copy(seed, root / "content" / "raw" / seed.name)
     code, out, err = run("--root", str(root), "build")
     assert code == 0, err
@@ -204,10 +204,15 @@ def test_parallel_ingest_matches_input_order_and_reports_bad_files(tmp_path: Pat
     assert run("init", str(tmp_path))[0] == 0
     raw = tmp_path / "content" / "raw"
     for i in range(40):
-        (raw / f"story-{i:02d}.txt").write_text(f"Same Headline\n\nStory number {i} has enough words to count.\n")
+        (raw / f"story-{i:02d}.txt").write_text(
+            f"Same Headline\n\nStory number {i} has enough words to count.\n"
+        )
     (raw / "story-bad.txt").write_bytes(b"\x00\x01\x02" * 100)
     code, out, err = run("--root", str(tmp_path), "ingest")
     assert code == 1 and "40 written" in out and "story-bad.txt: read: file looks binary" in err
     first = (tmp_path / "content" / "articles" / "same-headline.md").read_text()
     assert "Story number 0 " in first  # slugs are handed out in input order, not completion order
-    assert "Story number 39 " in (tmp_path / "content" / "articles" / "same-headline-40.md").read_text()
+    assert (
+        "Story number 39 "
+        in (tmp_path / "content" / "articles" / "same-headline-40.md").read_text()
+    )

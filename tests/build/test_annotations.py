@@ -15,7 +15,7 @@ from generator.build.annotations import find_anchor
 from generator.cli import main
 from generator.frontmatter import split_front_matter
 
-from ..conftest import SEEDS
+from ..conftest import seed_paths
 
 
 def _build(root: Path) -> tuple[int, str]:
@@ -35,7 +35,7 @@ def _record(root: Path, raw_name: str) -> tuple[Path, dict[str, Any]]:
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("annotated")
     assert main(["init", str(root)], out=io.StringIO()) == 0
-    for seed in sorted(SEEDS.glob("*.txt")):
+    for seed in seed_paths():
         shutil.copy(seed, root / "content" / "raw" / seed.name)
     original = (
         "Harbour Wall Opens\n\nBy Ada Strom\nPublished May 2, 2024\n\n"

@@ -16,7 +16,7 @@ import pytest
 from generator.cli import main
 from generator.search.whoosh_index import search
 
-from ..conftest import SEEDS
+from ..conftest import seed_paths
 
 MEXICO = "In Mexico, Biden Looks for Help With Migrants and Stronger Partnership"
 
@@ -25,7 +25,7 @@ MEXICO = "In Mexico, Biden Looks for Help With Migrants and Stronger Partnership
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("search")
     assert main(["init", str(root)], out=io.StringIO()) == 0
-    for seed in sorted(SEEDS.glob("*.txt")):
+    for seed in seed_paths():
         shutil.copy(seed, root / "content" / "raw" / seed.name)
     (root / "content" / "raw" / "harbour.txt").write_text(
         "Harbour Wall Opens\n\nPublished May 2, 2024\n\nBERGEN — The harbour wall opened on Thursday, officials said.\n"

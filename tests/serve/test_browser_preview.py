@@ -15,7 +15,7 @@ from generator.cli import main
 from generator.config import default_theme_dir
 from generator.serve.preview import Preview, start_preview
 
-from ..conftest import SEEDS
+from ..conftest import seed_paths
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -29,7 +29,7 @@ def _free_port() -> int:
 @pytest.fixture
 def preview(tmp_path: Path) -> Iterator[Preview]:
     assert main(["init", str(tmp_path)], out=io.StringIO()) == 0
-    for seed in sorted(SEEDS.glob("*.txt")):
+    for seed in seed_paths():
         shutil.copy(seed, tmp_path / "content" / "raw" / seed.name)
     (tmp_path / "content" / "raw" / "story.txt").write_text(
         "A Quiet Story\n\nNothing much happened in the town today.\n"

@@ -14,7 +14,7 @@ import pytest
 from generator.cli import main
 from generator.serve.preview import start_preview
 
-from ..conftest import SEEDS
+from ..conftest import seed_paths
 
 pytestmark = pytest.mark.slow
 CLIENTS = 200
@@ -34,7 +34,7 @@ PATHS = (
 
 def test_two_hundred_clients_for_twenty_seconds_get_no_error(tmp_path: Path) -> None:
     assert main(["init", str(tmp_path)], out=io.StringIO()) == 0
-    for seed in sorted(SEEDS.glob("*.txt")):
+    for seed in seed_paths():
         shutil.copy(seed, tmp_path / "content" / "raw" / seed.name)
     (tmp_path / "content" / "raw" / "story.txt").write_text(
         "A Quiet Story\n\nNothing much happened in the town today.\n"

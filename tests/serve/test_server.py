@@ -16,7 +16,7 @@ import pytest
 from generator.cli import main
 from generator.serve.preview import Preview, start_preview
 
-from ..conftest import SEEDS
+from ..conftest import seed_paths
 
 pytestmark = pytest.mark.slow
 
@@ -30,9 +30,11 @@ def _free_port() -> int:
 @pytest.fixture
 def preview(tmp_path: Path) -> Iterator[Preview]:
     assert main(["init", str(tmp_path)]) == 0
-    for seed in sorted(SEEDS.glob("*.txt")):
+    for seed in seed_paths():
         shutil.copy(seed, tmp_path / "content" / "raw" / seed.name)
-    (tmp_path / "content" / "raw" / "story.txt").write_text("A Quiet Story\n\nNothing much happened in the town today.\n")
+    (tmp_path / "content" / "raw" / "story.txt").write_text(
+        "A Quiet Story\n\nNothing much happened in the town today.\n"
+    )
     running = start_preview(tmp_path, "127.0.0.1", _free_port())
     yield running
     running.stop()
@@ -52,14 +54,24 @@ def test_binds_to_loopback_and_injects_the_reload_script(preview: Preview) -> No
     assert preview.server.server_address[0] == "127.0.0.1"
     status, body, headers = _get(preview, "/")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
-    assert b'<script src="/__newsarchive/livereload.js" data-api="/api/search"></script></body>' in body
+    assert (
+        b'<script src="/__newsarchive/livereload.js" data-api="/api/search"></script></body>'
+        in body
+    )
     assert _get(preview, "/__newsarchive/livereload.js")[0] == 200
     assert _get(preview, "/articles/a-quiet-story")[0] == 301
 
 
 @pytest.mark.parametrize(
-    "path", ["/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/articles/%2E%2E/%2E%2E/%2E%2E/etc/passwd",
-             "/..%2f..%2fnewsarchive.toml", "/%00index.html", "/..\\newsarchive.toml"],
+    "path",
+    [
+        "/../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/articles/%2E%2E/%2E%2E/%2E%2E/etc/passwd",
+        "/..%2f..%2fnewsarchive.toml",
+        "/%00index.html",
+        "/..\\newsarchive.toml",
+    ],
 )
 def test_path_traversal_is_refused(preview: Preview, path: str) -> None:
     status, body, _ = _get(preview, path)
@@ -108,7 +120,9 @@ def _next_event(preview: Preview, timeout: float = 15.0, skip: int = 0) -> tuple
     return name, payload
 
 
-def test_edit_rebuilds_and_a_template_error_keeps_the_last_good_site(preview: Preview, tmp_path: Path) -> None:
+def test_edit_rebuilds_and_a_template_error_keeps_the_last_good_site(
+    preview: Preview, tmp_path: Path
+) -> None:
     article = tmp_path / "content" / "articles" / "a-quiet-story.md"
     events: list[tuple[str, str]] = []
     listener = threading.Thread(target=lambda: events.append(_next_event(preview)))
@@ -127,7 +141,9 @@ def test_edit_rebuilds_and_a_template_error_keeps_the_last_good_site(preview: Pr
     listener.join(timeout=20)
     name, payload = events[1]
     assert name == "error-state" and "article.html:1: template syntax error" in payload
-    assert b"A Loud Story" in _get(preview, "/articles/a-quiet-story/")[1]  # previous site still served
+    assert (
+        b"A Loud Story" in _get(preview, "/articles/a-quiet-story/")[1]
+    )  # previous site still served
 
     # A browser connecting now first gets the current error (the overlay), then the reload.
     listener = threading.Thread(target=lambda: events.append(_next_event(preview, skip=1)))
@@ -143,7 +159,9 @@ def test_a_hundred_rapid_saves_cause_few_rebuilds(preview: Preview, tmp_path: Pa
     head, body = article.read_text().split("\n---\n", 1)
     before = preview.builds
     for i in range(100):
-        article.write_text(head + "\n---\n" + body.replace("Nothing much", f"Edit {i}: nothing much"))
+        article.write_text(
+            head + "\n---\n" + body.replace("Nothing much", f"Edit {i}: nothing much")
+        )
         time.sleep(0.005)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and (

@@ -35,6 +35,14 @@ def test_only_inputs_templates_and_config_count(config: Config) -> None:
     assert is_relevant(root / "content" / "articles" / "a.md", config)
     assert is_relevant(root / "templates" / "base.html", config)
     assert is_relevant(root / "newsarchive.toml", config)
-    for ignored in ("site/index.html", ".build/whoosh/x.seg", "content/articles/.a.md.swp", "content/articles/a.md~",
-                    "content/articles/4913", "content/articles/a.md.new", ".site.staging-12/index.html", "notes.txt"):
+    for ignored in (
+        "site/index.html",
+        ".build/whoosh/x.seg",
+        "content/articles/.a.md.swp",
+        "content/articles/a.md~",
+        "content/articles/4913",
+        "content/articles/a.md.new",
+        ".site.staging-12/index.html",
+        "notes.txt",
+    ):
         assert not is_relevant(root / ignored, config), ignored

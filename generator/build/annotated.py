@@ -11,6 +11,7 @@ from markupsafe import Markup
 from generator.build.annotations import (
     Anchor,
     Mark,
+    anchor_at,
     apply_marks,
     body_text,
     find_anchor,
@@ -88,7 +89,24 @@ def annotated_body(article: Article, body_html: Callable[[Article], Markup]) -> 
     marks = [
         m for m in marks if not any(m.anchor.start < e and s < m.anchor.end for s, e in taken)
     ] + noted
+    quotes = quote_marks(article, text)
+    if quotes:  # outer spans first, so highlights can nest inside a quotation
+        html = str(apply_marks(html, quotes))
     return apply_marks(html, marks) if marks else Markup(html)
+
+
+def quote_marks(article: Article, text: str) -> list[Mark]:
+    """Each recorded quote located in the body (id q-N), so the quotes page can link to the sentence."""
+    marks: list[Mark] = []
+    taken_until = -1
+    for number, quote in enumerate(article.quotes, 1):
+        start = text.find(quote.text, taken_until + 1)
+        if start < 0:
+            continue
+        anchor = anchor_at(text, start, start + len(quote.text))
+        marks.append(Mark(anchor, "quote", "", f"q-{number}", tag="span"))
+        taken_until = anchor.end
+    return marks
 
 
 def _selectors(anchor: Anchor) -> list[dict[str, Any]]:

@@ -37,6 +37,7 @@ class Mark:
     css_class: str
     title: str
     element_id: str | None = None
+    tag: str = "mark"
 
 
 def _fragment(html: str) -> Any:
@@ -109,7 +110,7 @@ def _text_nodes(root: Any) -> list[tuple[Any, bool, int, int]]:
 def _wrap(element: Any, is_tail: bool, lo: int, hi: int, mark: Mark, first: bool) -> None:
     """Wrap characters [lo, hi) of one text piece in a <mark>."""
     text = element.tail if is_tail else element.text
-    node = etree.Element("mark")
+    node = etree.Element(mark.tag)
     node.set("class", mark.css_class)
     if mark.title:
         node.set("title", mark.title)
@@ -131,7 +132,7 @@ def apply_marks(html: str, marks: Iterable[Mark]) -> Markup:
         first = True
         for element, is_tail, start, end in reversed(_text_nodes(root)):
             lo, hi = max(start, mark.anchor.start), min(end, mark.anchor.end)
-            if lo < hi and element.tag != "mark":
+            if lo < hi and element.tag != mark.tag:
                 _wrap(
                     element, is_tail, lo - start, hi - start, mark, first=(lo == mark.anchor.start)
                 )

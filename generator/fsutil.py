@@ -59,3 +59,14 @@ def swap_directory(staged: Path, target: Path) -> None:
         target.rename(old)
     staged.rename(target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def is_process_alive(pid: int) -> bool:
+    """Whether a process still runs: tells a killed build's leftovers from a running build's."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

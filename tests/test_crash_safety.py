@@ -18,7 +18,22 @@ from generator.cli import main
 from generator.search.whoosh_index import search
 
 pytestmark = pytest.mark.slow
-WORDS = ["harbour", "council", "budget", "river", "school", "ferry", "market", "bridge", "storm", "vote", "mayor", "union", "rail", "port"]
+WORDS = [
+    "harbour",
+    "council",
+    "budget",
+    "river",
+    "school",
+    "ferry",
+    "market",
+    "bridge",
+    "storm",
+    "vote",
+    "mayor",
+    "union",
+    "rail",
+    "port",
+]
 
 
 def _snapshot(site: Path) -> dict[str, bytes]:
@@ -28,7 +43,9 @@ def _snapshot(site: Path) -> dict[str, bytes]:
 def _write_inputs(raw: Path, rng: random.Random, round_: int) -> None:
     for i in range(60):
         words = " ".join(rng.choice(WORDS) for _ in range(120))
-        (raw / f"story-{i:03d}.txt").write_text(f"Story {i} Round {round_ if i == 0 else 0}\n\nThe {words}.\n")
+        (raw / f"story-{i:03d}.txt").write_text(
+            f"Story {i} Round {round_ if i == 0 else 0}\n\nThe {words}.\n"
+        )
 
 
 def test_killed_builds_never_leave_a_broken_site_or_record(tmp_path: Path) -> None:
@@ -44,7 +61,9 @@ def test_killed_builds_never_leave_a_broken_site_or_record(tmp_path: Path) -> No
     for round_ in range(1, 21):
         before = _snapshot(site)
         _write_inputs(raw, rng, round_)  # article 0 changes every round
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+        )
         time.sleep(rng.uniform(0.05, 1.5))
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
@@ -56,7 +75,9 @@ def test_killed_builds_never_leave_a_broken_site_or_record(tmp_path: Path) -> No
         assert search(tmp_path / ".build" / "whoosh", "harbour OR council").total >= 1
         assert main(["--root", str(tmp_path), "build"], out=io.StringIO(), err=io.StringIO()) == 0
         complete = _snapshot(site)
-        assert after_kill in (before, complete), f"round {round_}: site was neither the old nor the new build"
+        assert after_kill in (before, complete), (
+            f"round {round_}: site was neither the old nor the new build"
+        )
     assert killed >= 10  # most runs really were killed mid-way
     leftovers = [p.name for p in tmp_path.iterdir() if ".staging-" in p.name or ".old-" in p.name]
     assert leftovers == []

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from generator.errors import WriteError
-from generator.fsutil import swap_directory
+from generator.fsutil import is_process_alive, swap_directory
 
 
 class Staging:
@@ -54,15 +54,5 @@ def remove_stale_staging(site_dir: Path) -> None:
     """Leftovers of a killed build (staging or old folders whose process is gone)."""
     for path in site_dir.parent.glob(f".{site_dir.name}.*-*"):
         pid = path.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and not is_process_alive(int(pid)):
             shutil.rmtree(path, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -23,7 +23,7 @@ from whoosh.support.charset import accent_map
 
 from generator.build.plan import article_url
 from generator.errors import SearchError
-from generator.fsutil import swap_directory
+from generator.fsutil import is_process_alive, swap_directory
 from generator.models import Article
 
 _MARK = re.compile(r"</?mark[^>]*>")
@@ -143,7 +143,7 @@ def build_index(index_dir: Path, articles: Iterable[Article], procs: int = 1) ->
     shutil.rmtree(staged, ignore_errors=True)
     for stale in index_dir.parent.glob(f"{index_dir.name}.tmp-*"):
         pid = stale.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not is_process_alive(int(pid)):
             shutil.rmtree(stale, ignore_errors=True)
     staged.mkdir(parents=True)
     try:
@@ -163,16 +163,6 @@ def build_index(index_dir: Path, articles: Iterable[Article], procs: int = 1) ->
     finally:
         shutil.rmtree(staged, ignore_errors=True)
     return count
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @dataclass(frozen=True, slots=True)

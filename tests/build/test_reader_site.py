@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,8 @@ import pytest
 
 from generator.build.links import broken_links, page_links
 from generator.cli import main
+
+from ..conftest import http_server
 
 REPO = Path(__file__).resolve().parents[2]
 AXE = REPO / "tests" / "vendor" / "axe.min.js"
@@ -101,18 +101,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     site = _build(root / "archive", "http://127.0.0.1/sub/path/")
     (root / "www" / "sub").mkdir(parents=True)
     shutil.copytree(site, root / "www" / "sub" / "path")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", "0", "--bind", "127.0.0.1", "-d", str(root / "www")],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert server.stdout is not None
-    port = int(server.stdout.readline().split("port ")[1].split()[0])
-    yield f"http://127.0.0.1:{port}/sub/path/"
-    server.terminate()
-    server.wait()
-    server.stdout.close()
+    with http_server(root / "www") as base:
+        yield base + "sub/path/"
 
 
 PAGE_TYPES = {

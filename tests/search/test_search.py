@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +14,7 @@ import pytest
 from generator.cli import main
 from generator.search.whoosh_index import search
 
-from ..conftest import seed_paths
+from ..conftest import http_server, seed_paths
 
 MEXICO = "In Mexico, Biden Looks for Help With Migrants and Stronger Partnership"
 
@@ -87,27 +85,8 @@ def test_cli_search_contract(archive: Path) -> None:
 
 @pytest.fixture(scope="module")
 def static_site(archive: Path) -> Iterator[str]:
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "http.server",
-            "0",
-            "--bind",
-            "127.0.0.1",
-            "-d",
-            str(archive / "site"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert server.stdout is not None
-    port = int(server.stdout.readline().split("port ")[1].split()[0])
-    yield f"http://127.0.0.1:{port}/"
-    server.terminate()
-    server.wait()
-    server.stdout.close()
+    with http_server(archive / "site") as base:
+        yield base
 
 
 @pytest.mark.browser

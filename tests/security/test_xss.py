@@ -9,8 +9,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +18,8 @@ from urllib.parse import quote
 import pytest
 
 from generator.cli import main
+
+from ..conftest import http_server
 
 VECTORS = [
     "<script>alert(1)</script>",
@@ -92,20 +92,8 @@ def _archive(root: Path) -> None:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     root = tmp_path_factory.mktemp("xss")
     _archive(root)
-    port = 0
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", "0", "--bind", "127.0.0.1", "-d", str(root / "site")],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert server.stdout is not None
-    line = server.stdout.readline()
-    port = int(line.split("port ")[1].split()[0])
-    yield root, f"http://127.0.0.1:{port}/"
-    server.terminate()
-    server.wait()
-    server.stdout.close()
+    with http_server(root / "site") as base:
+        yield root, base
 
 
 CHECK_DOM = """() => {

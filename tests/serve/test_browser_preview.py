@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import shutil
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,15 +14,9 @@ from generator.cli import main
 from generator.config import default_theme_dir
 from generator.serve.preview import Preview, start_preview
 
-from ..conftest import seed_paths
+from ..conftest import free_port, seed_paths
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
@@ -34,7 +27,7 @@ def preview(tmp_path: Path) -> Iterator[Preview]:
     (tmp_path / "content" / "raw" / "story.txt").write_text(
         "A Quiet Story\n\nNothing much happened in the town today.\n"
     )
-    running = start_preview(tmp_path, "127.0.0.1", _free_port())
+    running = start_preview(tmp_path, "127.0.0.1", free_port())
     yield running
     running.stop()
 

@@ -164,5 +164,5 @@ def test_a_hundred_rapid_saves_cause_few_rebuilds(preview: Preview, tmp_path: Pa
         time.sleep(0.2)
     time.sleep(1.0)  # any straggling rebuild would have started by now
     assert b"Edit 99:" in _get(preview, "/articles/a-quiet-story/")[1]
-    assert 1 <= preview.builds - before <= 4
+    assert 1 <= preview.builds - before <= 5  # a burst of 100 saves: a few builds, not dozens
     assert preview.state.error is None

@@ -11,12 +11,13 @@ import json
 import os
 import re
 import shutil
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from whoosh import highlight, index, qparser, query, sorting
+from whoosh import index, qparser, query, sorting
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemmingAnalyzer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
@@ -210,6 +211,48 @@ def _suggest(searcher: Any, parsed: Any, text: str, ix: Any) -> str | None:
     return suggestion if suggestion and suggestion.casefold() != text.casefold() else None
 
 
+def _fold_chars(text: str) -> str:
+    """Lower-case, accent-free copy of text with the same length, so offsets map back 1:1."""
+    out = []
+    for char in text:
+        if char.isascii():
+            out.append(char.lower())
+            continue
+        base = "".join(
+            c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
+        )
+        out.append((base if len(base) == 1 else char).lower()[:1] or char)
+    return "".join(out)
+
+
+def make_snippet(body: str, stems: set[str], width: int = 220) -> str:
+    """A window of the body around the first matched word, escaped, with <mark> on every match.
+
+    Matches words that begin with an indexed stem (accent- and case-insensitive). Cheaper than
+    Whoosh's highlighter, which re-analyses the whole stored body for every hit.
+    """
+    if not stems:
+        return ""
+    pattern = re.compile(
+        r"\b(?:" + "|".join(re.escape(s) for s in sorted(stems, key=len, reverse=True)) + r")\w*"
+    )
+    folded = _fold_chars(body)
+    first = pattern.search(folded)
+    if first is None:
+        return ""
+    start = max(0, first.start() - 60)
+    start = folded.rfind(" ", 0, start) + 1 if start else 0
+    end = min(len(body), start + width)
+    end = body.find(" ", end) if end < len(body) and body.find(" ", end) != -1 else len(body)
+    pieces, cursor = [], start
+    for match in pattern.finditer(folded, start, end):
+        pieces.append(html.escape(body[cursor : match.start()]))
+        pieces.append(f"<mark>{html.escape(body[match.start() : match.end()])}</mark>")
+        cursor = match.end()
+    pieces.append(html.escape(body[cursor:end]))
+    return ("… " if start else "") + "".join(pieces).strip() + (" …" if end < len(body) else "")
+
+
 def _display_names(searcher: Any, results: Any, cap: int = 2000) -> dict[tuple[str, str], str]:
     """Facet values are indexed lower-cased; show them as the articles spell them."""
     names: dict[tuple[str, str], str] = {}
@@ -263,11 +306,14 @@ def search(
                 terms=True,
                 groupedby=groups,
             )
-            results.results.fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
-            results.results.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
             hits = []
             for hit in results:
-                snippet = hit.highlights("body") or html.escape(hit["summary"][:220])
+                stems = {
+                    t.decode() if isinstance(t, bytes) else str(t)
+                    for f, t in hit.matched_terms()
+                    if f in {"body", "title"}
+                }
+                snippet = make_snippet(hit["body"], stems) or html.escape(hit["summary"][:220])
                 hits.append(
                     SearchHit(
                         hit["title"],
@@ -289,7 +335,8 @@ def search(
                         ((k, len(v)) for k, v in counts.items() if k),
                         key=lambda kv: (-kv[1], kv[0]),
                     )
-            suggestion = _suggest(searcher, parsed, text, ix) if results.total < 3 else None
+            # The corrector walks the whole word graph: only worth it when nothing matched.
+            suggestion = _suggest(searcher, parsed, text, ix) if results.total == 0 else None
             return SearchResult(
                 text,
                 results.total,

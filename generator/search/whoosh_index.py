@@ -24,7 +24,7 @@ from whoosh.support.charset import accent_map
 
 from generator.build.plan import article_url
 from generator.errors import SearchError
-from generator.fsutil import is_process_alive, swap_directory
+from generator.fsutil import atomic_write_text, is_process_alive, swap_directory
 from generator.models import Article
 
 _MARK = re.compile(r"</?mark[^>]*>")
@@ -62,6 +62,26 @@ def _plain_body(markdown_body: str) -> str:
     return text.replace("\\", "")
 
 
+def article_digest(article: Article) -> str:
+    """Hash of everything the index stores for an article, cheap enough to take for 10k articles."""
+    parts = (
+        str(SCHEMA_VERSION),
+        article.slug,
+        article.title,
+        article.body,
+        article.summary,
+        article.date or "",
+        *article.people,
+        "\x01",
+        *article.organizations,
+        "\x01",
+        *article.places,
+        "\x01",
+        *article.tags,
+    )
+    return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
+
+
 def _document(article: Article) -> dict[str, Any]:
     body = _plain_body(article.body)
     doc = {
@@ -78,9 +98,7 @@ def _document(article: Article) -> dict[str, Any]:
         "places": ",".join(article.places),
         "tags": ",".join(article.tags),
     }
-    doc["digest"] = hashlib.sha256(
-        json.dumps([SCHEMA_VERSION, doc], sort_keys=True).encode()
-    ).hexdigest()
+    doc["digest"] = article_digest(article)
     return doc
 
 
@@ -100,7 +118,8 @@ def update_index(index_dir: Path, articles: Sequence[Article]) -> IndexUpdate:
     A missing, damaged or older-schema index is rebuilt from scratch in a temporary folder and
     swapped in. Whoosh's write lock is an OS file lock, so a killed build leaves no stale lock.
     """
-    docs = {a.slug: _document(a) for a in articles}
+    digests = {a.slug: article_digest(a) for a in articles}
+    by_slug = {a.slug: a for a in articles}
     try:
         ix = index.open_dir(str(index_dir)) if index.exists_in(str(index_dir)) else None
         if ix is not None and set(ix.schema.names()) != set(_schema().names()):
@@ -115,23 +134,52 @@ def update_index(index_dir: Path, articles: Sequence[Article]) -> IndexUpdate:
         count = build_index(index_dir, articles, procs=procs)
         return IndexUpdate(count, 0, 0, 0, True)
     try:
-        with ix.searcher() as searcher:
-            current = {f["slug"]: f.get("digest") for f in searcher.all_stored_fields()}
-        changed = [slug for slug, doc in docs.items() if current.get(slug) != doc["digest"]]
-        removed = [slug for slug in current if slug not in docs]
+        current = _read_digests(index_dir)
+        if current is None:  # no sidecar: read the digests from the index (loads every document)
+            with ix.searcher() as searcher:
+                current = {f["slug"]: f.get("digest") for f in searcher.all_stored_fields()}
+        changed = [slug for slug, digest in digests.items() if current.get(slug) != digest]
+        removed = [slug for slug in current if slug not in digests]
         if changed or removed:
             writer = ix.writer(timeout=30.0)
             for slug in removed:
                 writer.delete_by_term("slug", slug)
             for slug in changed:
-                writer.update_document(**docs[slug])
+                writer.update_document(**_document(by_slug[slug]))
             writer.commit()
+            # Written after the commit: a crash in between leaves stale digests, which only makes
+            # the next build re-index a few documents again, never skip one.
+            _write_digests(index_dir, digests)
         added = sum(1 for slug in changed if slug not in current)
         return IndexUpdate(
-            added, len(changed) - added, len(removed), len(docs) - len(changed), False
+            added, len(changed) - added, len(removed), len(digests) - len(changed), False
         )
     finally:
         ix.close()
+
+
+def _digests_path(index_dir: Path) -> Path:
+    return index_dir.with_name(f"{index_dir.name}-digests.json")
+
+
+def _read_digests(index_dir: Path) -> dict[str, str] | None:
+    """slug -> digest of what the index holds, from the sidecar file; None if missing or unreadable."""
+    try:
+        data = json.loads(_digests_path(index_dir).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return (
+        data.get("digests")
+        if isinstance(data, dict) and data.get("version") == SCHEMA_VERSION
+        else None
+    )
+
+
+def _write_digests(index_dir: Path, digests: dict[str, str]) -> None:
+    atomic_write_text(
+        _digests_path(index_dir),
+        json.dumps({"version": SCHEMA_VERSION, "digests": digests}, sort_keys=True),
+    )
 
 
 def build_index(index_dir: Path, articles: Iterable[Article], procs: int = 1) -> int:
@@ -155,12 +203,19 @@ def build_index(index_dir: Path, articles: Iterable[Article], procs: int = 1) ->
             else ix.writer(limitmb=128)
         )
         count = 0
+        digests: dict[str, str] = {}
         for article in articles:
-            writer.add_document(**_document(article))
+            doc = _document(article)
+            writer.add_document(**doc)
+            digests[doc["slug"]] = doc["digest"]
             count += 1
         writer.commit()
         ix.close()
+        _digests_path(index_dir).unlink(
+            missing_ok=True
+        )  # never let old digests describe a new index
         swap_directory(staged, index_dir)
+        _write_digests(index_dir, digests)
     finally:
         shutil.rmtree(staged, ignore_errors=True)
     return count

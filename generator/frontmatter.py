@@ -52,7 +52,7 @@ class _StrictSafeLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(
                 None, None, "YAML aliases (*name) are not allowed in front matter", event.start_mark
             )
@@ -181,7 +181,7 @@ def is_hand_edited(text: str, data: Mapping[str, Any]) -> bool:
     generated = data.get("generated")
     if not isinstance(generated, Mapping) or not isinstance(generated.get("sha256"), str):
         return True
-    return content_hash(text) != generated["sha256"]
+    return bool(content_hash(text) != generated["sha256"])
 
 
 def article_to_mapping(article: Article) -> dict[str, Any]:

@@ -303,8 +303,8 @@ def render_page(env: jinja2.Environment, page: Page, site: SiteInfo) -> bytes:
         ) from exc
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(
-            f"template {exc.name!r} not found in {', '.join(str(d) for d in env.loader.searchpath)}"
-        ) from exc  # type: ignore[union-attr]
+            f"template {exc.name!r} not found in {', '.join(str(d) for d in getattr(env.loader, 'searchpath', []))}"
+        ) from exc
     except (jinja2.UndefinedError, TypeError, ValueError) as exc:
         raise TemplateError(
             f"{page.template}: {type(exc).__name__}: {exc} (while rendering /{page.url})"

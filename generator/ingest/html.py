@@ -204,7 +204,7 @@ def _page_meta(root: Any, doc: Any) -> SourceMeta:
     authors = _names(ld.get("author")) or [
         a for a in [_meta(root, "author", "article:author")] if a and "://" not in a
     ]
-    publisher = (_names(ld.get("publisher")) or [None])[0] or _meta(root, "og:site_name")
+    publisher = next(iter(_names(ld.get("publisher"))), None) or _meta(root, "og:site_name")
     url = _meta(root, "og:url") or (root.xpath("//link[@rel='canonical']/@href") or [None])[0]
     language = (root.get("lang") or "").split("-")[0].lower() or None
     captions, credits = [], []
@@ -258,7 +258,7 @@ def extract_html(text: str, source: Path) -> HtmlExtract:
         include_links=False,
         deduplicate=False,
     )
-    body = (doc.text or "").strip() if doc is not None else ""
+    body = str(getattr(doc, "text", None) or "").strip()
     if not body:
         raise ArticleError(
             source,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from generator.ingest.entities import TITLES, Entities
 from generator.models import Quote
@@ -72,7 +73,9 @@ def _person_starting_at(entities: Entities, start: int, text: str) -> str | None
     return None
 
 
-def _speaker_after(text: str, end: int, entities: Entities, state: _State) -> str | bool | None:
+def _speaker_after(
+    text: str, end: int, entities: Entities, state: _State
+) -> str | Literal[False] | None:
     """Speaker named right after the quote; False when the words after are not an attribution."""
     tail = text[end : end + 200].split("\n", 1)[0]  # attribution never crosses a paragraph
     if _AFTER_PRONOUN.match(tail):
@@ -103,7 +106,7 @@ def _speaker_after(text: str, end: int, entities: Entities, state: _State) -> st
 
 def _speaker_before(
     text: str, start: int, floor: int, entities: Entities, state: _State
-) -> str | bool | None:
+) -> str | Literal[False] | None:
     sentence = text[_sentence_start(text, start, floor) : start]
     if _BEFORE_PRONOUN.search(sentence):
         return state.last_speaker
@@ -122,7 +125,9 @@ def _speaker_before(
     return False
 
 
-def _subject(text: str, verb_start: int, floor: int, entities: Entities) -> str | bool | None:
+def _subject(
+    text: str, verb_start: int, floor: int, entities: Entities
+) -> str | Literal[False] | None:
     """Who speaks in 'X said' outside a quote: a known person's name, None for anyone else
     ('officials said', 'Marisa, 68, said'), or False when it changes nothing ('he said', or the
     attribution right after a quote, which the quote itself already resolved)."""
@@ -154,19 +159,18 @@ def extract_quotes(text: str, entities: Entities) -> tuple[Quote, ...]:
         ]
         for match in spans:
             while subjects and subjects[0][0] < match.start():
-                state.last_speaker = subjects.pop(0)[1]
+                state.last_speaker = subjects.pop(0)[1] or None
             content = (match.group("curly") or match.group("straight") or "").strip()
             if len(_WORDS.findall(content)) < 2:
                 continue
             speaker = _speaker_after(text, match.end(), entities, state)
             if speaker is False:
                 speaker = _speaker_before(text, match.start(), offset, entities, state)
-            if speaker is False:
-                # An unattributed quote right after an attributed one in the same paragraph continues it.
-                speaker = state.paragraph_speaker
-            if speaker:
-                state.paragraph_speaker = state.last_speaker = speaker
-            quotes.append(Quote(text=content.rstrip(",").strip(), speaker=speaker or None))
+            # An unattributed quote right after an attributed one in the same paragraph continues it.
+            found = state.paragraph_speaker if speaker is False else speaker
+            if found:
+                state.paragraph_speaker = state.last_speaker = found
+            quotes.append(Quote(text=content.rstrip(",").strip(), speaker=found or None))
         for _, subject in subjects:
-            state.last_speaker = subject
+            state.last_speaker = subject or None
     return tuple(quotes)

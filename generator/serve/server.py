@@ -7,6 +7,7 @@ import logging
 import mimetypes
 import threading
 from dataclasses import dataclass, field
+from functools import partial
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -62,6 +63,10 @@ def resolve_site_path(site_dir: Path, url_path: str) -> Path | None:
     if target.is_dir():
         target = target / "index.html"
     return target if target.is_file() else None
+
+
+def _changed(state: PreviewState, seen: int) -> bool:
+    return state.version != seen or state.closing
 
 
 class PreviewHandler(BaseHTTPRequestHandler):
@@ -159,9 +164,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             while True:
                 with state.condition:
                     last = seen
-                    state.condition.wait_for(
-                        lambda last=last: state.version != last or state.closing, timeout=15
-                    )
+                    state.condition.wait_for(partial(_changed, state, last), timeout=15)
                     if state.closing:
                         return
                     changed, seen, error = state.version != seen, state.version, state.error

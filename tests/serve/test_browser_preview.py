@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-import io
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from generator.cli import main
 from generator.config import default_theme_dir
-from generator.serve.preview import Preview, start_preview
-
-from ..conftest import free_port, seed_paths
+from generator.serve.preview import Preview
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture
-def preview(tmp_path: Path) -> Iterator[Preview]:
-    assert main(["init", str(tmp_path)], out=io.StringIO()) == 0
-    for seed in seed_paths():
-        shutil.copy(seed, tmp_path / "content" / "raw" / seed.name)
-    (tmp_path / "content" / "raw" / "story.txt").write_text(
-        "A Quiet Story\n\nNothing much happened in the town today.\n"
-    )
-    running = start_preview(tmp_path, "127.0.0.1", free_port())
-    yield running
-    running.stop()
 
 
 def _open(chromium: Any, url: str) -> Any:

@@ -4,34 +4,16 @@ from __future__ import annotations
 
 import http.client
 import json
-import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from generator.cli import main
-from generator.serve.preview import Preview, start_preview
-
-from ..conftest import free_port, seed_paths
+from generator.serve.preview import Preview
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def preview(tmp_path: Path) -> Iterator[Preview]:
-    assert main(["init", str(tmp_path)]) == 0
-    for seed in seed_paths():
-        shutil.copy(seed, tmp_path / "content" / "raw" / seed.name)
-    (tmp_path / "content" / "raw" / "story.txt").write_text(
-        "A Quiet Story\n\nNothing much happened in the town today.\n"
-    )
-    running = start_preview(tmp_path, "127.0.0.1", free_port())
-    yield running
-    running.stop()
 
 
 def _get(preview: Preview, path: str) -> tuple[int, bytes, dict[str, str]]:

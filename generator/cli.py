@@ -253,10 +253,15 @@ def main(
             ingest = build.ingest
             skipped = len([p for p in build.all_problems if not p.is_warning])
             line = f"{build.articles} articles built into {build.pages} pages"
+            details = []
             if ingest:
-                line += (
-                    f" ({ingest.count('written')} ingested, {ingest.count('unchanged')} unchanged)"
+                details.append(
+                    f"{ingest.count('written')} ingested, {ingest.count('unchanged')} unchanged"
                 )
+            if build.incremental:
+                details.append(f"{build.rendered} re-rendered, {build.removed} removed")
+            if details:
+                line += f" ({'; '.join(details)})"
             line += f", {skipped} skipped" + (": see below" if skipped else "")
             print(line, file=out)
             print(

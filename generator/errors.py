@@ -76,3 +76,7 @@ class Problem:
         text = error.message + (f". {error.hint}" if error.hint else "")
         where = f"{error.source}:{error.line}" if error.line else str(error.source)
         return cls(source=where, stage=error.stage, message=text)
+
+
+class BuildSuperseded(GeneratorError):
+    """A newer change arrived while a preview build ran; its output would be stale, so none is written."""

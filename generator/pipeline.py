@@ -9,10 +9,12 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.annotate.records import with_spin
 from generator.config import Config
 from generator.errors import ArticleError, GeneratorError, Problem
+from generator.filecache import FileCache
 from generator.ingest.clean import clean_text
 from generator.ingest.extract import extract_article, slugify
 from generator.ingest.html import extract_html
@@ -25,6 +27,10 @@ from generator.ingest.write import (
     write_record,
 )
 from generator.models import Article, IngestResult, Removal, SourceMeta
+
+if TYPE_CHECKING:
+    from generator.build.output import Guard
+    from generator.build.plan import ArticlePages
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
@@ -142,7 +148,9 @@ def run_ingest(
         # Temp files of a write that was killed before its os.replace; never a record.
         for leftover in config.articles_dir.rglob(".*.md.*.tmp"):
             leftover.unlink(missing_ok=True)
-    records, slugs, files = scan_records(config.articles_dir)
+    scan_cache = FileCache(config.build_dir / "cache" / "scan.pickle")
+    records, slugs, files = scan_records(config.articles_dir, scan_cache)
+    scan_cache.save()
     config.articles_dir.mkdir(parents=True, exist_ok=True)
     todo: list[tuple[str, Path, str]] = []
     for path in find_inputs(config.raw_dir):
@@ -204,9 +212,14 @@ class BuildReport:
     articles: int = 0
     pages: int = 0
     files: int = 0
+    rendered: int = 0
+    removed: int = 0
+    incremental: bool = False
     indexed: int = 0
-    static_pages: int = 0
+    static_pages: int | None = None
+    changed: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    article_pages: ArticlePages | None = None  # for redoing one article page (the preview)
 
     @property
     def all_problems(self) -> list[Problem]:
@@ -214,46 +227,64 @@ class BuildReport:
 
 
 def run_build(
-    config: Config, progress: Progress = _no_progress, *, ingest: bool = True, clean: bool = False
+    config: Config,
+    progress: Progress = _no_progress,
+    *,
+    ingest: bool = True,
+    clean: bool = False,
+    static_index: bool | None = None,
+    guard: Guard | None = None,
 ) -> BuildReport:
-    """ingest (when inputs changed) -> load -> plan -> render -> write (staged swap) -> index.
+    """ingest (when inputs changed) -> load -> annotate -> plan -> write (render what changed) -> index.
 
-    Raises TemplateError or WriteError when the site as a whole cannot be built; the previous
-    site/ stays in place then.
+    Every stage reuses the last build's work where its inputs are unchanged (parsed records,
+    archive annotations, page fingerprints, index documents); `clean` redoes all of it.
+    static_index=False leaves the reader search index as it is (the preview does not need it);
+    `guard` is entered around the writes to site/ (the preview uses it to drop a stale build).
+    Raises TemplateError or WriteError when the site as a whole cannot be built; site/ then
+    stays as it was.
     """
     # Imported here so `newsarchive ingest` does not pay for Jinja, Markdown and Whoosh.
     from generator.annotate.archive import annotate_archive
     from generator.build.load import load_articles
-    from generator.build.plan import plan_site
-    from generator.build.render import make_environment, render_page, site_info
-    from generator.build.write import Staging
-    from generator.search.static import build_static_index
+    from generator.build.output import write_site
+    from generator.build.plan import article_pages, plan_site
+    from generator.build.render import make_environment, site_info
     from generator.search.whoosh_index import update_index
 
     report = BuildReport()
     if ingest:
         report.ingest = run_ingest(config, progress, force=clean)
-    articles, problems = load_articles(config.articles_dir, lambda d, t: progress("load", d, t))
+    cache = FileCache(config.build_dir / "cache" / "records.pickle", fresh=clean)
+    articles, problems = load_articles(
+        config.articles_dir, lambda d, t: progress("load", d, t), cache
+    )
+    cache.save()
     report.problems.extend(problems)
     report.articles = len(articles)
     progress("annotate", 0, 1)
     annotations = annotate_archive(articles, config.build_dir / "signatures.json")
-    pages = plan_site(articles, config, annotations)
+    report.article_pages = article_pages(articles, annotations)
+    pages = plan_site(articles, config, annotations, report.article_pages)
     env = make_environment(config)
-    site = site_info(config)
-    with Staging(config.site_dir) as staging:
-        for done, page in enumerate(pages, 1):
-            progress("render", done, len(pages))
-            staging.write(page.output_path, render_page(env, page, site))
-        for theme_dir in config.theme_dirs:
-            if (theme_dir / "static").is_dir():
-                staging.copy_tree(theme_dir / "static", "static")
-        report.pages = len(pages)
-        report.files = staging.files
-        if config.static_search:
-            progress("static index", 0, 1)
-            report.static_pages = build_static_index(staging.path).pages
-        staging.commit()
+    output = write_site(
+        pages,
+        articles,
+        env,
+        site_info(config),
+        config,
+        clean=clean,
+        static_index=config.static_search if static_index is None else static_index,
+        progress=progress,
+        guard=guard,
+    )
+    report.pages = len(pages)
+    report.files = output.files
+    report.rendered = output.rendered
+    report.removed = output.removed
+    report.incremental = output.incremental
+    report.static_pages = output.static_pages
+    report.changed = output.changed
     progress("index", 0, 1)
     update = update_index(config.index_dir, articles)
     report.indexed = update.added + update.updated + update.removed

@@ -2,13 +2,17 @@
 
 These depend on every other article, so they are computed when the site is built (from the loaded
 records) rather than stored in each record: adding one article would otherwise rewrite many others.
-MinHash signatures are cached in .build/ by body hash, so an unchanged article is never rehashed.
+MinHash signatures are cached in .build/ by body hash, so an unchanged article is never rehashed,
+and the whole result is kept beside them, keyed by everything it reads: a build where no article's
+text, title, entities, spin score or date changed reuses it as it is.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +26,8 @@ from generator.annotate.dedupe import (
     signature_version,
 )
 from generator.annotate.related import RelatedInput, related_articles
-from generator.fsutil import atomic_write_text
+from generator.fingerprint import code_digest, fingerprint
+from generator.fsutil import atomic_write_bytes, atomic_write_text
 from generator.models import Article
 
 _CACHE_VERSION = 1
@@ -61,10 +66,66 @@ def _signature(article: Article, cache: dict[str, Any], fresh: dict[str, Any]) -
     return sig
 
 
+def annotation_key(articles: Sequence[Article], related_limit: int) -> str:
+    """Digest of everything annotate_archive reads, in archive order, and of the code itself."""
+    return fingerprint(
+        (
+            code_digest(),
+            related_limit,
+            [
+                (
+                    a.slug,
+                    hashlib.sha256(a.body.encode("utf-8")).digest(),
+                    a.title,
+                    a.people,
+                    a.organizations,
+                    a.places,
+                    a.tags,
+                    spin_score(a),
+                    a.date,
+                )
+                for a in articles
+            ],
+        )
+    )
+
+
+def _load_result(path: Path, key: str) -> dict[str, ArchiveAnnotation] | None:
+    try:
+        with path.open("rb") as handle:
+            data = pickle.load(handle)
+    except Exception:  # missing or unreadable: compute again
+        return None
+    if not isinstance(data, dict) or data.get("key") != key:
+        return None
+    result = data.get("result")
+    return result if isinstance(result, dict) else None
+
+
 def annotate_archive(
     articles: Sequence[Article], cache_path: Path | None = None, related_limit: int = 5
 ) -> dict[str, ArchiveAnnotation]:
     """Links between articles that copy each other, and related articles, for every slug."""
+    result_path = cache_path.with_name("annotations.pickle") if cache_path is not None else None
+    key = annotation_key(articles, related_limit)
+    if result_path is not None:
+        cached = _load_result(result_path, key)
+        if cached is not None:
+            return cached
+    result = _annotate(articles, cache_path, related_limit)
+    if result_path is not None:
+        # A result that cannot be saved costs time on the next build, never correctness.
+        with contextlib.suppress(OSError):
+            atomic_write_bytes(
+                result_path,
+                pickle.dumps({"key": key, "result": result}, protocol=pickle.HIGHEST_PROTOCOL),
+            )
+    return result
+
+
+def _annotate(
+    articles: Sequence[Article], cache_path: Path | None, related_limit: int
+) -> dict[str, ArchiveAnnotation]:
     cache = _load_cache(cache_path)
     fresh: dict[str, Any] = {}
     index = DuplicateIndex()

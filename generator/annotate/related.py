@@ -77,10 +77,28 @@ def _stem(word: str) -> str:
     return word
 
 
+# Stems of words already seen (an archive's vocabulary is small next to its word count).
+_STEMS: dict[str, str | None] = {}
+
+
+def _stem_or_none(word: str) -> str | None:
+    """The feature a word counts for, or None for a stop word (cached per word)."""
+    try:
+        return _STEMS[word]
+    except KeyError:
+        stem = None if word in _STOPWORDS else _stem(word)
+        if len(_STEMS) < 1_000_000:
+            _STEMS[word] = stem
+        return stem
+
+
 def _features(item: RelatedInput) -> tuple[Counter[str], Counter[str]]:
-    words = Counter(
-        _stem(w) for w in _WORD.findall(_fold(item.text).replace("’", "'")) if w not in _STOPWORDS
-    )
+    raw = Counter(_WORD.findall(_fold(item.text).replace("’", "'")))
+    words: Counter[str] = Counter()
+    for word, count in raw.items():
+        stem = _stem_or_none(word)
+        if stem is not None:
+            words[stem] += count
     entities = Counter({_fold(e).strip(): 1 for e in item.entities if e.strip()})
     return words, entities
 

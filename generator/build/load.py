@@ -15,6 +15,7 @@ from typing import Any
 import jsonschema
 
 from generator.errors import ArticleError, Problem
+from generator.filecache import FileCache, stamp_of
 from generator.frontmatter import mapping_to_article, split_front_matter
 from generator.ingest.extract import slugify
 from generator.models import Article
@@ -96,19 +97,33 @@ def load_article(path: Path, articles_dir: Path) -> Article:
 
 
 def load_articles(
-    articles_dir: Path, on_progress: Callable[[int, int], None] | None = None
+    articles_dir: Path,
+    on_progress: Callable[[int, int], None] | None = None,
+    cache: FileCache | None = None,
 ) -> tuple[tuple[Article, ...], list[Problem]]:
-    """All loadable articles, newest first, with unique slugs; problems for the rest."""
+    """All loadable articles, newest first, with unique slugs; problems for the rest.
+
+    With a cache, a file whose stamp is unchanged since it was last loaded is not parsed again.
+    """
     files = list(find_article_files(articles_dir))
     articles: list[Article] = []
     problems: list[Problem] = []
     for done, path in enumerate(files, 1):
         if on_progress:
             on_progress(done, len(files))
+        cached = cache.get(path) if cache is not None else None
+        if isinstance(cached, Article):
+            articles.append(cached)
+            continue
+        stamp = stamp_of(path)
         try:
-            articles.append(load_article(path, articles_dir))
+            article = load_article(path, articles_dir)
         except ArticleError as exc:
             problems.append(Problem.from_error(exc))
+            continue
+        if cache is not None:
+            cache.put(path, article, stamp)
+        articles.append(article)
     taken: set[str] = set()
     unique: list[Article] = []
     for article in articles:

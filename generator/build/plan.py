@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from generator.annotate.archive import ArchiveAnnotation
-from generator.build.entities import KIND_LABELS, KINDS, build_entity_index
+from generator.build.entities import KIND_LABELS, KINDS, EntityIndex, build_entity_index
 from generator.config import Config
 from generator.models import Article, Page
 
@@ -77,28 +77,32 @@ class Link:
     similarity: float
 
 
-def plan_site(
-    articles: tuple[Article, ...],
-    config: Config,
-    annotations: Mapping[str, ArchiveAnnotation] | None = None,
-) -> tuple[Page, ...]:
-    """Decide every page of the site from the whole set of articles (newest first)."""
-    index = build_entity_index(articles)
-    by_slug = {a.slug: a for a in articles}
-    annotations = annotations or {}
-    pages: list[Page] = []
-    for article in articles:
+@dataclass(frozen=True, slots=True)
+class ArticlePages:
+    """What an article page needs from the rest of the archive, kept so one page can be redone.
+
+    The preview re-renders an edited article's own page from this at once, before the whole
+    archive is planned again.
+    """
+
+    index: EntityIndex
+    by_slug: Mapping[str, Article]
+    annotations: Mapping[str, ArchiveAnnotation]
+
+    def page(self, article: Article) -> Page:
         refs = {
-            kind: tuple(r for name in getattr(article, kind) if (r := index.ref(kind, name)))
+            kind: tuple(r for name in getattr(article, kind) if (r := self.index.ref(kind, name)))
             for kind in KINDS
         }
-        notes = annotations.get(article.slug)
+        notes = self.annotations.get(article.slug)
         links = tuple(
-            Link(by_slug[d.slug], d.relation, d.similarity)
+            Link(self.by_slug[d.slug], d.relation, d.similarity)
             for d in (notes.duplicates if notes else ())
-            if d.slug in by_slug
+            if d.slug in self.by_slug
         )
-        related = tuple(by_slug[s] for s in (notes.related if notes else ()) if s in by_slug)
+        related = tuple(
+            self.by_slug[s] for s in (notes.related if notes else ()) if s in self.by_slug
+        )
         context = {
             "title": article.title,
             "article": article,
@@ -106,7 +110,27 @@ def plan_site(
             "links": links,
             "related": related,
         }
-        pages.append(Page(article_url(article), "article.html", context, (article.slug,)))
+        return Page(article_url(article), "article.html", context, (article.slug,))
+
+
+def article_pages(
+    articles: tuple[Article, ...], annotations: Mapping[str, ArchiveAnnotation] | None = None
+) -> ArticlePages:
+    return ArticlePages(
+        build_entity_index(articles), {a.slug: a for a in articles}, annotations or {}
+    )
+
+
+def plan_site(
+    articles: tuple[Article, ...],
+    config: Config,
+    annotations: Mapping[str, ArchiveAnnotation] | None = None,
+    maker: ArticlePages | None = None,
+) -> tuple[Page, ...]:
+    """Decide every page of the site from the whole set of articles (newest first)."""
+    maker = maker or article_pages(articles, annotations)
+    index = maker.index
+    pages: list[Page] = [maker.page(article) for article in articles]
     pages.extend(_paginate(articles, config.per_page, "", "", config.title, "index.html"))
 
     by_year: dict[str, list[Article]] = defaultdict(list)

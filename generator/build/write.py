@@ -35,6 +35,12 @@ class Staging:
         target.write_bytes(data)
         self.files += 1
 
+    def copy_file(self, source: Path, rel: str) -> None:
+        dest = self.path / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, dest)
+        self.files += 1
+
     def copy_tree(self, source: Path, rel: str) -> None:
         """Copy a theme's static folder; files already staged (from an override) win."""
         for path in sorted(source.rglob("*")):

@@ -10,6 +10,7 @@ from typing import Any
 
 from generator import __version__
 from generator.errors import ArticleError
+from generator.filecache import FileCache, stamp_of
 from generator.frontmatter import (
     article_to_mapping,
     dump_article_text,
@@ -44,10 +45,13 @@ def input_hash(raw_path: Path) -> str:
     return digest.hexdigest()
 
 
-def scan_records(articles_dir: Path) -> tuple[dict[str, ExistingRecord], set[str], set[Path]]:
+def scan_records(
+    articles_dir: Path, cache: FileCache | None = None
+) -> tuple[dict[str, ExistingRecord], set[str], set[Path]]:
     """Index existing article files: by raw path, plus every slug and file name in use.
 
-    Files that cannot be parsed are left alone here; the build reports them.
+    Files that cannot be parsed are left alone here; the build reports them. With a cache, a
+    file whose stamp is unchanged is not parsed again.
     """
     by_raw: dict[str, ExistingRecord] = {}
     slugs: set[str] = set()
@@ -56,26 +60,42 @@ def scan_records(articles_dir: Path) -> tuple[dict[str, ExistingRecord], set[str
         return by_raw, slugs, files
     for path in sorted(articles_dir.rglob("*.md")):
         files.add(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-            data, _, _ = split_front_matter(text, path)
-        except (ArticleError, UnicodeDecodeError, OSError):
-            continue
-        slug = data.get("slug")
-        if isinstance(slug, str):
+        cached = cache.get(path) if cache is not None else None
+        if isinstance(cached, tuple):
+            slug, record = cached
+        else:
+            stamp = stamp_of(path)
+            try:
+                slug, record = _scan_one(path)
+            except (ArticleError, UnicodeDecodeError, OSError):
+                continue
+            if cache is not None:
+                cache.put(path, (slug, record), stamp)
+        if slug is not None:
             slugs.add(slug)
-        source = data.get("source")
-        if not isinstance(source, Mapping) or not isinstance(source.get("path"), str):
-            continue
-        generated: Any = data.get("generated") if isinstance(data.get("generated"), Mapping) else {}
-        by_raw[source["path"]] = ExistingRecord(
-            path=path,
-            slug=slug if isinstance(slug, str) else path.stem,
-            input_hash=generated.get("input"),
-            generated_by=generated.get("by"),
-            is_hand_edited=is_hand_edited(text, data),
-        )
+        if record is not None:
+            by_raw[record[0]] = record[1]
     return by_raw, slugs, files
+
+
+def _scan_one(path: Path) -> tuple[str | None, tuple[str, ExistingRecord] | None]:
+    """A record's slug, and (raw path, what ingest needs) when it came from a raw input."""
+    text = path.read_text(encoding="utf-8")
+    data, _, _ = split_front_matter(text, path)
+    slug = data.get("slug")
+    slug = slug if isinstance(slug, str) else None
+    source = data.get("source")
+    if not isinstance(source, Mapping) or not isinstance(source.get("path"), str):
+        return slug, None
+    generated: Any = data.get("generated") if isinstance(data.get("generated"), Mapping) else {}
+    record = ExistingRecord(
+        path=path,
+        slug=slug if slug is not None else path.stem,
+        input_hash=generated.get("input"),
+        generated_by=generated.get("by"),
+        is_hand_edited=is_hand_edited(text, data),
+    )
+    return slug, (source["path"], record)
 
 
 def is_up_to_date(record: ExistingRecord | None, current_input_hash: str) -> bool:

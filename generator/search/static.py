@@ -33,8 +33,13 @@ def is_available() -> bool:
     return importlib.util.find_spec("pagefind") is not None
 
 
-def build_static_index(site_dir: Path, timeout: float = 3600) -> StaticIndexReport:
-    """Index the pages that carry data-pagefind-body. Raises SearchError when Pagefind fails."""
+def build_static_index(
+    site_dir: Path, timeout: float = 3600, output: Path | None = None
+) -> StaticIndexReport:
+    """Index the pages that carry data-pagefind-body into site_dir/pagefind (or `output`).
+
+    Raises SearchError when Pagefind fails.
+    """
     if not is_available():
         raise SearchError(
             "Pagefind is not installed (pip install 'pagefind[bin]'); set static_search = false to skip it"
@@ -45,8 +50,7 @@ def build_static_index(site_dir: Path, timeout: float = 3600) -> StaticIndexRepo
         "pagefind",
         "--site",
         str(site_dir),
-        "--output-subdir",
-        BUNDLE_DIR,
+        *(("--output-path", str(output)) if output else ("--output-subdir", BUNDLE_DIR)),
     ]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
@@ -56,7 +60,7 @@ def build_static_index(site_dir: Path, timeout: float = 3600) -> StaticIndexRepo
         tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
         raise SearchError(f"Pagefind failed (exit {done.returncode}): {' | '.join(tail)}")
     match = re.search(r"Indexed (\d+) page", done.stdout)
-    bundle = site_dir / BUNDLE_DIR
+    bundle = output or site_dir / BUNDLE_DIR
     canonicalize_bundle(bundle)
     files = sum(1 for p in bundle.rglob("*") if p.is_file()) if bundle.is_dir() else 0
     return StaticIndexReport(pages=int(match.group(1)) if match else 0, files=files)

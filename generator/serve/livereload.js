@@ -15,7 +15,14 @@
     }
     overlay.textContent = "newsarchive: the last build failed; this is the previous site.\n\n" + text;
   }
-  source.addEventListener("reload", function () { window.location.reload(); });
+  // The server says which pages a build changed (null: any of them); reload only when this one
+  // did, or when an error overlay is showing (the fix may have changed another file).
+  function here() { return window.location.pathname.replace(/index\.html$/, ""); }
+  source.addEventListener("reload", function (event) {
+    var changed = null;
+    try { changed = JSON.parse(event.data).changed; } catch (e) { changed = null; }
+    if (overlay || changed === null || changed.indexOf(here()) !== -1) { window.location.reload(); }
+  });
   source.addEventListener("error-state", function (event) { showError(event.data); });
   source.addEventListener("ok-state", function () {
     if (overlay) { overlay.remove(); overlay = null; window.location.reload(); }

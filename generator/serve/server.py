@@ -6,6 +6,8 @@ import json
 import logging
 import mimetypes
 import threading
+from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from http import HTTPStatus
@@ -32,18 +34,37 @@ _FACET_PARAMS = {
 
 @dataclass(slots=True)
 class PreviewState:
-    """What the browser should know: the build version and the last build's error, if any."""
+    """What the browser should know: the build version, what each version changed (URL paths;
+    None for everything) and the last build's error, if any."""
 
     version: int = 0
     error: str | None = None
     condition: threading.Condition = field(default_factory=threading.Condition)
     closing: bool = False
+    history: deque[tuple[int, tuple[str, ...] | None]] = field(
+        default_factory=lambda: deque(maxlen=64)
+    )
 
-    def publish(self, error: str | None) -> None:
+    def publish(self, error: str | None, changed: Sequence[str] | None = None) -> None:
         with self.condition:
             self.version += 1
             self.error = error
+            self.history.append((self.version, None if changed is None else tuple(changed)))
             self.condition.notify_all()
+
+    def changed_since(self, seen: int) -> list[str] | None:
+        """URL paths changed after version `seen`; None when unknown (reload every page)."""
+        with self.condition:
+            versions = [v for v, _ in self.history]
+            if not versions or versions[0] > seen + 1:
+                return None
+            paths: set[str] = set()
+            for version, changed in self.history:
+                if version > seen:
+                    if changed is None:
+                        return None
+                    paths.update(changed)
+            return sorted(paths)
 
     def close(self) -> None:
         with self.condition:
@@ -161,6 +182,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         try:
             if error:
                 self._event("error-state", error)
+            shown = error  # what this browser's overlay says, if it shows one
             while True:
                 with state.condition:
                     last = seen
@@ -173,7 +195,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 elif error:
                     self._event("error-state", error)
                 else:
-                    self._event("reload", str(seen))
+                    # After an error every page reloads (to drop the overlay); else only changed ones.
+                    paths = None if shown else state.changed_since(last)
+                    if paths is None or paths:
+                        self._event("reload", json.dumps({"version": seen, "changed": paths}))
+                shown = error
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError, TimeoutError):
             return

@@ -109,9 +109,9 @@ class Debouncer:
 
 
 class _Handler(FileSystemEventHandler):
-    def __init__(self, config: Config, debouncer: Debouncer) -> None:
+    def __init__(self, config: Config, poke: Callable[[Path], None]) -> None:
         self.config = config
-        self.debouncer = debouncer
+        self.poke = poke
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in {"opened", "closed_no_write"}:
@@ -120,13 +120,14 @@ class _Handler(FileSystemEventHandler):
             if raw:
                 path = Path(raw if isinstance(raw, str) else raw.decode())
                 if is_relevant(path, self.config):
-                    self.debouncer.poke(path)
+                    self.poke(path)
 
 
-def start_watching(config: Config, debouncer: Debouncer) -> Observer:  # type: ignore[valid-type]
-    """Watch the folders that feed the site (recursively) and the config file's folder."""
+def start_watching(config: Config, poke: Callable[[Path], None]) -> Observer:  # type: ignore[valid-type]
+    """Watch the folders that feed the site (recursively) and the config file's folder; every
+    relevant path goes to `poke` (a Debouncer's, say)."""
     observer = Observer()
-    handler = _Handler(config, debouncer)
+    handler = _Handler(config, poke)
     for folder in (config.raw_dir, config.articles_dir, config.templates_dir):
         if folder.is_dir():
             observer.schedule(handler, str(folder), recursive=True)

@@ -7,6 +7,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,13 @@ def _next_event(preview: Preview, timeout: float = 15.0, skip: int = 0) -> tuple
     return name, payload
 
 
+def _wait_for(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
 def test_edit_rebuilds_and_a_template_error_keeps_the_last_good_site(
     preview: Preview, tmp_path: Path
 ) -> None:
@@ -104,10 +112,14 @@ def test_edit_rebuilds_and_a_template_error_keeps_the_last_good_site(
     listener = threading.Thread(target=lambda: events.append(_next_event(preview)))
     listener.start()
     time.sleep(0.3)
+    builds = preview.builds
     article.write_text(article.read_text().replace("title: A Quiet Story", "title: A Loud Story"))
     listener.join(timeout=20)
     assert events and events[0][0] == "reload"
+    assert json.loads(events[0][1])["changed"] == ["/articles/a-quiet-story/"]  # the quick pass
     assert b"A Loud Story" in _get(preview, "/articles/a-quiet-story/")[1]
+    _wait_for(lambda: preview.builds > builds)  # then the full pass: listings and feeds
+    assert b"A Loud Story" in _get(preview, "/")[1]
 
     template = tmp_path / "templates" / "article.html"
     listener = threading.Thread(target=lambda: events.append(_next_event(preview)))

@@ -1,0 +1,154 @@
+"""Build manifest: each output file -> a fingerprint of everything it was made from.
+
+A page's fingerprint covers the generator's code, the config, the page's template with every
+template it extends, includes or imports, and the page's context (articles by content digest).
+Equal fingerprints mean equal bytes, so a build rewrites only the files whose fingerprint moved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+
+from generator.config import Config
+from generator.errors import TemplateError
+from generator.fingerprint import code_digest, fingerprint
+from generator.fsutil import atomic_write_text
+from generator.models import Article, Page
+
+MANIFEST_NAME = "manifest.json"
+_FORMAT = 1
+
+
+@dataclass(slots=True)
+class Manifest:
+    """What the site folder identified by `site_id` holds, file by file."""
+
+    site_id: tuple[int, int, int] | None
+    files: dict[str, str] = field(default_factory=dict)
+    search: str | None = None  # fingerprint of the pages the static index was built from
+
+
+def site_identity(site_dir: Path) -> tuple[int, int, int] | None:
+    """(device, inode, ctime) of the site folder. A swap, a folder made anew or a file added to
+    or removed from its top level by anyone else gives another one; a build that changes the
+    folder itself records the new identity with its manifest."""
+    try:
+        st = site_dir.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_ctime_ns)
+
+
+def load_manifest(path: Path) -> Manifest | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != [_FORMAT, code_digest()]:
+        return None
+    site_id = data.get("site_id")
+    files = data.get("files")
+    if not isinstance(files, dict):
+        return None
+    return Manifest(
+        (site_id[0], site_id[1], site_id[2])
+        if isinstance(site_id, list) and len(site_id) == 3
+        else None,
+        {str(k): str(v) for k, v in files.items()},
+        data.get("search") if isinstance(data.get("search"), str) else None,
+    )
+
+
+def save_manifest(path: Path, manifest: Manifest) -> None:
+    data = {
+        "format": [_FORMAT, code_digest()],
+        "site_id": list(manifest.site_id) if manifest.site_id else None,
+        "search": manifest.search,
+        "files": manifest.files,
+    }
+    atomic_write_text(path, json.dumps(data, sort_keys=True, indent=0) + "\n")
+
+
+def template_error(exc: jinja2.TemplateSyntaxError) -> TemplateError:
+    return TemplateError(
+        f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}"
+    )
+
+
+def template_digests(env: jinja2.Environment) -> dict[str, str]:
+    """Each template's digest, including every template it extends, includes or imports.
+
+    The first theme folder that has a name wins, as in the loader. A template that names another
+    through a variable depends on all of them. Raises TemplateError on a syntax error.
+    """
+    assert env.loader is not None
+    names = env.loader.list_templates()
+    own: dict[str, str] = {}
+    refs: dict[str, set[str]] = {}
+    for name in names:
+        source, filename, _ = env.loader.get_source(env, name)
+        own[name] = hashlib.blake2b(
+            f"{filename}\x00{source}".encode("utf-8", "surrogatepass"), digest_size=16
+        ).hexdigest()
+        if not name.endswith((".html", ".xml", ".txt", ".json", ".jsonld")):
+            refs[name] = set()
+            continue
+        try:
+            found = list(meta.find_referenced_templates(env.parse(source, name, filename)))
+        except jinja2.TemplateSyntaxError as exc:
+            raise template_error(exc) from exc
+        refs[name] = set(names) if None in found else {str(r) for r in found}
+    digests: dict[str, str] = {}
+    for name in names:
+        seen: set[str] = set()
+        todo = [name]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            todo.extend(refs.get(current, ()))
+        digests[name] = fingerprint(sorted((n, own.get(n, "missing")) for n in seen))
+    return digests
+
+
+def article_digests(articles: Iterable[Article]) -> dict[int, bytes]:
+    """id(article) -> digest of the whole record (valid while the articles are alive)."""
+    return {
+        id(a): hashlib.blake2b(pickle.dumps(a, protocol=5), digest_size=16).digest()
+        for a in articles
+    }
+
+
+def page_fingerprints(
+    pages: Sequence[Page], articles: Sequence[Article], env: jinja2.Environment, config: Config
+) -> dict[str, str]:
+    """output path -> fingerprint, for every page of a plan."""
+    templates = template_digests(env)
+    digests = article_digests(articles)
+    base = fingerprint((code_digest(), config))
+
+    def known(value: Any) -> bytes | None:
+        return digests.get(id(value)) if isinstance(value, Article) else None
+
+    return {
+        page.output_path: fingerprint(
+            (base, page.url, page.template, templates.get(page.template, ""), page.context),
+            known,
+        )
+        for page in pages
+    }
+
+
+def search_fingerprint(files: dict[str, str]) -> str:
+    """What a static index built over the HTML pages depends on."""
+    return fingerprint(sorted((k, v) for k, v in files.items() if k.endswith(".html")))

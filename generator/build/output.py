@@ -1,0 +1,247 @@
+"""Stage write (whole site): planned pages -> site/, fully staged or incrementally in place.
+
+A first build, a `--clean` build, or one whose manifest does not describe the site folder, renders
+everything into a staging folder that replaces site/ in one swap. Otherwise only files whose
+fingerprint moved are rendered, each replaced atomically in place (a reader never sees half a
+file), and files of pages that are gone are removed. The manifest is deleted before the first
+in-place write and saved after the last, so a build killed in between is followed by a full one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from generator.build.manifest import (
+    MANIFEST_NAME,
+    Manifest,
+    load_manifest,
+    page_fingerprints,
+    save_manifest,
+    search_fingerprint,
+    site_identity,
+)
+from generator.build.render import SiteInfo, render_page
+from generator.build.write import Staging, remove_stale_staging
+from generator.config import Config
+from generator.errors import BuildSuperseded, WriteError
+from generator.fsutil import atomic_write_bytes, swap_directory
+from generator.models import Article, Page
+
+Progress = Callable[[str, int, int], None]
+# Entered around the moment a build touches site/; yields False when the build is stale.
+Guard = Callable[[], AbstractContextManager[bool]]
+
+
+@contextmanager
+def _always() -> Iterator[bool]:
+    yield True
+
+
+@dataclass(slots=True)
+class OutputReport:
+    files: int = 0
+    rendered: int = 0
+    removed: int = 0
+    incremental: bool = False
+    static_pages: int | None = None  # None: the static index was not (re)built
+    changed: list[str] = field(default_factory=list)  # output paths written or removed
+
+
+def _static_files(config: Config) -> dict[str, Path]:
+    """static/<rel> -> source file; an archive's own templates folder overrides the theme."""
+    found: dict[str, Path] = {}
+    for theme_dir in config.theme_dirs:
+        folder = theme_dir / "static"
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    found.setdefault("static/" + path.relative_to(folder).as_posix(), path)
+    return found
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+
+
+def _inside(site_dir: Path, rel: str) -> Path:
+    target = (site_dir / rel).resolve()
+    if site_dir.resolve() not in target.parents:
+        raise WriteError(f"refusing to write {rel!r}: outside the site folder")
+    return target
+
+
+def write_site(
+    pages: Sequence[Page],
+    articles: Sequence[Article],
+    env: jinja2.Environment,
+    site: SiteInfo,
+    config: Config,
+    *,
+    clean: bool = False,
+    static_index: bool = True,
+    progress: Progress | None = None,
+    guard: Guard | None = None,
+) -> OutputReport:
+    """Bring site/ in line with the plan. Raises TemplateError or WriteError; site/ is then
+    left as it was (staged) or with every file whole (in place). Raises BuildSuperseded,
+    writing nothing, when `guard` says the build is stale."""
+    guard = guard or _always
+    prints = page_fingerprints(pages, articles, env, config)
+    statics = _static_files(config)
+    for rel, path in statics.items():
+        prints.setdefault(rel, _file_digest(path))
+    manifest_path = config.build_dir / MANIFEST_NAME
+    previous = None if clean else load_manifest(manifest_path)
+    if previous is None or previous.site_id != site_identity(config.site_dir):
+        return _write_staged(
+            pages, env, site, config, prints, statics, static_index, progress, guard
+        )
+    return _write_in_place(
+        pages, env, site, config, prints, statics, previous, static_index, progress, guard
+    )
+
+
+def _write_staged(
+    pages: Sequence[Page],
+    env: jinja2.Environment,
+    site: SiteInfo,
+    config: Config,
+    prints: dict[str, str],
+    statics: dict[str, Path],
+    static_index: bool,
+    progress: Progress | None,
+    guard: Guard,
+) -> OutputReport:
+    from generator.search.static import build_static_index
+
+    report = OutputReport()
+    manifest_path = config.build_dir / MANIFEST_NAME
+    manifest_path.unlink(missing_ok=True)
+    with Staging(config.site_dir) as staging:
+        for done, page in enumerate(pages, 1):
+            if progress:
+                progress("render", done, len(pages))
+            staging.write(page.output_path, render_page(env, page, site))
+        for rel, path in statics.items():
+            staging.copy_file(path, rel)
+        report.files = staging.files
+        report.rendered = len(pages)
+        search = None
+        if static_index:
+            if progress:
+                progress("static index", 0, 1)
+            report.static_pages = build_static_index(staging.path).pages
+            search = search_fingerprint(prints)
+        with guard() as current:
+            if not current:
+                raise BuildSuperseded("a newer change arrived during the build")
+            staging.commit()
+    report.changed = sorted(prints)
+    save_manifest(manifest_path, Manifest(site_identity(config.site_dir), prints, search))
+    return report
+
+
+def _write_in_place(
+    pages: Sequence[Page],
+    env: jinja2.Environment,
+    site: SiteInfo,
+    config: Config,
+    prints: dict[str, str],
+    statics: dict[str, Path],
+    previous: Manifest,
+    static_index: bool,
+    progress: Progress | None,
+    guard: Guard,
+) -> OutputReport:
+    report = OutputReport(incremental=True, files=len(prints))
+    site_dir = config.site_dir
+    todo = [
+        page
+        for page in pages
+        if previous.files.get(page.output_path) != prints[page.output_path]
+        or not (site_dir / page.output_path).is_file()
+    ]
+    static_todo = [
+        rel
+        for rel in statics
+        if previous.files.get(rel) != prints[rel] or not (site_dir / rel).is_file()
+    ]
+    gone = sorted(set(previous.files) - set(prints))
+    search = search_fingerprint(prints)
+    wants_index = static_index and search != previous.search
+    if not (todo or static_todo or gone or wants_index):
+        return report
+    manifest_path = config.build_dir / MANIFEST_NAME
+    manifest_path.unlink(missing_ok=True)
+    remove_stale_staging(site_dir)
+    # Render everything first: a template error then leaves every file as it was.
+    rendered = []
+    for done, page in enumerate(todo, 1):
+        if progress:
+            progress("render", done, len(todo))
+        rendered.append((page.output_path, render_page(env, page, site)))
+    written: list[str] = []
+    with guard() as current:
+        if not current:
+            raise BuildSuperseded("a newer change arrived during the build")
+        for rel, data in rendered:
+            target = _inside(site_dir, rel)
+            if _same_bytes(target, data):
+                continue  # e.g. already written by the preview's quick pass
+            atomic_write_bytes(target, data)
+            written.append(rel)
+        for rel in static_todo:
+            atomic_write_bytes(_inside(site_dir, rel), statics[rel].read_bytes())
+        for rel in gone:
+            target = _inside(site_dir, rel)
+            target.unlink(missing_ok=True)
+            _prune_empty(target.parent, site_dir)
+    report.rendered = len(rendered)
+    report.removed = len(gone)
+    report.changed = sorted(written + static_todo + gone)
+    kept_search = previous.search if not wants_index else None
+    save_manifest(manifest_path, Manifest(site_identity(site_dir), prints, kept_search))
+    if wants_index:
+        if progress:
+            progress("static index", 0, 1)
+        report.static_pages = _rebuild_static_index(site_dir)
+        save_manifest(manifest_path, Manifest(site_identity(site_dir), prints, search))
+    return report
+
+
+def _rebuild_static_index(site_dir: Path) -> int:
+    """Pagefind into a folder beside site/, then swapped in for site/pagefind in one step."""
+    from generator.search.static import BUNDLE_DIR, build_static_index
+
+    scratch = site_dir.with_name(f".{site_dir.name}.search-{os.getpid()}")
+    shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        pages = build_static_index(site_dir, output=scratch / BUNDLE_DIR).pages
+        swap_directory(scratch / BUNDLE_DIR, site_dir / BUNDLE_DIR)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return pages
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _prune_empty(folder: Path, site_dir: Path) -> None:
+    while folder != site_dir and site_dir in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent

@@ -1,0 +1,192 @@
+"""Incremental builds: only what changed is redone, and the result equals a clean build's."""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.build.load import load_articles
+from generator.build.manifest import MANIFEST_NAME
+from generator.config import load_config
+from generator.filecache import FileCache
+from generator.pipeline import BuildReport, run_build
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _archive(tmp_path: Path, static_search: bool = False) -> Path:
+    root = tmp_path / "archive"
+    shutil.copytree(REPO / "content" / "raw", root / "content" / "raw")
+    (root / "newsarchive.toml").write_text(
+        'title = "Incremental"\nbase_url = "https://example.org/news/"\n'
+        f"static_search = {'true' if static_search else 'false'}\n"
+    )
+    return root
+
+
+def _build(root: Path, **kwargs: bool) -> BuildReport:
+    report = run_build(load_config(root), **kwargs)
+    assert not [p for p in report.all_problems if not p.is_warning]
+    return report
+
+
+def _snapshot(site: Path) -> dict[str, tuple[int, bytes]]:
+    return {
+        p.relative_to(site).as_posix(): (p.stat().st_mtime_ns, p.read_bytes())
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _same_as_clean_build(root: Path, tmp_path: Path) -> None:
+    """The incremental site, byte for byte, is what a clean build of the same records makes."""
+    incremental = tmp_path / "incremental-site"
+    shutil.copytree(root / "site", incremental)
+    _build(root, clean=True, ingest=False)
+    compared = filecmp.dircmp(incremental, root / "site")
+    differences: list[str] = []
+
+    def walk(cmp: filecmp.dircmp[str], prefix: str) -> None:
+        differences.extend(prefix + n for n in cmp.left_only + cmp.right_only + cmp.diff_files)
+        for name, sub in cmp.subdirs.items():
+            walk(sub, f"{prefix}{name}/")
+
+    walk(compared, "")
+    assert differences == []
+
+
+def _edit_title(root: Path, slug: str, title: str) -> Path:
+    record = root / "content" / "articles" / f"{slug}.md"
+    text = record.read_text(encoding="utf-8")
+    head, rest = text.split("\ntitle: ", 1)
+    record.write_text(f"{head}\ntitle: {title}\n{rest.split(chr(10), 1)[1]}", encoding="utf-8")
+    return record
+
+
+def test_a_no_change_build_renders_and_writes_nothing(tmp_path: Path) -> None:
+    root = _archive(tmp_path)
+    first = _build(root)
+    assert not first.incremental and first.rendered == first.pages
+    before = _snapshot(root / "site")
+    again = _build(root)
+    assert again.incremental and again.rendered == 0 and again.changed == []
+    assert _snapshot(root / "site") == before  # not even a file's mtime moved
+
+
+def test_one_title_edit_rerenders_its_pages_and_matches_a_clean_build(tmp_path: Path) -> None:
+    root = _archive(tmp_path)
+    first = _build(root)
+    slug = "riverside-bridge-reopens-after-two-years-of-repairs"
+    _edit_title(root, slug, "Council shuts the Riverside bridge")
+    report = _build(root)
+    assert report.incremental
+    assert f"articles/{slug}/index.html" in report.changed
+    assert {"index.html", "feed.xml", "feed.json"} <= set(report.changed)
+    assert "sitemap.xml" not in report.changed  # re-rendered, same bytes (no titles): not rewritten
+    assert 0 < report.rendered < first.pages // 2  # not the whole site
+    page = (root / "site" / "articles" / slug / "index.html").read_text(encoding="utf-8")
+    assert "Council shuts the Riverside bridge" in page
+    _same_as_clean_build(root, tmp_path)
+
+
+def test_a_deleted_article_loses_its_pages_and_nothing_else(tmp_path: Path) -> None:
+    root = _archive(tmp_path)
+    _build(root)
+    slug = "library-will-stay-open-until-10-p-m-under-new-budget"
+    (root / "content" / "raw" / "library-hours.txt").unlink()
+    (root / "content" / "articles" / f"{slug}.md").unlink()
+    report = _build(root)
+    assert report.incremental and report.removed >= 1
+    assert not (root / "site" / "articles" / slug).exists()  # its folder is pruned too
+    _same_as_clean_build(root, tmp_path)
+
+
+def test_a_template_change_rerenders_only_pages_that_use_it(tmp_path: Path) -> None:
+    root = _archive(tmp_path)
+    first = _build(root)
+    theme = REPO / "templates" / "entity.html"
+    override = root / "templates" / "entity.html"
+    override.parent.mkdir(parents=True, exist_ok=True)
+    override.write_text(
+        theme.read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}<!-- x -->"),
+        encoding="utf-8",
+    )
+    report = _build(root)
+    assert report.changed and all(
+        p.startswith(("people/", "organizations/", "places/", "tags/")) for p in report.changed
+    )
+    assert report.rendered < first.pages
+    # A template every page extends re-renders every HTML page.
+    (root / "templates" / "base.html").write_text(
+        (REPO / "templates" / "base.html").read_text(encoding="utf-8") + "\n", encoding="utf-8"
+    )
+    assert _build(root).rendered >= len(list((root / "site").rglob("*.html"))) - 1
+
+
+def test_a_site_folder_the_manifest_does_not_describe_gets_a_full_build(tmp_path: Path) -> None:
+    root = _archive(tmp_path)
+    _build(root)
+    shutil.rmtree(root / "site")
+    (root / "site").mkdir()
+    (root / "site" / "stray.html").write_text("not ours")
+    report = _build(root)
+    assert not report.incremental
+    assert (root / "site" / "index.html").is_file() and not (root / "site" / "stray.html").exists()
+
+
+def test_a_build_killed_after_it_began_writing_is_followed_by_a_full_one(tmp_path: Path) -> None:
+    root = _archive(tmp_path)
+    _build(root)
+    # The manifest is removed before the first in-place write and saved after the last one.
+    (root / ".build" / MANIFEST_NAME).unlink()
+    assert not _build(root).incremental
+    assert _build(root).incremental
+
+
+def test_a_missing_output_file_is_written_again(tmp_path: Path) -> None:
+    root = _archive(tmp_path)
+    _build(root)
+    page = "articles/library-will-stay-open-until-10-p-m-under-new-budget/index.html"
+    (root / "site" / page).unlink()
+    report = _build(root)
+    assert report.incremental and report.changed == [page] and (root / "site" / page).is_file()
+    # Anyone else touching the site folder's top level makes the next build a full one.
+    (root / "site" / "feed.xml").unlink()
+    report = _build(root)
+    assert not report.incremental and (root / "site" / "feed.xml").is_file()
+
+
+def test_the_static_index_is_rebuilt_only_when_pages_change(tmp_path: Path) -> None:
+    pytest.importorskip("pagefind")
+    root = _archive(tmp_path, static_search=True)
+    assert _build(root).static_pages
+    assert _build(root).static_pages is None  # nothing changed: Pagefind does not run
+    _edit_title(root, "library-will-stay-open-until-10-p-m-under-new-budget", "Library opens on Sundays")
+    assert _build(root, static_index=False).static_pages is None  # the preview's way
+    report = _build(root)  # the next full-featured build catches up
+    assert report.static_pages and report.static_pages >= 9
+    fragments = b"".join(
+        p.read_bytes() for p in (root / "site" / "pagefind").rglob("*") if p.is_file()
+    )
+    assert fragments  # a bundle is in place
+    _same_as_clean_build(root, tmp_path)
+
+
+def test_the_record_cache_reuses_unchanged_files_and_rereads_edited_ones(tmp_path: Path) -> None:
+    root = _archive(tmp_path)
+    _build(root)
+    config = load_config(root)
+    store = tmp_path / "records.pickle"
+    first, _ = load_articles(config.articles_dir, cache=FileCache(store))
+    cache = FileCache(store)
+    cache_first = {a.slug: a for a in load_articles(config.articles_dir, cache=cache)[0]}
+    cache.save()
+    assert {a.slug for a in first} == set(cache_first)
+    record = _edit_title(root, "library-will-stay-open-until-10-p-m-under-new-budget", "Library opens on Sundays")
+    again = {a.slug: a for a in load_articles(config.articles_dir, cache=FileCache(store))[0]}
+    assert again["library-will-stay-open-until-10-p-m-under-new-budget"].title == "Library opens on Sundays"
+    assert again["library-will-stay-open-until-10-p-m-under-new-budget"].source_file == record
+    assert all(again[s] == cache_first[s] for s in again if s != "library-will-stay-open-until-10-p-m-under-new-budget")

@@ -234,13 +234,15 @@ def run_build(
     clean: bool = False,
     static_index: bool | None = None,
     guard: Guard | None = None,
+    workers: int | None = None,
 ) -> BuildReport:
     """ingest (when inputs changed) -> load -> annotate -> plan -> write (render what changed) -> index.
 
     Every stage reuses the last build's work where its inputs are unchanged (parsed records,
     archive annotations, page fingerprints, index documents); `clean` redoes all of it.
     static_index=False leaves the reader search index as it is (the preview does not need it);
-    `guard` is entered around the writes to site/ (the preview uses it to drop a stale build).
+    `guard` is entered around the writes to site/ (the preview uses it to drop a stale build);
+    `workers` processes render (all cores by default; the preview, which has threads, uses one).
     Raises TemplateError or WriteError when the site as a whole cannot be built; site/ then
     stays as it was.
     """
@@ -248,6 +250,7 @@ def run_build(
     from generator.annotate.archive import annotate_archive
     from generator.build.load import load_articles
     from generator.build.output import write_site
+    from generator.build.parallel import default_workers
     from generator.build.plan import article_pages, plan_site
     from generator.build.render import make_environment, site_info
     from generator.search.whoosh_index import update_index
@@ -277,6 +280,7 @@ def run_build(
         static_index=config.static_search if static_index is None else static_index,
         progress=progress,
         guard=guard,
+        workers=default_workers() if workers is None else workers,
     )
     report.pages = len(pages)
     report.files = output.files

@@ -28,7 +28,8 @@ from generator.build.manifest import (
     search_fingerprint,
     site_identity,
 )
-from generator.build.render import SiteInfo, render_page
+from generator.build.parallel import render_into
+from generator.build.render import SiteInfo
 from generator.build.write import Staging, remove_stale_staging
 from generator.config import Config
 from generator.errors import BuildSuperseded, WriteError
@@ -89,6 +90,7 @@ def write_site(
     static_index: bool = True,
     progress: Progress | None = None,
     guard: Guard | None = None,
+    workers: int = 1,
 ) -> OutputReport:
     """Bring site/ in line with the plan. Raises TemplateError or WriteError; site/ is then
     left as it was (staged) or with every file whole (in place). Raises BuildSuperseded,
@@ -102,10 +104,10 @@ def write_site(
     previous = None if clean else load_manifest(manifest_path)
     if previous is None or previous.site_id != site_identity(config.site_dir):
         return _write_staged(
-            pages, env, site, config, prints, statics, static_index, progress, guard
+            pages, env, site, config, prints, statics, static_index, progress, guard, workers
         )
     return _write_in_place(
-        pages, env, site, config, prints, statics, previous, static_index, progress, guard
+        pages, env, site, config, prints, statics, previous, static_index, progress, guard, workers
     )
 
 
@@ -119,6 +121,7 @@ def _write_staged(
     static_index: bool,
     progress: Progress | None,
     guard: Guard,
+    workers: int,
 ) -> OutputReport:
     from generator.search.static import build_static_index
 
@@ -126,13 +129,10 @@ def _write_staged(
     manifest_path = config.build_dir / MANIFEST_NAME
     manifest_path.unlink(missing_ok=True)
     with Staging(config.site_dir) as staging:
-        for done, page in enumerate(pages, 1):
-            if progress:
-                progress("render", done, len(pages))
-            staging.write(page.output_path, render_page(env, page, site))
+        render_into(staging.path, pages, env, config, site, workers=workers, progress=progress)
         for rel, path in statics.items():
             staging.copy_file(path, rel)
-        report.files = staging.files
+        report.files = len(pages) + len(statics)
         report.rendered = len(pages)
         search = None
         if static_index:
@@ -160,6 +160,7 @@ def _write_in_place(
     static_index: bool,
     progress: Progress | None,
     guard: Guard,
+    workers: int,
 ) -> OutputReport:
     report = OutputReport(incremental=True, files=len(prints))
     site_dir = config.site_dir
@@ -182,29 +183,33 @@ def _write_in_place(
     manifest_path = config.build_dir / MANIFEST_NAME
     manifest_path.unlink(missing_ok=True)
     remove_stale_staging(site_dir)
-    # Render everything first: a template error then leaves every file as it was.
-    rendered = []
-    for done, page in enumerate(todo, 1):
-        if progress:
-            progress("render", done, len(todo))
-        rendered.append((page.output_path, render_page(env, page, site)))
+    # Render everything first, beside site/: a template error then leaves every file as it was.
+    scratch = site_dir.with_name(f".{site_dir.name}.render-{os.getpid()}")
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
     written: list[str] = []
-    with guard() as current:
-        if not current:
-            raise BuildSuperseded("a newer change arrived during the build")
-        for rel, data in rendered:
-            target = _inside(site_dir, rel)
-            if _same_bytes(target, data):
-                continue  # e.g. already written by the preview's quick pass
-            atomic_write_bytes(target, data)
-            written.append(rel)
-        for rel in static_todo:
-            atomic_write_bytes(_inside(site_dir, rel), statics[rel].read_bytes())
-        for rel in gone:
-            target = _inside(site_dir, rel)
-            target.unlink(missing_ok=True)
-            _prune_empty(target.parent, site_dir)
-    report.rendered = len(rendered)
+    try:
+        render_into(scratch, todo, env, config, site, workers=workers, progress=progress)
+        with guard() as current:
+            if not current:
+                raise BuildSuperseded("a newer change arrived during the build")
+            for page in todo:
+                rel = page.output_path
+                source, target = scratch / rel, _inside(site_dir, rel)
+                if _same_bytes(target, source.read_bytes()):
+                    continue  # e.g. already written by the preview's quick pass
+                target.parent.mkdir(parents=True, exist_ok=True)
+                source.replace(target)
+                written.append(rel)
+            for rel in static_todo:
+                atomic_write_bytes(_inside(site_dir, rel), statics[rel].read_bytes())
+            for rel in gone:
+                target = _inside(site_dir, rel)
+                target.unlink(missing_ok=True)
+                _prune_empty(target.parent, site_dir)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    report.rendered = len(todo)
     report.removed = len(gone)
     report.changed = sorted(written + static_todo + gone)
     kept_search = previous.search if not wants_index else None

@@ -72,7 +72,7 @@ class Rebuilder:
                 yield self._generation == start
 
         try:
-            report = run_build(config, static_index=False, guard=guard)
+            report = run_build(config, static_index=False, guard=guard, workers=1)
         except BuildSuperseded:
             return None
         except GeneratorError as exc:

@@ -1,0 +1,89 @@
+"""Render many pages on every core: forked workers inherit the plan, so only page ranges travel.
+
+Each worker renders its share through its own Jinja environment (the Markdown converter is not
+shared) and writes the files itself into a folder of the caller's choosing, so neither memory nor
+a pipe ever holds the whole rendered site.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generator.build.render import SiteInfo, make_environment, render_page
+from generator.config import Config
+from generator.errors import WriteError
+from generator.models import Page
+
+# Fewer pages than this are rendered in the calling process: starting workers costs more.
+PARALLEL_MIN = 300
+_CHUNK = 64
+_JOB: tuple[Sequence[Page], Config, SiteInfo, Path] | None = None
+_WORKER_ENV: jinja2.Environment | None = None
+
+
+def write_inside(folder: Path, rel: str, data: bytes) -> None:
+    """Write folder/rel, refusing any path that would leave the folder."""
+    target = (folder / rel).resolve()
+    if folder.resolve() not in target.parents:
+        raise WriteError(f"refusing to write {rel!r}: outside the site folder")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
+def _render_range(bounds: tuple[int, int]) -> int:
+    global _WORKER_ENV
+    assert _JOB is not None
+    pages, config, site, folder = _JOB
+    if _WORKER_ENV is None:
+        _WORKER_ENV = make_environment(config)
+    for page in pages[bounds[0] : bounds[1]]:
+        write_inside(folder, page.output_path, render_page(_WORKER_ENV, page, site))
+    return bounds[1] - bounds[0]
+
+
+def render_into(
+    folder: Path,
+    pages: Sequence[Page],
+    env: jinja2.Environment,
+    config: Config,
+    site: SiteInfo,
+    *,
+    workers: int = 1,
+    progress: Callable[[str, int, int], Any] | None = None,
+) -> None:
+    """Render every page into folder (by its output path). Raises TemplateError or WriteError.
+
+    With workers > 1 and enough pages, forked processes share the work (where fork exists:
+    Linux and other Unixes); the caller must not hold locks other threads need.
+    """
+    global _JOB
+    total = len(pages)
+    if workers < 2 or total < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+        for done, page in enumerate(pages, 1):
+            if progress:
+                progress("render", done, total)
+            write_inside(folder, page.output_path, render_page(env, page, site))
+        return
+    _JOB = (pages, config, site, folder)
+    try:
+        ranges = [(i, min(i + _CHUNK, total)) for i in range(0, total, _CHUNK)]
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            done = 0
+            for count in pool.map(_render_range, ranges):
+                done += count
+                if progress:
+                    progress("render", done, total)
+    finally:
+        _JOB = None
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import filecmp
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,7 @@ def _archive(tmp_path: Path, static_search: bool = False) -> Path:
     return root
 
 
-def _build(root: Path, **kwargs: bool) -> BuildReport:
+def _build(root: Path, **kwargs: Any) -> BuildReport:
     report = run_build(load_config(root), **kwargs)
     assert not [p for p in report.all_problems if not p.is_warning]
     return report
@@ -190,3 +191,21 @@ def test_the_record_cache_reuses_unchanged_files_and_rereads_edited_ones(tmp_pat
     assert again["library-will-stay-open-until-10-p-m-under-new-budget"].title == "Library opens on Sundays"
     assert again["library-will-stay-open-until-10-p-m-under-new-budget"].source_file == record
     assert all(again[s] == cache_first[s] for s in again if s != "library-will-stay-open-until-10-p-m-under-new-budget")
+
+
+def test_rendering_on_two_cores_gives_the_same_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.build import parallel
+
+    root = _archive(tmp_path)
+    _build(root, workers=1)
+    sequential = tmp_path / "sequential-site"
+    shutil.copytree(root / "site", sequential)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 1)
+    report = run_build(load_config(root), clean=True, workers=2)
+    assert report.rendered == report.pages
+    for path in sorted(sequential.rglob("*")):
+        if path.is_file():
+            rel = path.relative_to(sequential)
+            assert (root / "site" / rel).read_bytes() == path.read_bytes(), rel

@@ -125,25 +125,33 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=10000, help="articles to generate")
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--archive", type=Path, help="an archive to use instead of generating one")
+    parser.add_argument(
+        "--preview-only", action="store_true", help="skip the command-line builds (built archive)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-preview-") as tmp:
         root = args.archive or _archive(args.n, Path(tmp))
         n = len(list((root / "content" / "raw").glob("*")))
         print(f"archive: {root} ({n} raw inputs)")
-        full = _timed([*CLI, "--root", str(root), "build", "--clean"])
-        no_change = _timed([*CLI, "--root", str(root), "build"])
-        record = sorted((root / "content" / "articles").glob("*.md"))[0]
-        _set_title(record, f"One-file build {time.time_ns()}")
-        one_file = _timed([*CLI, "--root", str(root), "build"])
-        print(f"full build (--clean)   {full:8.2f} s")
-        print(f"no-change build        {no_change:8.2f} s  ({no_change / full:.1%} of full)")
-        print(f"one-file build         {one_file:8.2f} s  ({one_file / full:.1%} of full)")
+        if not args.preview_only:
+            _command_line_builds(root)
         samples = _preview_latency(root, args.edits)
         p50, p95 = _percentiles(samples)
         print(
             f"save -> reloaded page  p50 {p50 * 1000:6.0f} ms  p95 {p95 * 1000:6.0f} ms  "
             f"max {max(samples) * 1000:6.0f} ms  over {len(samples)} edits"
         )
+
+
+def _command_line_builds(root: Path) -> None:
+    full = _timed([*CLI, "--root", str(root), "build", "--clean"])
+    no_change = _timed([*CLI, "--root", str(root), "build"])
+    record = sorted((root / "content" / "articles").glob("*.md"))[0]
+    _set_title(record, f"One-file build {time.time_ns()}")
+    one_file = _timed([*CLI, "--root", str(root), "build"])
+    print(f"full build (--clean)   {full:8.2f} s")
+    print(f"no-change build        {no_change:8.2f} s  ({no_change / full:.1%} of full)")
+    print(f"one-file build         {one_file:8.2f} s  ({one_file / full:.1%} of full)")
 
 
 if __name__ == "__main__":

@@ -235,6 +235,7 @@ def run_build(
     static_index: bool | None = None,
     guard: Guard | None = None,
     workers: int | None = None,
+    records: FileCache | None = None,
 ) -> BuildReport:
     """ingest (when inputs changed) -> load -> annotate -> plan -> write (render what changed) -> index.
 
@@ -242,7 +243,8 @@ def run_build(
     archive annotations, page fingerprints, index documents); `clean` redoes all of it.
     static_index=False leaves the reader search index as it is (the preview does not need it);
     `guard` is entered around the writes to site/ (the preview uses it to drop a stale build);
-    `workers` processes render (all cores by default; the preview, which has threads, uses one).
+    `workers` processes render (all cores by default; the preview, which has threads, uses one);
+    `records` is a record cache to use instead of the one on disk (the preview keeps its own).
     Raises TemplateError or WriteError when the site as a whole cannot be built; site/ then
     stays as it was.
     """
@@ -258,7 +260,7 @@ def run_build(
     report = BuildReport()
     if ingest:
         report.ingest = run_ingest(config, progress, force=clean)
-    cache = FileCache(config.build_dir / "cache" / "records.pickle", fresh=clean)
+    cache = records or FileCache(config.build_dir / "cache" / "records.pickle", fresh=clean)
     articles, problems = load_articles(
         config.articles_dir, lambda d, t: progress("load", d, t), cache
     )

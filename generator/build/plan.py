@@ -89,6 +89,10 @@ class ArticlePages:
     by_slug: Mapping[str, Article]
     annotations: Mapping[str, ArchiveAnnotation]
 
+    def with_article(self, article: Article) -> ArticlePages:
+        """The same view with one article replaced by a newer version of it (same slug)."""
+        return ArticlePages(self.index, {**self.by_slug, article.slug: article}, self.annotations)
+
     def page(self, article: Article) -> Page:
         refs = {
             kind: tuple(r for name in getattr(article, kind) if (r := self.index.ref(kind, name)))

@@ -10,14 +10,18 @@ nothing (it runs again, as the watcher asked for it too).
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import multiprocessing
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from generator.config import Config, load_config
 from generator.errors import ArticleError, BuildSuperseded, GeneratorError, Problem
@@ -42,8 +46,70 @@ def page_path(output_path: str) -> str:
     )
 
 
+@dataclass(slots=True)
+class PassResult:
+    """What a full pass tells the preview: its error text, the URL paths it changed, and the
+    archive's article pages when the set of articles changed (else None: keep the old view)."""
+
+    error: str | None
+    changed: list[str]
+    superseded: bool = False
+    article_pages: ArticlePages | None = None
+
+
+# State of the child process that runs full passes (see Rebuilder).
+_CHILD: dict[str, Any] = {}
+
+
+def _child_init(lock: Any, generation: Any) -> None:
+    _CHILD.update(lock=lock, generation=generation, records={})
+
+
+def full_pass(
+    root: Path,
+    start: int | None = None,
+    records: FileCache | None = None,
+    known_slugs: frozenset[str] | None = None,
+) -> PassResult:
+    """One incremental build for the preview (no Pagefind); in the child process when `start`
+    is given, where the build is dropped if a quick pass wrote anything since `start`."""
+    from generator.pipeline import run_build
+
+    config = load_config(root)  # the config file may be what changed; raises ConfigError
+    guard = None
+    if start is not None:
+        lock, generation = _CHILD["lock"], _CHILD["generation"]
+        records = _CHILD["records"].setdefault(
+            str(root), FileCache(config.build_dir / "cache" / "records.pickle")
+        )
+
+        @contextmanager
+        def guarded() -> Iterator[bool]:
+            with lock:
+                yield generation.value == start
+
+        guard = guarded
+    try:
+        report = run_build(config, static_index=False, guard=guard, records=records)
+    except BuildSuperseded:
+        return PassResult(None, [], superseded=True)
+    slugs = frozenset(report.article_pages.by_slug) if report.article_pages else frozenset()
+    error = "\n".join(str(p) for p in report.all_problems if not p.is_warning) or None
+    return PassResult(
+        error,
+        [page_path(p) for p in report.changed],
+        article_pages=report.article_pages if slugs != known_slugs else None,
+    )
+
+
 class Rebuilder:
-    """The preview's two passes (see the module docstring); one thread runs each."""
+    """The preview's two passes (see the module docstring).
+
+    The quick pass runs in this process. Full passes run in one long-lived child process, so
+    their CPU-bound work never holds this process's GIL while the server answers the browser.
+    A lock and a generation counter shared with the child tell it whether a quick pass wrote
+    since it started.
+    """
 
     def __init__(self, root: Path, state: PreviewState, config: Config) -> None:
         self.root = root
@@ -51,36 +117,36 @@ class Rebuilder:
         self.config = config
         self.builds = 0
         self.quick_renders = 0
-        self._lock = threading.Lock()
-        self._generation = 0
+        context = multiprocessing.get_context("spawn")
+        self._lock = context.Lock()
+        self._generation = context.Value("q", 0, lock=False)
+        self._child: ProcessPoolExecutor | None = None
+        self._context = context
         self._pages: ArticlePages | None = None
         self._quick_env: jinja2.Environment | None = None
-        # Parsed records stay in memory between passes instead of being read back from .build/.
-        self._records = FileCache(config.build_dir / "cache" / "records.pickle")
 
-    def full(self) -> str | None:
-        """Run the incremental build and publish what changed; the error text, if any."""
-        from generator.pipeline import run_build
-
-        try:
-            config = load_config(self.root)  # the config file may be what changed
-        except GeneratorError as exc:
-            self.state.publish(str(exc))
-            return str(exc)
-        with self._lock:
-            start = self._generation
-
-        @contextmanager
-        def guard() -> Iterator[bool]:
-            with self._lock:
-                yield self._generation == start
-
-        try:
-            report = run_build(
-                config, static_index=False, guard=guard, workers=1, records=self._records
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._child is None:
+            self._child = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=self._context,
+                initializer=_child_init,
+                initargs=(self._lock, self._generation),
             )
-        except BuildSuperseded:
-            return None
+        return self._child
+
+    def full(self, *, here: bool = False) -> str | None:
+        """Run the incremental build (in the child unless `here`) and publish what changed;
+        returns the error text, if any."""
+        try:
+            if here:
+                result = full_pass(self.root)
+            else:
+                with self._lock:
+                    start = int(self._generation.value)
+                known = frozenset(self._pages.by_slug) if self._pages else frozenset()
+                future = self._executor().submit(full_pass, self.root, start, None, known)
+                result = future.result()
         except GeneratorError as exc:
             self.builds += 1
             self.state.publish(str(exc))
@@ -88,16 +154,29 @@ class Rebuilder:
         except Exception as exc:  # keep serving the last good site whatever happened
             log.exception("build failed")
             self.builds += 1
+            if isinstance(exc, BrokenProcessPool):
+                self._child = None  # a new child next time
             message = f"internal error {type(exc).__name__}: {exc}"
             self.state.publish(message)
             return message
+        if result.superseded:
+            return None
         self.builds += 1
         self._quick_env = None  # fresh templates and an empty body cache for the next quick pass
-        self.config = config
-        self._pages = report.article_pages
-        error = "\n".join(str(p) for p in report.all_problems if not p.is_warning) or None
-        self.state.publish(error, [page_path(p) for p in report.changed])
-        return error
+        with contextlib.suppress(GeneratorError):
+            self.config = load_config(self.root)
+        if result.article_pages is not None or self._pages is None:
+            self._pages = result.article_pages
+        self.state.publish(result.error, result.changed)
+        return result.error
+
+    def stop(self) -> None:
+        if self._child is not None:
+            processes = list(getattr(self._child, "_processes", {}).values())
+            self._child.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
+            self._child = None
 
     def quick(self, changed: set[Path]) -> None:
         """Re-render the pages of edited article records now; anything else waits for full()."""
@@ -114,10 +193,8 @@ class Rebuilder:
         if pages is None or not records or len(records) > _QUICK_MAX:
             return
         by_file = {a.source_file: a for a in pages.by_slug.values()}
-        if self._quick_env is None:
-            self._quick_env = make_environment(
-                config
-            )  # its own Markdown: not shared across threads
+        if self._quick_env is None:  # its own Markdown converter: not shared across threads
+            self._quick_env = make_environment(config)
         written: list[str] = []
         for path in records:
             known = by_file.get(path)
@@ -138,8 +215,10 @@ class Rebuilder:
                 return
             with self._lock:
                 atomic_write_bytes(config.site_dir / page.output_path, data)
-                self._generation += 1
+                self._generation.value += 1
+            pages = pages.with_article(article)
             written.append(page.output_path)
+        self._pages = pages
         if written:
             self.quick_renders += 1
             previous = self.state.error
@@ -174,6 +253,7 @@ class Preview:
         if self.observer is not None:
             self.observer.stop()  # type: ignore[attr-defined]
         self.state.close()
+        self.rebuilder.stop()
         self.server.shutdown()
         self.server.server_close()
 
@@ -193,7 +273,7 @@ def start_preview(
     sys.setswitchinterval(0.0005)
     state = PreviewState()
     rebuilder = Rebuilder(root, state, config)
-    rebuilder.full()
+    rebuilder.full(here=True)
     server = PreviewServer((host, port), config.site_dir, config.index_dir, state)
 
     def full(changed: set[Path]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import traceback
@@ -255,7 +256,7 @@ def run_build(
     from generator.build.parallel import default_workers
     from generator.build.plan import article_pages, plan_site
     from generator.build.render import make_environment, site_info
-    from generator.search.whoosh_index import update_index
+    from generator.search.background import start_index_update
 
     report = BuildReport()
     if ingest:
@@ -265,25 +266,32 @@ def run_build(
         config.articles_dir, lambda d, t: progress("load", d, t), cache
     )
     cache.save()
-    report.problems.extend(problems)
-    report.articles = len(articles)
-    progress("annotate", 0, 1)
-    annotations = annotate_archive(articles, config.build_dir / "signatures.json")
-    report.article_pages = article_pages(articles, annotations)
-    pages = plan_site(articles, config, annotations, report.article_pages)
-    env = make_environment(config)
-    output = write_site(
-        pages,
-        articles,
-        env,
-        site_info(config),
-        config,
-        clean=clean,
-        static_index=config.static_search if static_index is None else static_index,
-        progress=progress,
-        guard=guard,
-        workers=default_workers() if workers is None else workers,
-    )
+    # The Whoosh update needs only the records: it runs beside annotate, render and Pagefind.
+    index_update = start_index_update(config.index_dir, articles)
+    try:
+        report.problems.extend(problems)
+        report.articles = len(articles)
+        progress("annotate", 0, 1)
+        annotations = annotate_archive(articles, config.build_dir / "signatures.json")
+        report.article_pages = article_pages(articles, annotations)
+        pages = plan_site(articles, config, annotations, report.article_pages)
+        env = make_environment(config)
+        output = write_site(
+            pages,
+            articles,
+            env,
+            site_info(config),
+            config,
+            clean=clean,
+            static_index=config.static_search if static_index is None else static_index,
+            progress=progress,
+            guard=guard,
+            workers=default_workers() if workers is None else workers,
+        )
+    except BaseException:
+        with contextlib.suppress(Exception):
+            index_update()  # never leave the index child running past this build
+        raise
     report.pages = len(pages)
     report.files = output.files
     report.rendered = output.rendered
@@ -292,7 +300,7 @@ def run_build(
     report.static_pages = output.static_pages
     report.changed = output.changed
     progress("index", 0, 1)
-    update = update_index(config.index_dir, articles)
+    update = index_update()
     report.indexed = update.added + update.updated + update.removed
     progress("index", 1, 1)
     return report

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -63,6 +64,9 @@ _CHILD: dict[str, Any] = {}
 
 def _child_init(lock: Any, generation: Any) -> None:
     _CHILD.update(lock=lock, generation=generation, records={})
+    # Background work: the quick pass, the server and the browser get the CPU first.
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)
 
 
 def full_pass(
@@ -283,7 +287,7 @@ def start_preview(
             on_build(error)
 
     slow = Debouncer(full, quiet=0.3)
-    fast = Debouncer(rebuilder.quick, quiet=0.04)
+    fast = Debouncer(rebuilder.quick, quiet=0.015)
 
     def poke(path: Path) -> None:
         fast.poke(path)

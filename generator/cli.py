@@ -179,6 +179,7 @@ def _search(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) 
 
 
 def _serve(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import signal
     import time
 
     from generator.serve.preview import start_preview
@@ -202,6 +203,11 @@ def _serve(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -
     if preview.state.error:
         print(f"first build has problems (serving what built):\n{preview.state.error}", file=err)
     print(f"serving {config.site_dir} at {preview.url} (Ctrl+C to stop)", file=out, flush=True)
+
+    def terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # stop as on Ctrl+C: the rebuild child process goes too
+
+    signal.signal(signal.SIGTERM, terminate)
     try:
         while True:
             time.sleep(3600)

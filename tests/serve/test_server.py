@@ -160,3 +160,59 @@ def test_a_hundred_rapid_saves_cause_few_rebuilds(preview: Preview, tmp_path: Pa
     assert b"Edit 99:" in _get(preview, "/articles/a-quiet-story/")[1]
     assert 1 <= preview.builds - before <= 5  # a burst of 100 saves: a few builds, not dozens
     assert preview.state.error is None
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to list child processes")
+def test_serve_stopped_by_sigterm_leaves_no_rebuild_process_behind(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    from ..conftest import free_port
+
+    root = tmp_path / "archive"
+    (root / "content" / "raw").mkdir(parents=True)
+    (root / "content" / "raw" / "story.txt").write_text("A Story\n\nThe town was quiet.\n")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "generator", "--root", str(root), "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        _wait_for(lambda: _answers(f"http://127.0.0.1:{port}/", urllib.request), timeout=60)
+        record = root / "content" / "articles" / "a-story.md"
+        record.write_text(record.read_text().replace("The town was quiet.", "The town woke up."))
+        front = f"http://127.0.0.1:{port}/"
+        # The front page changes only in a full pass, which runs in the rebuild child.
+        _wait_for(lambda: b"woke up" in urllib.request.urlopen(front, timeout=5).read(), 60)
+        children = _children(server.pid)
+        assert children
+        server.send_signal(signal.SIGTERM)
+        code = server.wait(timeout=30)
+        assert code == 0, code
+        _wait_for(lambda: not any(Path(f"/proc/{c}").exists() for c in children), timeout=30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+
+
+def _answers(url: str, request: object) -> bool:
+    try:
+        request.urlopen(url, timeout=2).close()  # type: ignore[attr-defined]
+    except OSError:
+        return False
+    return True

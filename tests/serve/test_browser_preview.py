@@ -26,10 +26,15 @@ def test_title_edit_template_change_and_new_raw_file_reload_the_open_page(
     root = preview.server.site_dir.parent
     page = _open(chromium, preview.url + "articles/a-quiet-story/")
     record = root / "content" / "articles" / "a-quiet-story.md"
+    page.evaluate("window.stillTheSameDocument = true")
     record.write_text(record.read_text().replace("title: A Quiet Story", "title: A Louder Story"))
     page.wait_for_function(
         "document.querySelector('h1').textContent.includes('A Louder Story')", timeout=20000
     )
+    assert "A Louder Story" in page.title()
+    # Only the page's own HTML changed and it runs no script: its body was swapped in place.
+    assert page.evaluate("window.stillTheSameDocument === true")
+    assert page.locator("h1").count() == 1
 
     template = root / "templates" / "article.html"
     default = (default_theme_dir() / "article.html").read_text()

@@ -72,7 +72,9 @@ def site(args: list[str]) -> int:
 def test(args: list[str]) -> int:
     _ensure_env(with_tests=True)
     lint = subprocess.run([str(_bin("ruff")), "check", "."], cwd=ROOT).returncode
-    lint |= subprocess.run([str(_bin("mypy"))], cwd=ROOT).returncode  # strict, on generator/ (pyproject)
+    lint |= subprocess.run(
+        [str(_bin("mypy"))], cwd=ROOT
+    ).returncode  # strict, on generator/ (pyproject)
     tests = subprocess.run([str(_bin("python")), "-m", "pytest", *args], cwd=ROOT).returncode
     return tests or lint
 

@@ -64,23 +64,41 @@ def main() -> int:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     try:
-        subprocess.run([sys.executable, str(GEN), "-n", str(args.n), "-o", str(work / "gen"), "--layout", "raw"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(GEN),
+                "-n",
+                str(args.n),
+                "-o",
+                str(work / "gen"),
+                "--layout",
+                "raw",
+            ],
+            check=True,
+            capture_output=True,
+        )
         sources = sorted((work / "gen" / "raw").glob("*.md"))
         for kind in ("txt", "md"):
             raw = work / kind / "content" / "raw"
             raw.mkdir(parents=True)
             for src in sources:
                 text = src.read_text(encoding="utf-8")
-                (raw / f"{src.stem}.{kind}").write_text(_as_text(text) if kind == "txt" else text, encoding="utf-8")
-        print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+                (raw / f"{src.stem}.{kind}").write_text(
+                    _as_text(text) if kind == "txt" else text, encoding="utf-8"
+                )
+        print(
+            f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        )
         print(f"{'input':<6} {'articles':>8} {'seconds':>8} {'art/s':>8} {'x baseline':>11}")
         for kind in ("txt", "md"):
             root = work / kind
             paths = sorted((root / "content" / "raw").iterdir())
             base = _baseline(paths)
             seconds = _time_ingest(root)
-            print(f"{kind:<6} {len(paths):>8} {seconds:>8.2f} {len(paths) / seconds:>8.0f} {seconds / base:>11.0f}")
+            print(
+                f"{kind:<6} {len(paths):>8} {seconds:>8.2f} {len(paths) / seconds:>8.0f} {seconds / base:>11.0f}"
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

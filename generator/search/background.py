@@ -41,8 +41,9 @@ def start_index_update(index_dir: Path, articles: Sequence[Article]) -> Callable
         return lambda: update_index(index_dir, articles)
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
+    # Not a daemon: Whoosh's multi-process writer starts children of its own.
     process = context.Process(
-        target=_child, args=(index_dir, articles, sender), name="newsarchive-index", daemon=True
+        target=_child, args=(index_dir, articles, sender), name="newsarchive-index"
     )
     process.start()
     sender.close()

@@ -165,7 +165,9 @@ def test_the_static_index_is_rebuilt_only_when_pages_change(tmp_path: Path) -> N
     root = _archive(tmp_path, static_search=True)
     assert _build(root).static_pages
     assert _build(root).static_pages is None  # nothing changed: Pagefind does not run
-    _edit_title(root, "library-will-stay-open-until-10-p-m-under-new-budget", "Library opens on Sundays")
+    _edit_title(
+        root, "library-will-stay-open-until-10-p-m-under-new-budget", "Library opens on Sundays"
+    )
     assert _build(root, static_index=False).static_pages is None  # the preview's way
     report = _build(root)  # the next full-featured build catches up
     assert report.static_pages and report.static_pages >= 9
@@ -186,11 +188,20 @@ def test_the_record_cache_reuses_unchanged_files_and_rereads_edited_ones(tmp_pat
     cache_first = {a.slug: a for a in load_articles(config.articles_dir, cache=cache)[0]}
     cache.save()
     assert {a.slug for a in first} == set(cache_first)
-    record = _edit_title(root, "library-will-stay-open-until-10-p-m-under-new-budget", "Library opens on Sundays")
+    record = _edit_title(
+        root, "library-will-stay-open-until-10-p-m-under-new-budget", "Library opens on Sundays"
+    )
     again = {a.slug: a for a in load_articles(config.articles_dir, cache=FileCache(store))[0]}
-    assert again["library-will-stay-open-until-10-p-m-under-new-budget"].title == "Library opens on Sundays"
+    assert (
+        again["library-will-stay-open-until-10-p-m-under-new-budget"].title
+        == "Library opens on Sundays"
+    )
     assert again["library-will-stay-open-until-10-p-m-under-new-budget"].source_file == record
-    assert all(again[s] == cache_first[s] for s in again if s != "library-will-stay-open-until-10-p-m-under-new-budget")
+    assert all(
+        again[s] == cache_first[s]
+        for s in again
+        if s != "library-will-stay-open-until-10-p-m-under-new-budget"
+    )
 
 
 def test_rendering_on_two_cores_gives_the_same_site(

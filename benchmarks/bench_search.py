@@ -4,9 +4,11 @@
 
 For each size: builds a generated archive (../shared/bench/gen_corpus.py) with newsarchive, then
 times the Whoosh index built by one process and by two, its size, query latency p50/p95 (one
-word, three words, a phrase, with a filter, with facets), a one-article incremental update, the
-Pagefind index (time and peak memory of its process), and what Chromium downloads for a first and
-a second static query. Every time is also given as a ratio to the page-render time of the same run.
+word, three words, a phrase, with a filter, with facets; the queries of a run share one process,
+as in the preview server), a one-article incremental update and the first query after it, the
+Pagefind index (time and peak memory of its process), and what Chromium transfers (every request,
+headers included) for a first and a second static query and for then loading one facet's counts.
+Every time is also given as a ratio to the page-render time of the same run.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from generator.build.load import load_articles
 from generator.cli import main as cli
@@ -52,7 +55,13 @@ def _words(articles: list, rng: random.Random, n: int) -> list[str]:
     return [" ".join(rng.sample(vocabulary, n)) for _ in range(40)]
 
 
-def _browser_bytes(site: Path, queries: tuple[str, str]) -> tuple[int, int]:
+def _browser_bytes(site: Path, queries: tuple[str, str]) -> tuple[int, int, int]:
+    """What Chromium transfers (headers and bodies of every request) for a first static query,
+    a second one, and then for loading one facet's counts (the People button).
+
+    The first query's share also counts whatever the search page fetched from pagefind/ while it
+    loaded, so fetching the engine before the reader types cannot hide its cost.
+    """
     from playwright.sync_api import sync_playwright
 
     server = subprocess.Popen(
@@ -80,26 +89,40 @@ def _browser_bytes(site: Path, queries: tuple[str, str]) -> tuple[int, int]:
                 ],
             )
             page = browser.new_page()
+            phase = [0]
+            finished: list[tuple[int, Any]] = []
+            page.on("requestfinished", lambda r: finished.append((phase[0], r)))
             page.goto(base + "search/")
             page.wait_for_load_state("networkidle")
-            sizes: list[int] = []
-            page.on(
-                "response", lambda r: sizes.append(len(r.body())) if "/pagefind/" in r.url else None
-            )
-            results = []
             for query in queries:
-                sizes.clear()
+                phase[0] += 1
                 page.fill("#search-q", query)
                 page.press("#search-q", "Enter")
-                page.wait_for_selector("#search-status:has-text('match')", timeout=60000)
+                page.wait_for_selector(f"#search-status:has-text('match “{query}”')", timeout=60000)
                 page.wait_for_load_state("networkidle")
-                results.append(sum(sizes))
+            phase[0] += 1
+            page.click("button[data-facet=person]")
+            page.wait_for_selector("input[name=person]", timeout=60000)
+            page.wait_for_load_state("networkidle")
+
+            def sent(request: Any) -> int:
+                sizes = request.sizes()
+                body = sizes["responseBodySize"]
+                if not body:  # Chromium reports 0 for a worker's script: take its Content-Length
+                    response = request.response()
+                    body = int((response and response.headers.get("content-length")) or 0)
+                return int(body + sizes["responseHeadersSize"])
+
+            totals = [0, 0, 0, 0]
+            for number, request in finished:
+                if number or "/pagefind/" in request.url:
+                    totals[max(1, number)] += sent(request)
             browser.close()
     finally:
         server.terminate()
         server.wait()
         server.stdout.close()
-    return results[0], results[1]
+    return totals[1], totals[2], totals[3]
 
 
 def run(n: int, browser: bool) -> None:
@@ -167,6 +190,14 @@ def run(n: int, browser: bool) -> None:
                 f"{ratio(time.perf_counter() - start)}, {update.updated} doc replaced",
             )
         )
+        start = time.perf_counter()
+        search(index_dir, one[2], limit=10)
+        rows.append(
+            (
+                "first query after it (index reopened)",
+                f"{(time.perf_counter() - start) * 1000:.1f} ms",
+            )
+        )
         copy = work / "site-copy"
         shutil.copytree(config.site_dir, copy, ignore=shutil.ignore_patterns("pagefind"))
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -189,9 +220,12 @@ def run(n: int, browser: bool) -> None:
             )
         )
         if browser and CHROMIUM.exists():
-            first, second = _browser_bytes(config.site_dir, (one[0].split()[0], one[1].split()[0]))
+            first, second, facet = _browser_bytes(
+                config.site_dir, (one[0].split()[0], one[1].split()[0])
+            )
             rows.append(("browser bytes, first static query", f"{first / 1024:.0f} KB"))
             rows.append(("browser bytes, second static query", f"{second / 1024:.0f} KB"))
+            rows.append(("browser bytes, then People facet counts", f"{facet / 1024:.0f} KB"))
         print(f"\n== {n} articles ==")
         for name, value in rows:
             print(f"  {name:<40} {value}")

@@ -1,6 +1,9 @@
 // newsarchive search page: one UI, two engines. In `newsarchive serve` it asks /api/search (Whoosh);
 // on a static host it asks the Pagefind bundle in pagefind/. Query and filters live in the URL.
 // Everything from an index is inserted as text; only <mark> in snippets becomes an element.
+// On a static host every byte counts: Pagefind runs on the page (no second copy of it in a web
+// worker), a facet's filter index is fetched only when the reader asks for that facet (or filters
+// by it), and only the shown page of results is fetched.
 (function () {
   "use strict";
   var form = document.querySelector(".search-form");
@@ -18,6 +21,8 @@
   var apiScript = document.querySelector("script[data-api]");
   var api = apiScript ? apiScript.getAttribute("data-api") : null;
   var pagefind = null;
+  var loadedFacets = {};  // Pagefind filter indexes fetched so far, by URL parameter ("person"...)
+  var focusFacet = null;  // the facet just loaded: its first checkbox takes the button's focus
 
   function params() { return new URLSearchParams(window.location.search); }
 
@@ -81,11 +86,11 @@
       suggestionEl.appendChild(s);
       suggestionEl.appendChild(document.createTextNode("?"));
     }
-    showFacets(result.facets || {});
+    showFacets(result.facets || {}, result.moreFacets || []);
     showPager(result.total, page);
   }
 
-  function showFacets(facets) {
+  function showFacets(facets, more) {
     filtersEl.textContent = "";
     var current = params();
     FACETS.forEach(function (facet) {
@@ -112,6 +117,34 @@
       });
       filtersEl.appendChild(fieldset);
     });
+    if (focusFacet) {
+      var first = document.getElementById("f-" + focusFacet + "-0");
+      focusFacet = null;
+      if (first) { first.focus(); }
+    }
+    if (!more.length) { return; }
+    // Facets whose counts are not loaded yet: one button each, which fetches that facet's index.
+    var fieldset = document.createElement("fieldset");
+    var legend = document.createElement("legend");
+    legend.textContent = "Filter by";
+    fieldset.appendChild(legend);
+    FACETS.forEach(function (facet) {
+      if (more.indexOf(facet[0]) < 0) { return; }
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "facet-load";
+      button.setAttribute("data-facet", facet[0]);
+      button.textContent = facet[2];
+      button.addEventListener("click", function () {
+        button.disabled = true;
+        loadFacet(facet[0]).then(function () { focusFacet = facet[0]; run(); }, function (error) {
+          button.disabled = false;
+          statusEl.textContent = "Search failed: " + error.message;
+        });
+      });
+      fieldset.appendChild(button);
+    });
+    filtersEl.appendChild(fieldset);
   }
 
   function showPager(total, page) {
@@ -136,16 +169,34 @@
     });
   }
 
-  function viaPagefind(query, filters, page) {
-    var ready = pagefind ? Promise.resolve(pagefind) :
-      import(root + "pagefind/pagefind.js").then(function (module) {
+  function loadPagefind() {
+    if (pagefind) { return Promise.resolve(pagefind); }
+    return import(root + "pagefind/pagefind.js").then(function (module) {
+      // noWorker: the worker is a second copy of Pagefind's search code (about 40 KB) for a
+      // search that takes milliseconds on the page itself.
+      return module.options({ noWorker: true }).then(function () {
         pagefind = module;
-        // Facet counts come back with results only once the filter index is loaded.
-        return module.filters().then(function () { return module; });
+        return module;
       });
-    return ready.then(function (pf) {
+    });
+  }
+
+  // Pagefind returns counts for the filters whose index is loaded; a search only loads the
+  // indexes of the filters it uses, so a preload naming one facet fetches just that facet's.
+  function loadFacet(name) {
+    var query = (params().get("q") || "").trim();
+    var only = {};
+    only[name] = [];
+    return loadPagefind().then(function (pf) { return pf.preload(query, { filters: only }); })
+      .then(function () { loadedFacets[name] = true; });
+  }
+
+  function viaPagefind(query, filters, page) {
+    return loadPagefind().then(function (pf) {
       var pending = Object.keys(filters).length ? pf.search(query, { filters: filters }) : pf.search(query);
       return pending.then(function (search) {
+        Object.keys(filters).forEach(function (name) { loadedFacets[name] = true; });
+        // Fragments (title, URL, excerpt) only for the page shown.
         var slice = search.results.slice((page - 1) * PER_PAGE, page * PER_PAGE);
         return Promise.all(slice.map(function (r) { return r.data(); })).then(function (items) {
           var facets = {};
@@ -158,6 +209,8 @@
           return {
             total: search.results.length,
             facets: facets,
+            moreFacets: FACETS.map(function (f) { return f[0]; })
+              .filter(function (name) { return !loadedFacets[name]; }),
             suggestion: null,
             hits: items.map(function (d) {
               return { title: (d.meta && d.meta.title) || d.url, url: d.url, date: d.meta && d.meta.date, snippet: d.excerpt };

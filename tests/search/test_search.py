@@ -100,9 +100,22 @@ def test_static_search_page_on_a_plain_http_server(static_site: str, chromium: A
     assert page.locator("#search-results li mark").first.text_content().lower() == "fentanyl"
     assert "1 article match" in page.text_content("#search-status")
 
+    # Facet counts are fetched per facet, when asked for: the first query loads no filter index
+    # and no web worker, and only the fragments of the page shown.
+    assert not [u for u in requests if "/pagefind/filter/" in u or "worker" in u], requests
+    assert sum("/pagefind/fragment/" in u for u in requests) == 1
+
     page.goto(static_site + "search/?q=migrants")
     page.wait_for_selector("#search-results li", timeout=15000)
     before = page.locator("#search-results li").count()
+    assert page.locator("input[name=place]").count() == 0
+    filters_before = sum("/pagefind/filter/" in u for u in requests)
+    page.click("button[data-facet=place]")
+    page.wait_for_selector("input[name=place][value=Ecuador]", timeout=15000)
+    assert sum("/pagefind/filter/" in u for u in requests) == filters_before + 1
+    assert page.evaluate("document.activeElement.name") == "place"
+    assert page.locator("button[data-facet=place]").count() == 0
+    assert page.locator("button[data-facet=person]").count() == 1
     page.check("input[name=place][value=Ecuador]")
     page.wait_for_function(
         f"document.querySelectorAll('#search-results li').length < {before}", timeout=15000
@@ -112,6 +125,11 @@ def test_static_search_page_on_a_plain_http_server(static_site: str, chromium: A
     page.wait_for_function(
         f"document.querySelectorAll('#search-results li').length == {before}", timeout=15000
     )
+    # A filter in the address loads that facet's index with the search: its box shows, checked.
+    page.goto(static_site + "search/?q=migrants&place=Ecuador")
+    page.wait_for_selector("input[name=place][value=Ecuador]", timeout=15000)
+    assert page.is_checked("input[name=place][value=Ecuador]")
+    assert page.locator("#search-results li").count() < before
 
     page.goto(static_site + "search/?q=" + "%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E")
     page.wait_for_selector("#search-status:has-text('match')", timeout=15000)

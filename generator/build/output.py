@@ -2,9 +2,9 @@
 
 A first build, a `--clean` build, or one whose manifest does not describe the site folder, renders
 everything into a staging folder that replaces site/ in one swap. Otherwise only files whose
-fingerprint moved are rendered, each replaced atomically in place (a reader never sees half a
-file), and files of pages that are gone are removed. The manifest is deleted before the first
-in-place write and saved after the last, so a build killed in between is followed by a full one.
+fingerprint moved are rendered; the next site is the current one hard-linked file by file with
+those files renamed over their links and gone pages removed, swapped in for site/ in one step.
+Either way a reader, or a build killed at any moment, sees the old site or the new one.
 """
 
 from __future__ import annotations
@@ -181,59 +181,70 @@ def _write_in_place(
     if not (todo or static_todo or gone or wants_index):
         return report
     manifest_path = config.build_dir / MANIFEST_NAME
-    manifest_path.unlink(missing_ok=True)
     remove_stale_staging(site_dir)
-    # Render everything first, beside site/: a template error then leaves every file as it was.
+    # The next site is the current one hard-linked file by file (cheap), with the changed files
+    # renamed over their links; it replaces site/ in one swap, as a full build does, so readers
+    # and a killed build only ever see the old site or the new one.
+    staged = site_dir.with_name(f".{site_dir.name}.staging-{os.getpid()}")
     scratch = site_dir.with_name(f".{site_dir.name}.render-{os.getpid()}")
-    shutil.rmtree(scratch, ignore_errors=True)
+    for folder in (staged, scratch):
+        shutil.rmtree(folder, ignore_errors=True)
     scratch.mkdir(parents=True)
     written: list[str] = []
     try:
+        # Render first: a template error then leaves site/ as it was.
         render_into(scratch, todo, env, config, site, workers=workers, progress=progress)
+        _link_tree(site_dir, staged)
+        for page in todo:
+            rel = page.output_path
+            source, target = scratch / rel, _inside(staged, rel)
+            if _same_bytes(target, source.read_bytes()):
+                continue  # e.g. already written by the preview's quick pass
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source.replace(target)  # replaces the link, never the old site's file
+            written.append(rel)
+        for rel in static_todo:
+            atomic_write_bytes(_inside(staged, rel), statics[rel].read_bytes())
+        for rel in gone:
+            target = _inside(staged, rel)
+            target.unlink(missing_ok=True)
+            _prune_empty(target.parent, staged)
+        if wants_index:
+            from generator.search.static import BUNDLE_DIR, build_static_index
+
+            if progress:
+                progress("static index", 0, 1)
+            shutil.rmtree(staged / BUNDLE_DIR, ignore_errors=True)  # unlinks; old bundle intact
+            report.static_pages = build_static_index(staged).pages
         with guard() as current:
             if not current:
                 raise BuildSuperseded("a newer change arrived during the build")
-            for page in todo:
-                rel = page.output_path
-                source, target = scratch / rel, _inside(site_dir, rel)
-                if _same_bytes(target, source.read_bytes()):
-                    continue  # e.g. already written by the preview's quick pass
-                target.parent.mkdir(parents=True, exist_ok=True)
-                source.replace(target)
-                written.append(rel)
-            for rel in static_todo:
-                atomic_write_bytes(_inside(site_dir, rel), statics[rel].read_bytes())
-            for rel in gone:
-                target = _inside(site_dir, rel)
-                target.unlink(missing_ok=True)
-                _prune_empty(target.parent, site_dir)
+            manifest_path.unlink(missing_ok=True)
+            swap_directory(staged, site_dir)
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        for folder in (staged, scratch):
+            shutil.rmtree(folder, ignore_errors=True)
     report.rendered = len(todo)
     report.removed = len(gone)
     report.changed = sorted(written + static_todo + gone)
-    kept_search = previous.search if not wants_index else None
+    kept_search = search if wants_index else previous.search
     save_manifest(manifest_path, Manifest(site_identity(site_dir), prints, kept_search))
-    if wants_index:
-        if progress:
-            progress("static index", 0, 1)
-        report.static_pages = _rebuild_static_index(site_dir)
-        save_manifest(manifest_path, Manifest(site_identity(site_dir), prints, search))
     return report
 
 
-def _rebuild_static_index(site_dir: Path) -> int:
-    """Pagefind into a folder beside site/, then swapped in for site/pagefind in one step."""
-    from generator.search.static import BUNDLE_DIR, build_static_index
-
-    scratch = site_dir.with_name(f".{site_dir.name}.search-{os.getpid()}")
-    shutil.rmtree(scratch, ignore_errors=True)
-    try:
-        pages = build_static_index(site_dir, output=scratch / BUNDLE_DIR).pages
-        swap_directory(scratch / BUNDLE_DIR, site_dir / BUNDLE_DIR)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return pages
+def _link_tree(source: Path, dest: Path) -> None:
+    """Recreate source's folders under dest with every file hard-linked (copied where the file
+    system has no hard links)."""
+    for folder, _dirs, files in os.walk(source):
+        rel = os.path.relpath(folder, source)
+        target = dest if rel == "." else dest / rel
+        target.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            original = Path(folder, name)
+            try:
+                os.link(original, target / name)
+            except OSError:
+                shutil.copy2(original, target / name)
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

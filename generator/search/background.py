@@ -30,6 +30,15 @@ def _child(index_dir: Path, articles: Sequence[Article], sender: Connection) -> 
     sender.close()
 
 
+def _inline(index_dir: Path, articles: Sequence[Article]) -> IndexUpdate:
+    try:
+        return update_index(index_dir, articles)
+    except SearchError:
+        raise
+    except Exception as exc:  # the same one line as from the forked child
+        raise SearchError(f"updating the search index failed: {type(exc).__name__}: {exc}") from exc
+
+
 def start_index_update(index_dir: Path, articles: Sequence[Article]) -> Callable[[], IndexUpdate]:
     """Begin updating the index; the returned function waits for and returns the result.
 
@@ -38,7 +47,7 @@ def start_index_update(index_dir: Path, articles: Sequence[Article]) -> Callable
     """
     can_fork = "fork" in multiprocessing.get_all_start_methods()
     if not can_fork or threading.active_count() > 1 or os.environ.get("NEWSARCHIVE_NO_FORK"):
-        return lambda: update_index(index_dir, articles)
+        return lambda: _inline(index_dir, articles)
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     # Not a daemon: Whoosh's multi-process writer starts children of its own.

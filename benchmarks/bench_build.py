@@ -552,11 +552,16 @@ def run_pelican(gen: Path, work: Path, venv: Path, run: Run) -> None:
         failed("Pelican", proc)
         return
     run.add("pelican", _figure(proc, output_note(out)))
+    _index_peer(run, "pelican", "Pelican", out)
+
+
+def _index_peer(run: Run, key: str, tool: str, out: Path) -> None:
+    """Pagefind over a peer's output, recorded as `key`.pagefind."""
     index, pages = pagefind(out)
     if index.code != 0:
-        failed("Pagefind on Pelican's site", index)
+        failed(f"Pagefind on {tool}'s site", index)
         return
-    run.add("pelican.pagefind", _figure(index, f"({pages} pages)"))
+    run.add(f"{key}.pagefind", _figure(index, f"({pages} pages)"))
 
 
 def run_hugo(gen: Path, work: Path, run: Run) -> None:
@@ -573,11 +578,7 @@ def run_hugo(gen: Path, work: Path, run: Run) -> None:
         failed("Hugo", proc)
         return
     run.add("hugo", _figure(proc, output_note(out)))
-    index, pages = pagefind(out)
-    if index.code != 0:
-        failed("Pagefind on Hugo's site", index)
-        return
-    run.add("hugo.pagefind", _figure(index, f"({pages} pages)"))
+    _index_peer(run, "hugo", "Hugo", out)
 
 
 def ratios(run: Run) -> None:

@@ -30,9 +30,9 @@ from generator.build.manifest import (
 )
 from generator.build.parallel import render_into
 from generator.build.render import SiteInfo
-from generator.build.write import Staging, remove_stale_staging
+from generator.build.write import Staging, inside, remove_stale_staging
 from generator.config import Config
-from generator.errors import BuildSuperseded, WriteError
+from generator.errors import BuildSuperseded
 from generator.fsutil import atomic_write_bytes, swap_directory
 from generator.models import Article, Page
 
@@ -70,13 +70,6 @@ def _static_files(config: Config) -> dict[str, Path]:
 
 def _file_digest(path: Path) -> str:
     return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
-
-
-def _inside(site_dir: Path, rel: str) -> Path:
-    target = (site_dir / rel).resolve()
-    if site_dir.resolve() not in target.parents:
-        raise WriteError(f"refusing to write {rel!r}: outside the site folder")
-    return target
 
 
 def write_site(
@@ -197,16 +190,16 @@ def _write_in_place(
         _link_tree(site_dir, staged)
         for page in todo:
             rel = page.output_path
-            source, target = scratch / rel, _inside(staged, rel)
+            source, target = scratch / rel, inside(staged, rel)
             if _same_bytes(target, source.read_bytes()):
                 continue  # e.g. already written by the preview's quick pass
             target.parent.mkdir(parents=True, exist_ok=True)
             source.replace(target)  # replaces the link, never the old site's file
             written.append(rel)
         for rel in static_todo:
-            atomic_write_bytes(_inside(staged, rel), statics[rel].read_bytes())
+            atomic_write_bytes(inside(staged, rel), statics[rel].read_bytes())
         for rel in gone:
-            target = _inside(staged, rel)
+            target = inside(staged, rel)
             target.unlink(missing_ok=True)
             _prune_empty(target.parent, staged)
         if wants_index:

@@ -17,8 +17,8 @@ from typing import Any
 import jinja2
 
 from generator.build.render import SiteInfo, make_environment, render_page
+from generator.build.write import inside
 from generator.config import Config
-from generator.errors import WriteError
 from generator.models import Page
 
 # Fewer pages than this are rendered in the calling process: starting workers costs more.
@@ -30,9 +30,7 @@ _WORKER_ENV: jinja2.Environment | None = None
 
 def write_inside(folder: Path, rel: str, data: bytes) -> None:
     """Write folder/rel, refusing any path that would leave the folder."""
-    target = (folder / rel).resolve()
-    if folder.resolve() not in target.parents:
-        raise WriteError(f"refusing to write {rel!r}: outside the site folder")
+    target = inside(folder, rel)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
 

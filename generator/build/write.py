@@ -27,33 +27,23 @@ class Staging:
         if self.path.exists():
             shutil.rmtree(self.path, ignore_errors=True)
 
-    def write(self, rel: str, data: bytes) -> None:
-        target = (self.path / rel).resolve()
-        if self.path.resolve() not in target.parents:
-            raise WriteError(f"refusing to write {rel!r}: outside the site folder")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        self.files += 1
-
     def copy_file(self, source: Path, rel: str) -> None:
-        dest = self.path / rel
+        dest = inside(self.path, rel)
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, dest)
         self.files += 1
 
-    def copy_tree(self, source: Path, rel: str) -> None:
-        """Copy a theme's static folder; files already staged (from an override) win."""
-        for path in sorted(source.rglob("*")):
-            if path.is_file():
-                dest = self.path / rel / path.relative_to(source)
-                if not dest.exists():
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(path, dest)
-                    self.files += 1
-
     def commit(self) -> None:
         """Swap the staged site into place: atomic on Linux, two renames elsewhere."""
         swap_directory(self.path, self.site_dir)
+
+
+def inside(folder: Path, rel: str) -> Path:
+    """folder/rel, resolved. Raises WriteError for a path that would leave the folder."""
+    target = (folder / rel).resolve()
+    if folder.resolve() not in target.parents:
+        raise WriteError(f"refusing to write {rel!r}: outside the site folder")
+    return target
 
 
 def remove_stale_staging(site_dir: Path) -> None:

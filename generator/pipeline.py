@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -30,6 +31,7 @@ from generator.ingest.write import (
 from generator.models import Article, IngestResult, Removal, SourceMeta
 
 if TYPE_CHECKING:
+    from generator.build.catalog import CatalogCache
     from generator.build.output import Guard
     from generator.build.plan import ArticlePages
 
@@ -221,6 +223,7 @@ class BuildReport:
     changed: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     article_pages: ArticlePages | None = None  # for redoing one article page (the preview)
+    timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds, for benchmarks
 
     @property
     def all_problems(self) -> list[Problem]:
@@ -236,59 +239,92 @@ def run_build(
     static_index: bool | None = None,
     guard: Guard | None = None,
     workers: int | None = None,
-    records: FileCache | None = None,
+    records: CatalogCache | None = None,
 ) -> BuildReport:
     """ingest (when inputs changed) -> load -> annotate -> plan -> write (render what changed) -> index.
 
-    Every stage reuses the last build's work where its inputs are unchanged (parsed records,
-    archive annotations, page fingerprints, index documents); `clean` redoes all of it.
+    Every stage reuses the last build's work where its inputs are unchanged (parsed and analysed
+    records, archive annotations, page fingerprints, index documents); `clean` redoes all of it.
+    The Whoosh index update and Pagefind run in processes of their own beside annotate, plan
+    and render, as soon as the records are loaded.
     static_index=False leaves the reader search index as it is (the preview does not need it);
     `guard` is entered around the writes to site/ (the preview uses it to drop a stale build);
-    `workers` processes render (all cores by default; the preview, which has threads, uses one);
-    `records` is a record cache to use instead of the one on disk (the preview keeps its own).
+    `workers` processes load and render (all cores by default; the preview, which has threads,
+    uses one); `records` is a catalog cache to use instead of the one on disk (the preview
+    keeps its own).
     Raises TemplateError or WriteError when the site as a whole cannot be built; site/ then
     stays as it was.
     """
     # Imported here so `newsarchive ingest` does not pay for Jinja, Markdown and Whoosh.
-    from generator.annotate.archive import annotate_archive
-    from generator.build.load import load_articles
-    from generator.build.output import write_site
+    from generator.build.catalog import load_catalog, search_documents
+    from generator.build.lookup import StoreLookup
+    from generator.build.output import needs_full_write, write_site
     from generator.build.parallel import default_workers
     from generator.build.plan import article_pages, plan_site
+    from generator.build.relations import annotate_catalog
     from generator.build.render import make_environment, site_info
     from generator.search.background import start_index_update
+    from generator.search.static_update import StaticUpdate, input_dir
 
     report = BuildReport()
+    clock = _Clock(report.timings)
+    workers = default_workers() if workers is None else workers
     if ingest:
         report.ingest = run_ingest(config, progress, force=clean)
-    cache = records or FileCache(config.build_dir / "cache" / "records.pickle", fresh=clean)
-    articles, problems = load_articles(
-        config.articles_dir, lambda d, t: progress("load", d, t), cache
+        clock.lap("ingest")
+    wants_static = config.static_search if static_index is None else static_index
+    catalog = load_catalog(
+        config,
+        clean=clean,
+        workers=workers,
+        progress=progress,
+        cache=records,
+        lean_dir=input_dir(config) if config.static_search else None,
     )
-    cache.save()
-    # The Whoosh update needs only the records: it runs beside annotate, render and Pagefind.
-    index_update = start_index_update(config.index_dir, articles)
+    clock.lap("load")
+    report.problems.extend(catalog.problems)
+    report.articles = len(catalog.entries)
+    # Both search indexes need only the loaded records: they run beside the rest of the build.
+    static = (
+        StaticUpdate(config, catalog, full=clean or needs_full_write(config))
+        if wants_static
+        else None
+    )
+    index_update = start_index_update(config.index_dir, lambda: search_documents(catalog))
     try:
-        report.problems.extend(problems)
-        report.articles = len(articles)
+        if static is not None:
+            static.start()
         progress("annotate", 0, 1)
-        annotations = annotate_archive(articles, config.build_dir / "signatures.json")
-        report.article_pages = article_pages(articles, annotations)
-        pages = plan_site(articles, config, annotations, report.article_pages)
-        env = make_environment(config)
+        annotations = annotate_catalog(catalog, config.build_dir)
+        clock.lap("annotate")
+        report.article_pages = article_pages(catalog.entries, annotations)
+        pages = plan_site(
+            catalog.entries,
+            config,
+            annotations,
+            report.article_pages,
+            search_delta=static.delta_version if static is not None else None,
+        )
+        clock.lap("plan")
+        entries = catalog.by_slug()
+        assert catalog.store is not None
         output = write_site(
             pages,
-            articles,
-            env,
+            entries,
+            make_environment(config),
             site_info(config),
             config,
+            StoreLookup(catalog.store, entries, catalog.version),
             clean=clean,
-            static_index=config.static_search if static_index is None else static_index,
+            static=static,
             progress=progress,
             guard=guard,
-            workers=default_workers() if workers is None else workers,
+            workers=workers,
         )
+        clock.lap("write")
     except BaseException:
+        if static is not None:
+            static.abort()
         with contextlib.suppress(Exception):
             index_update()  # never leave the index child running past this build
         raise
@@ -301,9 +337,23 @@ def run_build(
     report.changed = output.changed
     progress("index", 0, 1)
     update = index_update()
+    clock.lap("index wait")
     report.indexed = update.added + update.updated + update.removed
     progress("index", 1, 1)
     return report
+
+
+class _Clock:
+    """Wall time per stage into a report's timings."""
+
+    def __init__(self, into: dict[str, float]) -> None:
+        self.into = into
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.into[stage] = self.into.get(stage, 0.0) + now - self.last
+        self.last = now
 
 
 def run_check(config: Config) -> list[Problem]:

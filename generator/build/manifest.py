@@ -9,23 +9,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from jinja2 import meta
 
+from generator.build.plan import AnalysisRef, ArticleRef
 from generator.config import Config
 from generator.errors import TemplateError
 from generator.fingerprint import code_digest, fingerprint
 from generator.fsutil import atomic_write_text
-from generator.models import Article, Page
+from generator.models import Page
+
+if TYPE_CHECKING:
+    from generator.build.catalog import Entry
 
 MANIFEST_NAME = "manifest.json"
-_FORMAT = 1
+_FORMAT = 2
 
 
 @dataclass(slots=True)
@@ -34,7 +37,6 @@ class Manifest:
 
     site_id: tuple[int, int, int] | None
     files: dict[str, str] = field(default_factory=dict)
-    search: str | None = None  # fingerprint of the pages the static index was built from
 
 
 def site_identity(site_dir: Path) -> tuple[int, int, int] | None:
@@ -64,7 +66,6 @@ def load_manifest(path: Path) -> Manifest | None:
         if isinstance(site_id, list) and len(site_id) == 3
         else None,
         {str(k): str(v) for k, v in files.items()},
-        data.get("search") if isinstance(data.get("search"), str) else None,
     )
 
 
@@ -72,7 +73,6 @@ def save_manifest(path: Path, manifest: Manifest) -> None:
     data = {
         "format": [_FORMAT, code_digest()],
         "site_id": list(manifest.site_id) if manifest.site_id else None,
-        "search": manifest.search,
         "files": manifest.files,
     }
     atomic_write_text(path, json.dumps(data, sort_keys=True, indent=0) + "\n")
@@ -121,24 +121,20 @@ def template_digests(env: jinja2.Environment) -> dict[str, str]:
     return digests
 
 
-def article_digests(articles: Iterable[Article]) -> dict[int, bytes]:
-    """id(article) -> digest of the whole record (valid while the articles are alive)."""
-    return {
-        id(a): hashlib.blake2b(pickle.dumps(a, protocol=5), digest_size=16).digest()
-        for a in articles
-    }
-
-
 def page_fingerprints(
-    pages: Sequence[Page], articles: Sequence[Article], env: jinja2.Environment, config: Config
+    pages: Sequence[Page], entries: Mapping[str, Entry], env: jinja2.Environment, config: Config
 ) -> dict[str, str]:
-    """output path -> fingerprint, for every page of a plan."""
+    """output path -> fingerprint, for every page of a plan. A referenced article counts by its
+    card digest (what listings show), an analysis by its whole record's digest."""
     templates = template_digests(env)
-    digests = article_digests(articles)
     base = fingerprint((code_digest(), config))
 
     def known(value: Any) -> bytes | None:
-        return digests.get(id(value)) if isinstance(value, Article) else None
+        if isinstance(value, ArticleRef):
+            return entries[value.slug].card.encode()
+        if isinstance(value, AnalysisRef):
+            return b"@" + entries[value.slug].record.encode()
+        return None
 
     return {
         page.output_path: fingerprint(
@@ -147,8 +143,3 @@ def page_fingerprints(
         )
         for page in pages
     }
-
-
-def search_fingerprint(files: dict[str, str]) -> str:
-    """What a static index built over the HTML pages depends on."""
-    return fingerprint(sorted((k, v) for k, v in files.items() if k.endswith(".html")))

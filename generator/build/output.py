@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import jinja2
 
@@ -25,16 +26,18 @@ from generator.build.manifest import (
     load_manifest,
     page_fingerprints,
     save_manifest,
-    search_fingerprint,
     site_identity,
 )
 from generator.build.parallel import render_into
-from generator.build.render import SiteInfo
+from generator.build.render import Lookup, SiteInfo
 from generator.build.write import Staging, inside, remove_stale_staging
 from generator.config import Config
 from generator.errors import BuildSuperseded
 from generator.fsutil import atomic_write_bytes, swap_directory
-from generator.models import Article, Page
+from generator.models import Page
+
+if TYPE_CHECKING:
+    from generator.build.catalog import Entry
 
 Progress = Callable[[str, int, int], None]
 # Entered around the moment a build touches site/; yields False when the build is stale.
@@ -68,98 +71,136 @@ def _static_files(config: Config) -> dict[str, Path]:
     return found
 
 
+class StaticIndex(Protocol):
+    """The reader search index's part in a build (search/static_update.py)."""
+
+    @property
+    def changes_site(self) -> bool:
+        """Whether finish() will put anything new into the site folder."""
+        ...
+
+    def finish(self, site_folder: Path) -> int | None:
+        """Wait for the index and put it into site_folder; pages indexed, None if none were."""
+        ...
+
+    def commit(self) -> None:
+        """The site holding what finish() put in is in place: record it."""
+        ...
+
+
 def _file_digest(path: Path) -> str:
     return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What both ways of writing the site need."""
+
+    pages: Sequence[Page]
+    env: jinja2.Environment
+    site: SiteInfo
+    config: Config
+    lookup: Lookup
+    prints: dict[str, str]
+    statics: dict[str, Path]
+    static: StaticIndex | None
+    progress: Progress | None
+    guard: Guard
+    workers: int
+
+    def render(self, folder: Path, pages: Sequence[Page]) -> None:
+        render_into(
+            folder,
+            pages,
+            self.env,
+            self.config,
+            self.site,
+            self.lookup,
+            workers=self.workers,
+            progress=self.progress,
+        )
+
+
+def needs_full_write(config: Config, *, clean: bool = False) -> bool:
+    """Whether the next write_site renders everything into a fresh folder (no usable manifest)."""
+    previous = None if clean else load_manifest(config.build_dir / MANIFEST_NAME)
+    return previous is None or previous.site_id != site_identity(config.site_dir)
+
+
 def write_site(
     pages: Sequence[Page],
-    articles: Sequence[Article],
+    entries: Mapping[str, Entry],
     env: jinja2.Environment,
     site: SiteInfo,
     config: Config,
+    lookup: Lookup,
     *,
     clean: bool = False,
-    static_index: bool = True,
+    static: StaticIndex | None = None,
     progress: Progress | None = None,
     guard: Guard | None = None,
     workers: int = 1,
 ) -> OutputReport:
-    """Bring site/ in line with the plan. Raises TemplateError or WriteError; site/ is then
-    left as it was (staged) or with every file whole (in place). Raises BuildSuperseded,
-    writing nothing, when `guard` says the build is stale."""
-    guard = guard or _always
-    prints = page_fingerprints(pages, articles, env, config)
+    """Bring site/ in line with the plan; `static` puts the reader search index in. Raises
+    TemplateError or WriteError; site/ is then left as it was (staged) or with every file
+    whole (in place). Raises BuildSuperseded, writing nothing, when `guard` says the build is
+    stale."""
+    prints = page_fingerprints(pages, entries, env, config)
     statics = _static_files(config)
     for rel, path in statics.items():
         prints.setdefault(rel, _file_digest(path))
-    manifest_path = config.build_dir / MANIFEST_NAME
-    previous = None if clean else load_manifest(manifest_path)
-    if previous is None or previous.site_id != site_identity(config.site_dir):
-        return _write_staged(
-            pages, env, site, config, prints, statics, static_index, progress, guard, workers
-        )
-    return _write_in_place(
-        pages, env, site, config, prints, statics, previous, static_index, progress, guard, workers
+    job = _Job(
+        pages,
+        env,
+        site,
+        config,
+        lookup,
+        prints,
+        statics,
+        static,
+        progress,
+        guard or _always,
+        workers,
     )
+    previous = None if clean else load_manifest(config.build_dir / MANIFEST_NAME)
+    if previous is None or previous.site_id != site_identity(config.site_dir):
+        return _write_staged(job)
+    return _write_in_place(job, previous)
 
 
-def _write_staged(
-    pages: Sequence[Page],
-    env: jinja2.Environment,
-    site: SiteInfo,
-    config: Config,
-    prints: dict[str, str],
-    statics: dict[str, Path],
-    static_index: bool,
-    progress: Progress | None,
-    guard: Guard,
-    workers: int,
-) -> OutputReport:
-    from generator.search.static import build_static_index
-
+def _write_staged(job: _Job) -> OutputReport:
+    config = job.config
     report = OutputReport()
     manifest_path = config.build_dir / MANIFEST_NAME
     manifest_path.unlink(missing_ok=True)
     with Staging(config.site_dir) as staging:
-        render_into(staging.path, pages, env, config, site, workers=workers, progress=progress)
-        for rel, path in statics.items():
+        job.render(staging.path, job.pages)
+        for rel, path in job.statics.items():
             staging.copy_file(path, rel)
-        report.files = len(pages) + len(statics)
-        report.rendered = len(pages)
-        search = None
-        if static_index:
-            if progress:
-                progress("static index", 0, 1)
-            report.static_pages = build_static_index(staging.path).pages
-            search = search_fingerprint(prints)
-        with guard() as current:
+        report.files = len(job.pages) + len(job.statics)
+        report.rendered = len(job.pages)
+        if job.static is not None:
+            if job.progress:
+                job.progress("static index", 0, 1)
+            report.static_pages = job.static.finish(staging.path)
+        with job.guard() as current:
             if not current:
                 raise BuildSuperseded("a newer change arrived during the build")
             staging.commit()
-    report.changed = sorted(prints)
-    save_manifest(manifest_path, Manifest(site_identity(config.site_dir), prints, search))
+            if job.static is not None:
+                job.static.commit()
+    report.changed = sorted(job.prints)
+    save_manifest(manifest_path, Manifest(site_identity(config.site_dir), job.prints))
     return report
 
 
-def _write_in_place(
-    pages: Sequence[Page],
-    env: jinja2.Environment,
-    site: SiteInfo,
-    config: Config,
-    prints: dict[str, str],
-    statics: dict[str, Path],
-    previous: Manifest,
-    static_index: bool,
-    progress: Progress | None,
-    guard: Guard,
-    workers: int,
-) -> OutputReport:
+def _write_in_place(job: _Job, previous: Manifest) -> OutputReport:
+    config, prints, statics = job.config, job.prints, job.statics
     report = OutputReport(incremental=True, files=len(prints))
     site_dir = config.site_dir
     todo = [
         page
-        for page in pages
+        for page in job.pages
         if previous.files.get(page.output_path) != prints[page.output_path]
         or not (site_dir / page.output_path).is_file()
     ]
@@ -169,9 +210,11 @@ def _write_in_place(
         if previous.files.get(rel) != prints[rel] or not (site_dir / rel).is_file()
     ]
     gone = sorted(set(previous.files) - set(prints))
-    search = search_fingerprint(prints)
-    wants_index = static_index and search != previous.search
-    if not (todo or static_todo or gone or wants_index):
+    indexing = job.static is not None and job.static.changes_site
+    if not (todo or static_todo or gone or indexing):
+        if job.static is not None:
+            job.static.finish(site_dir)  # nothing to put in: records the input files only
+            job.static.commit()
         return report
     manifest_path = config.build_dir / MANIFEST_NAME
     remove_stale_staging(site_dir)
@@ -186,7 +229,7 @@ def _write_in_place(
     written: list[str] = []
     try:
         # Render first: a template error then leaves site/ as it was.
-        render_into(scratch, todo, env, config, site, workers=workers, progress=progress)
+        job.render(scratch, todo)
         _link_tree(site_dir, staged)
         for page in todo:
             rel = page.output_path
@@ -202,26 +245,24 @@ def _write_in_place(
             target = inside(staged, rel)
             target.unlink(missing_ok=True)
             _prune_empty(target.parent, staged)
-        if wants_index:
-            from generator.search.static import BUNDLE_DIR, build_static_index
-
-            if progress:
-                progress("static index", 0, 1)
-            shutil.rmtree(staged / BUNDLE_DIR, ignore_errors=True)  # unlinks; old bundle intact
-            report.static_pages = build_static_index(staged).pages
-        with guard() as current:
+        if job.static is not None:
+            if job.progress:
+                job.progress("static index", 0, 1)
+            report.static_pages = job.static.finish(staged)
+        with job.guard() as current:
             if not current:
                 raise BuildSuperseded("a newer change arrived during the build")
             manifest_path.unlink(missing_ok=True)
             swap_directory(staged, site_dir)
+            if job.static is not None:
+                job.static.commit()
     finally:
         for folder in (staged, scratch):
             shutil.rmtree(folder, ignore_errors=True)
     report.rendered = len(todo)
     report.removed = len(gone)
     report.changed = sorted(written + static_todo + gone)
-    kept_search = search if wants_index else previous.search
-    save_manifest(manifest_path, Manifest(site_identity(site_dir), prints, kept_search))
+    save_manifest(manifest_path, Manifest(site_identity(site_dir), prints))
     return report
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import jinja2
 
-from generator.build.render import SiteInfo, make_environment, render_page
+from generator.build.render import Lookup, SiteInfo, make_environment, render_page
 from generator.build.write import inside
 from generator.config import Config
 from generator.models import Page
@@ -24,7 +24,7 @@ from generator.models import Page
 # Fewer pages than this are rendered in the calling process: starting workers costs more.
 PARALLEL_MIN = 300
 _CHUNK = 64
-_JOB: tuple[Sequence[Page], Config, SiteInfo, Path] | None = None
+_JOB: tuple[Sequence[Page], Config, SiteInfo, Path, Lookup] | None = None
 _WORKER_ENV: jinja2.Environment | None = None
 
 
@@ -38,11 +38,11 @@ def write_inside(folder: Path, rel: str, data: bytes) -> None:
 def _render_range(bounds: tuple[int, int]) -> int:
     global _WORKER_ENV
     assert _JOB is not None
-    pages, config, site, folder = _JOB
+    pages, config, site, folder, lookup = _JOB
     if _WORKER_ENV is None:
         _WORKER_ENV = make_environment(config)
     for page in pages[bounds[0] : bounds[1]]:
-        write_inside(folder, page.output_path, render_page(_WORKER_ENV, page, site))
+        write_inside(folder, page.output_path, render_page(_WORKER_ENV, page, site, lookup))
     return bounds[1] - bounds[0]
 
 
@@ -52,6 +52,7 @@ def render_into(
     env: jinja2.Environment,
     config: Config,
     site: SiteInfo,
+    lookup: Lookup,
     *,
     workers: int = 1,
     progress: Callable[[str, int, int], Any] | None = None,
@@ -67,9 +68,9 @@ def render_into(
         for done, page in enumerate(pages, 1):
             if progress:
                 progress("render", done, total)
-            write_inside(folder, page.output_path, render_page(env, page, site))
+            write_inside(folder, page.output_path, render_page(env, page, site, lookup))
         return
-    _JOB = (pages, config, site, folder)
+    _JOB = (pages, config, site, folder, lookup)
     try:
         ranges = [(i, min(i + _CHUNK, total)) for i in range(0, total, _CHUNK)]
         context = multiprocessing.get_context("fork")

@@ -1,4 +1,12 @@
-"""Stage plan: the full tuple of Articles -> every output Page and the inputs it depends on."""
+"""Stage plan: the catalog's Entries -> every output Page, its articles named by reference.
+
+A page's context names articles by ArticleRef (and an article page its analysis by AnalysisRef)
+instead of holding them: the plan of a 100,000-article archive stays small, a page's fingerprint
+is taken from the referenced articles' digests, and only the pages that are rendered have their
+articles read from the store (render.hydrate). Long listings (the front page, archives, entity
+pages, quotes) are paginated, so one edit re-renders one page of each, and a page never grows
+with the archive.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +14,41 @@ import calendar
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from generator.annotate.archive import ArchiveAnnotation
 from generator.build.entities import KIND_LABELS, KINDS, EntityIndex, build_entity_index
 from generator.config import Config
-from generator.models import Article, Page
+from generator.models import Page
+
+# Entries per page of the quotes page and of entity and archive listings.
+LISTING_PAGE = 50
+# URLs per sitemap file (the sitemap protocol allows 50,000); beyond, sitemap.xml is an index.
+SITEMAP_URLS = 50_000
+
+
+class Sluggable(Protocol):
+    @property
+    def slug(self) -> str: ...
+
+
+class Dated(Sluggable, Protocol):
+    @property
+    def date(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRef:
+    """An article in a page context, by slug; render.hydrate replaces it with the record."""
+
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisRef:
+    """An article's analysis (rendered body, notes, annotations) in a page context."""
+
+    slug: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,24 +68,31 @@ class ArchiveEntry:
     count: int
 
 
-def article_url(article: Article) -> str:
+@dataclass(frozen=True, slots=True)
+class SitemapEntry:
+    url: str
+    lastmod: str | None
+
+
+def article_url(article: Sluggable) -> str:
     return f"articles/{article.slug}/"
 
 
-def _inputs(articles: Sequence[Article]) -> tuple[str, ...]:
-    return tuple(a.slug for a in articles)
+def _refs(entries: Sequence[Sluggable]) -> tuple[ArticleRef, ...]:
+    return tuple(ArticleRef(e.slug) for e in entries)
 
 
 def _paginate(
-    articles: Sequence[Article],
+    entries: Sequence[Sluggable],
     per_page: int,
     first_url: str,
-    prefix: str,
-    title: str,
     template: str,
+    title: str,
+    extra: Mapping[str, Any] | None = None,
 ) -> list[Page]:
-    chunks = [articles[i : i + per_page] for i in range(0, len(articles), per_page)] or [[]]
-    urls = [first_url] + [f"{prefix}page/{n}/" for n in range(2, len(chunks) + 1)]
+    """first_url, first_url + page/2/, ...: `per_page` articles each (one empty page if none)."""
+    chunks = [entries[i : i + per_page] for i in range(0, len(entries), per_page)] or [[]]
+    urls = [first_url] + [f"{first_url}page/{n}/" for n in range(2, len(chunks) + 1)]
     pages = []
     for index, chunk in enumerate(chunks):
         pagination = Pagination(
@@ -57,14 +102,8 @@ def _paginate(
             next_url=urls[index + 1] if index + 1 < len(chunks) else None,
         )
         heading = title if index == 0 else f"{title} (page {index + 1} of {len(chunks)})"
-        pages.append(
-            Page(
-                urls[index],
-                template,
-                {"title": heading, "articles": tuple(chunk), "pagination": pagination},
-                _inputs(chunk),
-            )
-        )
+        context = {"title": heading, "articles": _refs(chunk), "pagination": pagination}
+        pages.append(Page(urls[index], template, {**context, **(extra or {})}))
     return pages
 
 
@@ -72,7 +111,7 @@ def _paginate(
 class Link:
     """A duplicate or spun-copy relation from one article page to another."""
 
-    article: Article
+    article: ArticleRef
     relation: str
     similarity: float
 
@@ -86,68 +125,77 @@ class ArticlePages:
     """
 
     index: EntityIndex
-    by_slug: Mapping[str, Article]
+    entries: Mapping[str, Any]  # slug -> Entry
     annotations: Mapping[str, ArchiveAnnotation]
 
-    def with_article(self, article: Article) -> ArticlePages:
-        """The same view with one article replaced by a newer version of it (same slug)."""
-        return ArticlePages(self.index, {**self.by_slug, article.slug: article}, self.annotations)
-
-    def page(self, article: Article) -> Page:
+    def page(self, article: Any) -> Page:
+        """The page of an article (an Entry or a record: anything with slug and entity names)."""
         refs = {
-            kind: tuple(r for name in getattr(article, kind) if (r := self.index.ref(kind, name)))
+            kind: tuple(
+                r
+                for name in dict.fromkeys(n for n in getattr(article, kind) if n.strip())
+                if (r := self.index.ref(kind, name))
+            )
             for kind in KINDS
         }
         notes = self.annotations.get(article.slug)
         links = tuple(
-            Link(self.by_slug[d.slug], d.relation, d.similarity)
+            Link(ArticleRef(d.slug), d.relation, d.similarity)
             for d in (notes.duplicates if notes else ())
-            if d.slug in self.by_slug
+            if d.slug in self.entries
         )
         related = tuple(
-            self.by_slug[s] for s in (notes.related if notes else ()) if s in self.by_slug
+            ArticleRef(s) for s in (notes.related if notes else ()) if s in self.entries
         )
         context = {
-            "title": article.title,
-            "article": article,
+            "article": ArticleRef(article.slug),
+            "analysis": AnalysisRef(article.slug),
             "entities": refs,
             "links": links,
             "related": related,
         }
-        return Page(article_url(article), "article.html", context, (article.slug,))
+        return Page(article_url(article), "article.html", context)
 
 
 def article_pages(
-    articles: tuple[Article, ...], annotations: Mapping[str, ArchiveAnnotation] | None = None
+    entries: Sequence[Any], annotations: Mapping[str, ArchiveAnnotation] | None = None
 ) -> ArticlePages:
     return ArticlePages(
-        build_entity_index(articles), {a.slug: a for a in articles}, annotations or {}
+        build_entity_index(entries), {e.slug: e for e in entries}, annotations or {}
     )
 
 
 def plan_site(
-    articles: tuple[Article, ...],
+    entries: Sequence[Any],
     config: Config,
     annotations: Mapping[str, ArchiveAnnotation] | None = None,
     maker: ArticlePages | None = None,
+    *,
+    search_delta: str | None = None,
 ) -> tuple[Page, ...]:
-    """Decide every page of the site from the whole set of articles (newest first)."""
-    maker = maker or article_pages(articles, annotations)
-    index = maker.index
-    pages: list[Page] = [maker.page(article) for article in articles]
-    pages.extend(_paginate(articles, config.per_page, "", "", config.title, "index.html"))
+    """Decide every page of the site from the whole set of entries (newest first).
 
-    by_year: dict[str, list[Article]] = defaultdict(list)
-    by_month: dict[tuple[str, str], list[Article]] = defaultdict(list)
-    undated: list[Article] = []
-    for article in articles:
-        if article.year and article.month:
-            by_year[article.year].append(article)
-            by_month[(article.year, article.month)].append(article)
-        elif article.year:
-            by_year[article.year].append(article)
+    An entry is anything with slug, date, the entity name tuples, `quotes` (how many) and
+    `annotated`: the catalog's Entries, or records in tests. `search_delta` names the reader
+    index's delta bundle, when the site carries one (the search page merges it).
+    """
+    maker = maker or article_pages(entries, annotations)
+    index = maker.index
+    pages: list[Page] = [maker.page(entry) for entry in entries]
+    pages.extend(_paginate(entries, config.per_page, "", "index.html", config.title))
+
+    by_year: dict[str, list[Any]] = defaultdict(list)
+    by_month: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    undated: list[Any] = []
+    for entry in entries:
+        year, month = _year_month(entry.date)
+        if year and month:
+            by_year[year].append(entry)
+            by_month[(year, month)].append(entry)
+        elif year:
+            by_year[year].append(entry)
         else:
-            undated.append(article)
+            undated.append(entry)
     years = [
         ArchiveEntry(y, f"archive/{y}/", len(by_year[y])) for y in sorted(by_year, reverse=True)
     ]
@@ -156,7 +204,6 @@ def plan_site(
             "archive/",
             "archive_index.html",
             {"title": "Archive", "years": tuple(years), "undated_count": len(undated)},
-            _inputs(articles),
         )
     )
     for year in sorted(by_year, reverse=True):
@@ -167,34 +214,31 @@ def plan_site(
             for (y, m) in sorted(by_month, reverse=True)
             if y == year
         )
-        pages.append(
-            Page(
+        pages.extend(
+            _paginate(
+                by_year[year],
+                LISTING_PAGE,
                 f"archive/{year}/",
                 "archive.html",
-                {
-                    "title": f"Articles from {year}",
-                    "articles": tuple(by_year[year]),
-                    "months": months,
-                },
-                _inputs(by_year[year]),
+                f"Articles from {year}",
+                {"months": months},
             )
         )
     for (year, month), items in sorted(by_month.items(), reverse=True):
         title = f"Articles from {calendar.month_name[int(month)]} {year}"
-        pages.append(
-            Page(
+        pages.extend(
+            _paginate(
+                items,
+                LISTING_PAGE,
                 f"archive/{year}/{month}/",
                 "archive.html",
-                {"title": title, "articles": tuple(items), "months": ()},
-                _inputs(items),
+                title,
+                {"months": ()},
             )
         )
-    pages.append(
-        Page(
-            "undated/",
-            "archive.html",
-            {"title": "Undated articles", "articles": tuple(undated), "months": ()},
-            _inputs(undated),
+    pages.extend(
+        _paginate(
+            undated, LISTING_PAGE, "undated/", "archive.html", "Undated articles", {"months": ()}
         )
     )
     for kind in KINDS:
@@ -204,61 +248,83 @@ def plan_site(
                 f"{kind}/",
                 "entity_index.html",
                 {"title": KIND_LABELS[kind], "kind": kind, "entities": tuple(v.ref for v in views)},
-                _inputs(articles),
             )
         )
         for view in views:
-            pages.append(
-                Page(
+            pages.extend(
+                _paginate(
+                    view.articles,
+                    LISTING_PAGE,
                     view.ref.url,
                     "entity.html",
+                    view.ref.name,
                     {
-                        "title": view.ref.name,
                         "kind": kind,
                         "kind_label": KIND_LABELS[kind],
-                        "entity": view,
+                        "entity": view.ref,
+                        "related": view.related,
                     },
-                    _inputs(view.articles),
                 )
             )
-    quoted = tuple(a for a in articles if a.quotes)
+    quoted = [e for e in entries if e.quotes]
+    pages.extend(_paginate(quoted, LISTING_PAGE, "quotes/", "quotes.html", "Quotes"))
+    feed_items = entries[: config.feed_items]
     pages.append(
-        Page("quotes/", "quotes.html", {"title": "Quotes", "articles": quoted}, _inputs(quoted))
-    )
-    feed_items = tuple(articles[: config.feed_items])
-    pages.append(
-        Page(
-            "feed.xml",
-            "feed.xml",
-            {"title": config.title, "articles": feed_items},
-            _inputs(feed_items),
-        )
+        Page("feed.xml", "feed.xml", {"title": config.title, "articles": _refs(feed_items)})
     )
     pages.append(
         Page(
             "feed.json",
             "feed.json",
-            {"title": config.title, "articles": feed_items},
-            _inputs(feed_items),
+            {
+                "title": config.title,
+                "articles": _refs(feed_items),
+                "analyses": tuple(AnalysisRef(e.slug) for e in feed_items),
+            },
         )
     )
-    pages.append(
-        Page(
-            "sitemap.xml",
-            "sitemap.xml",
-            {"title": "Sitemap", "articles": articles},
-            _inputs(articles),
-        )
-    )
-    pages.append(Page("robots.txt", "robots.txt", {"title": "robots"}, ()))
-    pages.append(Page("404.html", "404.html", {"title": "Page not found"}, ()))
-    pages.append(Page("search/", "search.html", {"title": "Search"}, ()))
+    pages.extend(_sitemaps(entries))
+    pages.append(Page("robots.txt", "robots.txt", {"title": "robots"}))
+    pages.append(Page("404.html", "404.html", {"title": "Page not found"}))
+    pages.append(Page("search/", "search.html", {"title": "Search", "search_delta": search_delta}))
+    annotated = [e for e in entries if e.annotated]
     pages.append(
         Page(
             "annotations.jsonld",
             "annotations.jsonld",
-            {"title": "Annotations", "articles": articles},
-            _inputs(articles),
+            {
+                "title": "Annotations",
+                "articles": _refs(annotated),
+                "analyses": tuple(AnalysisRef(e.slug) for e in annotated),
+            },
         )
     )
     return tuple(pages)
+
+
+def _year_month(date: str | None) -> tuple[str | None, str | None]:
+    if not date:
+        return None, None
+    return date[:4], (date[5:7] if len(date) >= 7 else None)
+
+
+def _sitemaps(entries: Sequence[Dated]) -> list[Page]:
+    """sitemap.xml; past SITEMAP_URLS articles, a sitemap index of sitemaps/N.xml files."""
+    urls = tuple(SitemapEntry(article_url(e), e.date[:10] if e.date else None) for e in entries)
+    chunks = [urls[i : i + SITEMAP_URLS] for i in range(0, len(urls), SITEMAP_URLS)] or [()]
+    if len(chunks) == 1:
+        return [
+            Page("sitemap.xml", "sitemap.xml", {"title": "Sitemap", "urls": urls, "home": True})
+        ]
+    parts = [
+        Page(
+            f"sitemaps/{n}.xml", "sitemap.xml", {"title": "Sitemap", "urls": chunk, "home": n == 1}
+        )
+        for n, chunk in enumerate(chunks, 1)
+    ]
+    index = Page(
+        "sitemap.xml",
+        "sitemap_index.xml",
+        {"title": "Sitemap", "sitemaps": tuple(p.url for p in parts)},
+    )
+    return [index, *parts]

@@ -2,58 +2,33 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 import jinja2
-import markdown
-import nh3
 from markupsafe import Markup
 
 from generator import __version__
 from generator.build.annotated import annotated_body, editor_notes, spin_of
 from generator.build.annotations import body_text
-from generator.build.plan import article_url
+from generator.build.bodies import body_to_html, make_markdown
+from generator.build.plan import AnalysisRef, ArticleRef, article_url
 from generator.config import Config
 from generator.errors import TemplateError
 from generator.models import Article, Page
 
-# What a rendered article body may contain: Markdown's own output, nothing from a source.
-_BODY_TAGS = {
-    "p",
-    "br",
-    "hr",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "blockquote",
-    "ul",
-    "ol",
-    "li",
-    "em",
-    "strong",
-    "code",
-    "pre",
-    "a",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "sup",
-    "sub",
-    "del",
-    "abbr",
-}
-_BODY_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "abbr": {"title"}}
+if TYPE_CHECKING:
+    from generator.build.analysis import ArticleAnalysis
+
+__all__ = ["body_to_html", "make_markdown"]  # re-exported: their home is build/bodies.py
+_BODY_CACHE = 64  # bodies the body_html filter keeps (custom themes only; ours gets them made)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,28 +52,6 @@ def site_info(config: Config) -> SiteInfo:
         language=config.language,
         generator=f"newsarchive {__version__}",
     )
-
-
-def make_markdown(extensions: tuple[str, ...]) -> markdown.Markdown:
-    """A Markdown converter that treats raw HTML in a body as text, never as markup."""
-    md = markdown.Markdown(extensions=list(extensions), output_format="html")
-    md.preprocessors.deregister("html_block")
-    md.inlinePatterns.deregister("html")
-    return md
-
-
-def body_to_html(md: markdown.Markdown, body: str) -> Markup:
-    """Render a Markdown body, then sanitize: only Markdown's tags, only safe link schemes."""
-    md.reset()
-    html = md.convert(body)
-    clean = nh3.clean(
-        html,
-        tags=_BODY_TAGS,
-        attributes=_BODY_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="nofollow noopener noreferrer",
-    )
-    return Markup(clean)
 
 
 def display_date(value: str | None) -> str:
@@ -154,13 +107,17 @@ def make_environment(config: Config) -> jinja2.Environment:
     )
     env.filters.update(FILTERS)
     md = make_markdown(config.markdown_extensions)
-    rendered: dict[str, Markup] = {}
+    rendered: OrderedDict[str, Markup] = OrderedDict()
 
     def body_html(article: Article) -> Markup:
-        # The article page, its annotations and the JSON Feed all need the same HTML: convert once.
+        # For themes that render bodies themselves; the default theme gets them from the analysis.
         key = article.slug + "\x00" + article.body
-        if key not in rendered:
+        if key in rendered:
+            rendered.move_to_end(key)
+        else:
             rendered[key] = body_to_html(md, article.body)
+            if len(rendered) > _BODY_CACHE:
+                rendered.popitem(last=False)
         return rendered[key]
 
     env.filters["body_html"] = body_html
@@ -215,17 +172,16 @@ def news_article_jsonld(
     return data
 
 
-def render_json_feed(env: jinja2.Environment, page: Page, site: SiteInfo) -> bytes:
+def render_json_feed(env: jinja2.Environment, context: Mapping[str, Any], site: SiteInfo) -> bytes:
     """JSON Feed 1.1 (jsonfeed.org) of the newest articles; built as data, not through a template."""
-    body_html = env.filters["body_html"]
     items = []
-    for article in page.context["articles"]:
+    for article, analysis in zip(context["articles"], context["analyses"], strict=True):
         url = site.base_url + article_url(article)
         item: dict[str, Any] = {
             "id": url,
             "url": url,
             "title": article.title,
-            "content_html": str(body_html(article)),
+            "content_html": analysis.body_html,
         }
         if article.summary:
             item["summary"] = article.summary
@@ -250,16 +206,11 @@ def render_json_feed(env: jinja2.Environment, page: Page, site: SiteInfo) -> byt
     return (json.dumps(feed, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def render_annotations(env: jinja2.Environment, page: Page, site: SiteInfo) -> bytes:
+def render_annotations(
+    env: jinja2.Environment, context: Mapping[str, Any], site: SiteInfo
+) -> bytes:
     """/annotations.jsonld: a W3C Web Annotation collection of every anchored note and spun phrase."""
-    from generator.build.annotated import web_annotations
-
-    body_html = env.filters["body_html"]
-    items = [
-        item
-        for article in page.context["articles"]
-        for item in web_annotations(article, body_html, site.base_url)
-    ]
+    items = [item for analysis in context["analyses"] for item in analysis.annotations]
     collection = {
         "@context": "http://www.w3.org/ns/anno.jsonld",
         "id": site.base_url + "annotations.jsonld",
@@ -275,25 +226,94 @@ def render_annotations(env: jinja2.Environment, page: Page, site: SiteInfo) -> b
     return (json.dumps(collection, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-DATA_PAGES: Mapping[str, Callable[[jinja2.Environment, Page, SiteInfo], bytes]] = {
+DATA_PAGES: Mapping[str, Callable[[jinja2.Environment, Mapping[str, Any], SiteInfo], bytes]] = {
     "feed.json": render_json_feed,
     "annotations.jsonld": render_annotations,
 }
 
 
-def render_page(env: jinja2.Environment, page: Page, site: SiteInfo) -> bytes:
-    """Render one page. Raises TemplateError naming the template and line on any template fault."""
-    if page.template in DATA_PAGES:
-        return DATA_PAGES[page.template](env, page, site)
-    root = site.base_path if page.url == "404.html" else _root_for(page.url)
-    context: dict[str, Any] = {"site": site, "root": root, "page_url": page.url, **page.context}
-    if "article" in page.context:
-        originals = tuple(
-            link.article
-            for link in page.context.get("links", ())
-            if link.relation == "spun-copy-of"
+class Lookup(Protocol):
+    """Where a page's referenced articles come from (the build store, or memory in tests)."""
+
+    def cards(self, slugs: Iterable[str]) -> Mapping[str, Article]: ...
+
+    def analyses(self, slugs: Iterable[str]) -> Mapping[str, ArticleAnalysis]: ...
+
+
+def _references(value: Any, articles: set[str], analyses: set[str]) -> None:
+    if isinstance(value, ArticleRef):
+        articles.add(value.slug)
+    elif isinstance(value, AnalysisRef):
+        analyses.add(value.slug)
+    elif isinstance(value, tuple | list):
+        for item in value:
+            _references(item, articles, analyses)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            _references(item, articles, analyses)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            _references(getattr(value, f.name), articles, analyses)
+
+
+def _resolve(value: Any, cards: Mapping[str, Article], analyses: Mapping[str, Any]) -> Any:
+    if isinstance(value, ArticleRef):
+        return cards[value.slug]
+    if isinstance(value, AnalysisRef):
+        return analyses[value.slug]
+    if isinstance(value, tuple):
+        return tuple(_resolve(item, cards, analyses) for item in value)
+    if isinstance(value, list):
+        return [_resolve(item, cards, analyses) for item in value]
+    if isinstance(value, Mapping):
+        return {k: _resolve(v, cards, analyses) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            f.name: _resolve(getattr(value, f.name), cards, analyses)
+            for f in dataclasses.fields(value)
+        }
+        return dataclasses.replace(value, **changes) if changes else value
+    return value
+
+
+def hydrate(context: Mapping[str, Any], lookup: Lookup) -> dict[str, Any]:
+    """The context with every ArticleRef replaced by the record's card and every AnalysisRef by
+    the article's analysis. Raises TemplateError when the store lacks one (a damaged cache)."""
+    wanted_cards: set[str] = set()
+    wanted_analyses: set[str] = set()
+    _references(context, wanted_cards, wanted_analyses)
+    cards = lookup.cards(wanted_cards) if wanted_cards else {}
+    analyses = lookup.analyses(wanted_analyses) if wanted_analyses else {}
+    missing = (wanted_cards - cards.keys()) | (wanted_analyses - analyses.keys())
+    if missing:
+        raise TemplateError(
+            f"the build cache lacks {len(missing)} article(s) ({', '.join(sorted(missing)[:3])}); "
+            "run 'newsarchive build --clean'"
         )
-        context["jsonld"] = news_article_jsonld(page.context["article"], site, originals)
+    return {k: _resolve(v, cards, analyses) for k, v in context.items()}
+
+
+def render_page(env: jinja2.Environment, page: Page, site: SiteInfo, lookup: Lookup) -> bytes:
+    """Render one page, its referenced articles read through `lookup`. Raises TemplateError
+    naming the template and line on any template fault."""
+    context = hydrate(page.context, lookup)
+    if page.template in DATA_PAGES:
+        return DATA_PAGES[page.template](env, context, site)
+    root = site.base_path if page.url == "404.html" else _root_for(page.url)
+    if "analysis" in context:  # an article page: its record whole, its body marked up
+        analysis: ArticleAnalysis = context["analysis"]
+        article = dataclasses.replace(context["article"], removed=analysis.removed)
+        originals = tuple(
+            link.article for link in context.get("links", ()) if link.relation == "spun-copy-of"
+        )
+        context.update(
+            article=article,
+            title=article.title,
+            body=Markup(analysis.marked_html),
+            notes=analysis.notes,
+            jsonld=news_article_jsonld(article, site, originals),
+        )
+    context = {"site": site, "root": root, "page_url": page.url, **context}
     try:
         template = env.get_template(page.template)
         text = template.render(context)
@@ -309,4 +329,7 @@ def render_page(env: jinja2.Environment, page: Page, site: SiteInfo) -> bytes:
         raise TemplateError(
             f"{page.template}: {type(exc).__name__}: {exc} (while rendering /{page.url})"
         ) from exc
-    return re.sub(r"[ \t]+\n", "\n", text).encode("utf-8")
+    return _TRAILING_SPACE.sub("\n", text).encode("utf-8")
+
+
+_TRAILING_SPACE = re.compile(r"[ \t]+\n")

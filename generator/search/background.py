@@ -1,7 +1,8 @@
 """Update the Whoosh index of record in a forked process while the site is rendered.
 
-Indexing needs only the loaded articles, so it can overlap annotate, plan, render and Pagefind.
-The child inherits the articles (nothing is pickled) and sends back only the small IndexUpdate.
+Indexing needs only the loaded records, so it can overlap annotate, plan, render and Pagefind.
+The child makes its documents itself (reading them from the build store: nothing is pickled)
+and sends back only the small IndexUpdate.
 Where fork is unavailable, or other threads run in this process (forking them is unsafe), the
 update runs in the calling process when its result is asked for.
 """
@@ -15,44 +16,48 @@ import traceback
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from generator.errors import SearchError
-from generator.models import Article
 from generator.search.whoosh_index import IndexUpdate, update_index
 
+Documents = Callable[[], Sequence[Any]]  # what update_index is given, made where it runs
 
-def _child(index_dir: Path, articles: Sequence[Article], sender: Connection) -> None:
+
+def _child(index_dir: Path, documents: Documents, sender: Connection) -> None:
     try:
-        result: object = update_index(index_dir, articles)
+        result: object = update_index(index_dir, documents())
     except BaseException as exc:  # reported by the parent as one line
         result = f"{type(exc).__name__}: {exc} ({traceback.format_exc(limit=3).splitlines()[-1]})"
     sender.send(result)
     sender.close()
 
 
-def _inline(index_dir: Path, articles: Sequence[Article]) -> IndexUpdate:
+def _inline(index_dir: Path, documents: Documents) -> IndexUpdate:
     try:
-        return update_index(index_dir, articles)
+        return update_index(index_dir, documents())
     except SearchError:
         raise
     except Exception as exc:  # the same one line as from the forked child
         raise SearchError(f"updating the search index failed: {type(exc).__name__}: {exc}") from exc
 
 
-def start_index_update(index_dir: Path, articles: Sequence[Article]) -> Callable[[], IndexUpdate]:
-    """Begin updating the index; the returned function waits for and returns the result.
+def start_index_update(index_dir: Path, documents: Documents) -> Callable[[], IndexUpdate]:
+    """Begin updating the index with what `documents()` returns (called in the child, which
+    inherits the function and whatever it reads); the returned function waits for and returns
+    the result.
 
     Raises (from that function) SearchError when the update failed; the previous index then
     stays in place, as update_index guarantees.
     """
     can_fork = "fork" in multiprocessing.get_all_start_methods()
     if not can_fork or threading.active_count() > 1 or os.environ.get("NEWSARCHIVE_NO_FORK"):
-        return lambda: _inline(index_dir, articles)
+        return lambda: _inline(index_dir, documents)
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     # Not a daemon: Whoosh's multi-process writer starts children of its own.
     process = context.Process(
-        target=_child, args=(index_dir, articles, sender), name="newsarchive-index"
+        target=_child, args=(index_dir, documents, sender), name="newsarchive-index"
     )
     process.start()
     sender.close()

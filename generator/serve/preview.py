@@ -26,13 +26,13 @@ from typing import TYPE_CHECKING, Any
 
 from generator.config import Config, load_config
 from generator.errors import ArticleError, BuildSuperseded, GeneratorError, Problem
-from generator.filecache import FileCache
 from generator.serve.server import PreviewServer, PreviewState
 from generator.serve.watch import Debouncer, start_watching
 
 if TYPE_CHECKING:
     import jinja2
 
+    from generator.build.catalog import CatalogCache
     from generator.build.plan import ArticlePages
 
 log = logging.getLogger(__name__)
@@ -72,11 +72,11 @@ def _child_init(lock: Any, generation: Any) -> None:
 def full_pass(
     root: Path,
     start: int | None = None,
-    records: FileCache | None = None,
-    known_slugs: frozenset[str] | None = None,
+    records: CatalogCache | None = None,
 ) -> PassResult:
     """One incremental build for the preview (no Pagefind); in the child process when `start`
     is given, where the build is dropped if a quick pass wrote anything since `start`."""
+    from generator.build.catalog import CATALOG_NAME, CatalogCache
     from generator.pipeline import run_build
 
     config = load_config(root)  # the config file may be what changed; raises ConfigError
@@ -84,7 +84,7 @@ def full_pass(
     if start is not None:
         lock, generation = _CHILD["lock"], _CHILD["generation"]
         records = _CHILD["records"].setdefault(
-            str(root), FileCache(config.build_dir / "cache" / "records.pickle")
+            str(root), CatalogCache(config.build_dir / "cache" / CATALOG_NAME)
         )
 
         @contextmanager
@@ -97,12 +97,11 @@ def full_pass(
         report = run_build(config, static_index=False, guard=guard, records=records)
     except BuildSuperseded:
         return PassResult(None, [], superseded=True)
-    slugs = frozenset(report.article_pages.by_slug) if report.article_pages else frozenset()
     error = "\n".join(str(p) for p in report.all_problems if not p.is_warning) or None
+    # The view of the archive the quick pass renders from (entity pages, links, the other
+    # articles' cards): small, so it is sent back after every pass.
     return PassResult(
-        error,
-        [page_path(p) for p in report.changed],
-        article_pages=report.article_pages if slugs != known_slugs else None,
+        error, [page_path(p) for p in report.changed], article_pages=report.article_pages
     )
 
 
@@ -148,8 +147,7 @@ class Rebuilder:
             else:
                 with self._lock:
                     start = int(self._generation.value)
-                known = frozenset(self._pages.by_slug) if self._pages else frozenset()
-                future = self._executor().submit(full_pass, self.root, start, None, known)
+                future = self._executor().submit(full_pass, self.root, start)
                 result = future.result()
         except GeneratorError as exc:
             self.builds += 1
@@ -184,8 +182,11 @@ class Rebuilder:
 
     def quick(self, changed: set[Path]) -> None:
         """Re-render the pages of edited article records now; anything else waits for full()."""
+        from generator.build.analysis import analysis_version
         from generator.build.load import load_article
+        from generator.build.lookup import ChainLookup, MemoryLookup, StoreLookup
         from generator.build.render import make_environment, render_page, site_info
+        from generator.build.store import Store
         from generator.fsutil import atomic_write_bytes
 
         pages, config = self._pages, self.config
@@ -196,12 +197,17 @@ class Rebuilder:
         ]
         if pages is None or not records or len(records) > _QUICK_MAX:
             return
-        by_file = {a.source_file: a for a in pages.by_slug.values()}
+        by_file = {e.path: e for e in pages.entries.values()}
         if self._quick_env is None:  # its own Markdown converter: not shared across threads
             self._quick_env = make_environment(config)
+        stored = StoreLookup(
+            Store(config.build_dir / "cache" / "store.sqlite"),
+            pages.entries,
+            analysis_version(config.markdown_extensions, config.base_url),
+        )
         written: list[str] = []
         for path in records:
-            known = by_file.get(path)
+            known = by_file.get(str(path))
             if known is None:
                 continue  # a new record: the full pass plans it
             try:
@@ -212,17 +218,19 @@ class Rebuilder:
             if article.slug != known.slug:
                 continue  # a new address: the full pass moves it
             page = pages.page(article)
+            lookup = ChainLookup(
+                MemoryLookup([article], config.markdown_extensions, config.base_url), stored
+            )
             try:
-                data = render_page(self._quick_env, page, site_info(config))
+                data = render_page(self._quick_env, page, site_info(config), lookup)
             except GeneratorError as exc:
                 self.state.publish(str(exc))
                 return
             with self._lock:
                 atomic_write_bytes(config.site_dir / page.output_path, data)
                 self._generation.value += 1
-            pages = pages.with_article(article)
             written.append(page.output_path)
-        self._pages = pages
+        stored.store.close()
         if written:
             self.quick_renders += 1
             previous = self.state.error

@@ -4,6 +4,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from generator.build.catalog import memory_catalog
 from generator.build.plan import plan_site
 from generator.build.render import (
     body_to_html,
@@ -47,8 +48,9 @@ def test_hostile_title_is_escaped_everywhere(config: Config) -> None:
     article = _article(title=HOSTILE, summary=HOSTILE)
     env = make_environment(config)
     site = site_info(config)
-    for page in plan_site((article,), config):
-        out = render_page(env, page, site).decode()
+    entries, lookup = memory_catalog([article])
+    for page in plan_site(entries, config):
+        out = render_page(env, page, site, lookup).decode()
         if page.url == "feed.json":  # JSON Feed: title and summary are plain-text fields by spec
             item = json.loads(out)["items"][0]
             assert item["title"] == HOSTILE and "<script" not in item["content_html"]
@@ -61,12 +63,13 @@ def test_hostile_title_is_escaped_everywhere(config: Config) -> None:
 def test_relative_links_work_at_any_depth(config: Config) -> None:
     article = _article()
     env = make_environment(config)
-    pages = {p.url: p for p in plan_site((article,), config)}
-    article_html = render_page(env, pages["articles/a-title/"], site_info(config)).decode()
+    entries, lookup = memory_catalog([article])
+    pages = {p.url: p for p in plan_site(entries, config)}
+    article_html = render_page(env, pages["articles/a-title/"], site_info(config), lookup).decode()
     assert 'href="../../static/style.css"' in article_html
-    index_html = render_page(env, pages[""], site_info(config)).decode()
+    index_html = render_page(env, pages[""], site_info(config), lookup).decode()
     assert 'href="articles/a-title/"' in index_html
-    not_found = render_page(env, pages["404.html"], site_info(config)).decode()
+    not_found = render_page(env, pages["404.html"], site_info(config), lookup).decode()
     assert 'href="/static/style.css"' in not_found
 
 
@@ -81,7 +84,7 @@ def test_pagination_and_archives_are_planned(config: Config) -> None:
         *tuple(_article(slug=f"a{i}", date=f"2023-0{1 + i % 3}-01") for i in range(45)),
         _article(slug="undated-one", date=None),
     )
-    urls = {p.url for p in plan_site(articles, config)}
+    urls = {p.url for p in plan_site(memory_catalog(articles)[0], config)}
     assert {
         "",
         "page/2/",

@@ -21,10 +21,10 @@ def _articles(tmp_path: Path) -> list[Article]:
 
 def test_a_forked_update_indexes_like_an_inline_one(tmp_path: Path) -> None:
     index = tmp_path / "whoosh"
-    update = start_index_update(index, _articles(tmp_path))()
+    update = start_index_update(index, lambda: _articles(tmp_path))()
     assert update.added == 2
     assert [h.url for h in search(index, "trams").hits] == ["articles/tram/"]
-    again = start_index_update(index, _articles(tmp_path))()
+    again = start_index_update(index, lambda: _articles(tmp_path))()
     assert again.unchanged == 2 and again.added == again.updated == 0
 
 
@@ -38,4 +38,4 @@ def test_a_failure_in_the_child_is_one_clear_error(
 
     monkeypatch.setattr(background, "update_index", broken)  # the forked child inherits it
     with pytest.raises(SearchError, match="updating the search index failed: OSError"):
-        start_index_update(tmp_path / "whoosh", _articles(tmp_path))()
+        start_index_update(tmp_path / "whoosh", lambda: _articles(tmp_path))()

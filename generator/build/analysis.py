@@ -1,0 +1,75 @@
+"""Stage analyse (per article): Article -> ArticleAnalysis, everything derived from one record alone.
+
+What an article page, the annotation collection, the search indexes and the archive-wide
+annotate stage need from an article's body is worked out here once: the body rendered and
+sanitized, with spun phrases, quotations and editor notes marked; the notes with their anchors;
+the W3C annotations; the body's plain text. None of it depends on any other article, so it runs
+in worker processes, and it is cached by the record's content (see build/store.py): an unchanged
+record is never converted again, whatever else changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import markdown
+from markupsafe import Markup
+
+from generator.build.annotated import Note, annotated_body, editor_notes, web_annotations
+from generator.build.annotations import body_text
+from generator.build.bodies import body_to_html
+from generator.fingerprint import code_digest
+from generator.models import Article, Removal
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleAnalysis:
+    """One article's derived data: what its page shows beyond the record's metadata."""
+
+    body_html: str  # sanitized body, as Markdown renders it
+    marked_html: str  # the same with quotations, spun phrases and noted passages marked
+    text: str  # the body's text content (what the browser's textContent gives)
+    notes: tuple[Note, ...]
+    annotations: tuple[Mapping[str, Any], ...]  # W3C Web Annotations of notes and spun phrases
+    removed: tuple[Removal, ...]  # kept out of the slim record: only the article page shows it
+
+
+def analysis_version(markdown_extensions: tuple[str, ...], base_url: str) -> str:
+    """What an analysis depends on besides the record: the code and the body-rendering config."""
+    return hashlib.blake2b(
+        repr((code_digest(), markdown_extensions, base_url)).encode(), digest_size=12
+    ).hexdigest()
+
+
+def record_digest(article: Article) -> str:
+    """Digest of a whole record (every field); equal digests mean equal records."""
+    return hashlib.blake2b(pickle.dumps(article, protocol=5), digest_size=16).hexdigest()
+
+
+def analyze_article(article: Article, md: markdown.Markdown, base_url: str) -> ArticleAnalysis:
+    """Render, mark and annotate one article body. md is the caller's converter (not shared
+    across threads)."""
+    html = body_to_html(md, article.body)
+    marked = annotated_body(article, lambda _article: html)
+    text = body_text(str(html))
+    return ArticleAnalysis(
+        body_html=str(html),
+        marked_html=str(marked),
+        text=text,
+        notes=tuple(editor_notes(article, text)),
+        annotations=tuple(web_annotations(article, lambda _article: html, base_url)),
+        removed=article.removed,
+    )
+
+
+def slim(article: Article) -> Article:
+    """The record without its body and removed spans: what listings and the plan need."""
+    return replace(article, body="", removed=())
+
+
+def markup(value: str) -> Markup:
+    return Markup(value)

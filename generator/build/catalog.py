@@ -1,0 +1,462 @@
+"""Stage load + analyse (whole archive): content/articles/*.md -> Catalog of Entries, work cached.
+
+Each record file is parsed, validated and analysed (build/analysis.py) once per version of its
+content; the heavy results (the slim card listings show, the analysis its page shows, its search
+document) go to the build store (build/store.py) and its Pagefind input file, and the plan gets
+a small Entry: slug, date, entity names, digests. A build reads only the files whose stamp (size,
+mtime, inode) moved since the last one; the rest come from .build/cache/catalog.pickle as
+Entries, so a one-record edit costs one parse however big the archive is. Records are parsed on
+every core (forked workers, results merged in file order), so the outcome does not depend on the
+number of cores.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import pickle
+import traceback
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from generator.annotate.archive import spin_score
+from generator.build.analysis import (
+    ArticleAnalysis,
+    analysis_version,
+    analyze_article,
+    record_digest,
+    slim,
+)
+from generator.build.bodies import make_markdown
+from generator.build.load import find_article_files, load_article
+from generator.build.lookup import MemoryLookup
+from generator.build.store import Store
+from generator.config import Config
+from generator.errors import ArticleError, Problem
+from generator.filecache import Stamp, stamp_of
+from generator.fingerprint import code_digest
+from generator.fsutil import atomic_write_bytes
+from generator.models import Article
+
+Progress = Callable[[str, int, int], None]
+CATALOG_NAME = "catalog.pickle"
+_FORMAT = 1
+# Fewer records than this are read in this process: starting workers costs more.
+PARALLEL_MIN = 64
+_CHUNK = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One loaded record as the plan sees it; everything else is in the store, by digest."""
+
+    slug: str
+    path: str  # the record file
+    date: str | None
+    people: tuple[str, ...]
+    organizations: tuple[str, ...]
+    places: tuple[str, ...]
+    tags: tuple[str, ...]
+    quotes: int  # how many quotes the record lists
+    annotated: bool  # has editor notes or spun phrases to publish in annotations.jsonld
+    spin: float
+    card: str  # digest of the slim record: what listings, links and feeds show of it
+    record: str  # digest of the whole record: what its own page and its analysis come from
+
+    @property
+    def year(self) -> str | None:
+        return self.date[:4] if self.date else None
+
+    @property
+    def month(self) -> str | None:
+        return self.date[5:7] if self.date and len(self.date) >= 7 else None
+
+    def names(self, kind: str) -> tuple[str, ...]:
+        value: tuple[str, ...] = getattr(self, kind)
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """What one record yields for the rest of the build (its heavy parts went to the store)."""
+
+    entry: Entry
+    features: Any  # the archive-level annotate stage's input for this article
+
+
+@dataclass(slots=True)
+class Catalog:
+    """The loaded archive: entries newest first with unique slugs, and where their data is."""
+
+    entries: tuple[Entry, ...]
+    features: dict[str, Any]  # slug -> archive features (only of records read in this build)
+    problems: list[Problem] = field(default_factory=list)
+    read: frozenset[str] = frozenset()  # slugs whose record was parsed in this build
+    store: Store | None = None
+    version: str = ""
+
+    def by_slug(self) -> dict[str, Entry]:
+        return {e.slug: e for e in self.entries}
+
+
+def _names(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in values if v.strip()))
+
+
+def make_entry(article: Article, analysis: ArticleAnalysis, card: str, record: str) -> Entry:
+    return Entry(
+        slug=article.slug,
+        path=str(article.source_file),
+        date=article.date,
+        people=_names(article.people),
+        organizations=_names(article.organizations),
+        places=_names(article.places),
+        tags=_names(article.tags),
+        quotes=len(article.quotes),
+        annotated=bool(analysis.annotations),
+        spin=spin_score(article),
+        card=card,
+        record=record,
+    )
+
+
+def memory_catalog(
+    articles: Sequence[Article],
+    markdown_extensions: tuple[str, ...] = ("sane_lists", "tables"),
+    base_url: str = "http://127.0.0.1:8000/",
+) -> tuple[list[Entry], MemoryLookup]:
+    """Entries (newest first) and a lookup for records held in memory (tests, one-off renders)."""
+    lookup = MemoryLookup(articles, markdown_extensions, base_url)
+    analyses = lookup.analyses(a.slug for a in articles)
+    entries = [
+        make_entry(a, analyses[a.slug], card_digest(slim(a)), record_digest(a)) for a in articles
+    ]
+    return newest_first(entries), lookup
+
+
+def card_digest(card: Article) -> str:
+    return record_digest(card)
+
+
+def features_of(article: Article) -> Any:
+    """The archive-level annotate input of one article (see annotate/)."""
+    from generator.annotate.dedupe import signature
+    from generator.annotate.related import RelatedInput
+
+    return (
+        signature(article.body),
+        RelatedInput(
+            article.slug,
+            f"{article.title}\n{article.body}",
+            (*article.people, *article.organizations, *article.places, *article.tags),
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What a worker needs to turn a record into a Derived (inherited through fork)."""
+
+    articles_dir: Path
+    store_path: Path
+    lean_dir: Path | None  # where Pagefind input files go; None when there is no static search
+    markdown_extensions: tuple[str, ...]
+    base_url: str
+    language: str
+    version: str
+
+
+class _Worker:
+    """Per process: one Markdown converter and one store connection."""
+
+    def __init__(self, context: _Context) -> None:
+        self.context = context
+        self.md = make_markdown(context.markdown_extensions)
+        self.store = Store(context.store_path)
+
+    def derive(self, article: Article) -> Derived:
+        """Analyse one record: store its card, analysis and search document; write its
+        Pagefind input; return its Entry and archive features."""
+        context = self.context
+        analysis = analyze_article(article, self.md, context.base_url)
+        card = slim(article)
+        card_key, record_key = card_digest(card), record_digest(article)
+        self.store.put("card", card_key, card)
+        self.store.put("analysis", f"{record_key}.{context.version}", analysis)
+        self.store.put("search", f"{record_key}.{context.version}", article)
+        features = features_of(article)
+        self.store.put("features", f"{record_key}.{context.version}", features)
+        if context.lean_dir is not None:
+            from generator.search.static import lean_document, lean_document_path
+
+            atomic_write_bytes(
+                lean_document_path(context.lean_dir, article.slug),
+                lean_document(card, analysis, context.language),
+            )
+        return Derived(make_entry(article, analysis, card_key, record_key), features)
+
+    def read(self, path: Path) -> tuple[str, Stamp | None, Derived | Problem]:
+        stamp = stamp_of(path)  # before the read: an edit during it shows next time
+        try:
+            article = load_article(path, self.context.articles_dir)
+            return str(path), stamp, self.derive(article)
+        except ArticleError as exc:
+            return str(path), stamp, Problem.from_error(exc)
+        except Exception as exc:  # one bad record must not sink the archive
+            detail = traceback.format_exc(limit=4).strip().splitlines()[-1]
+            return (
+                str(path),
+                stamp,
+                Problem(
+                    str(path), "load", f"internal error {type(exc).__name__}: {exc} ({detail})"
+                ),
+            )
+
+
+_WORKER: _Worker | None = None
+_CONTEXT: _Context | None = None
+
+
+def _read_chunk(paths: Sequence[Path]) -> list[tuple[str, Stamp | None, Derived | Problem]]:
+    global _WORKER
+    if _WORKER is None:
+        assert _CONTEXT is not None
+        _WORKER = _Worker(_CONTEXT)
+    results = [_WORKER.read(path) for path in paths]
+    _WORKER.store.flush()
+    return results
+
+
+def _read_all(
+    paths: list[Path], context: _Context, workers: int, progress: Progress
+) -> list[tuple[str, Stamp | None, Derived | Problem]]:
+    """Read every path, on `workers` forked processes when there are enough of them."""
+    global _CONTEXT
+    if (
+        workers < 2
+        or len(paths) < PARALLEL_MIN
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        worker = _Worker(context)
+        results = []
+        for done, path in enumerate(paths, 1):
+            progress("load", done, len(paths))
+            results.append(worker.read(path))
+        worker.store.close()
+        return results
+    _CONTEXT = context
+    try:
+        chunks = [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
+        results = []
+        pool_context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context) as pool:
+            for chunk_results in pool.map(_read_chunk, chunks):
+                results.extend(chunk_results)
+                progress("load", len(results), len(paths))
+        return results
+    finally:
+        _CONTEXT = None
+
+
+class CatalogCache:
+    """record path -> (stamp, Entry) from the last build, tied to the code and analysis version."""
+
+    def __init__(self, path: Path | None, *, fresh: bool = False) -> None:
+        self.path = path
+        self.key: tuple[Any, ...] = ()
+        self.files: dict[str, tuple[Stamp, Entry]] = {}
+        if path is not None and not fresh:
+            with contextlib.suppress(Exception):  # a damaged cache is rebuilt, never fatal
+                with path.open("rb") as handle:
+                    data = pickle.load(handle)
+                self.key, self.files = data["key"], data["files"]
+
+    def valid_for(self, version: str) -> bool:
+        return self.key == (_FORMAT, code_digest(), version)
+
+    def save(self, version: str, files: dict[str, tuple[Stamp, Entry]]) -> None:
+        self.key, self.files = (_FORMAT, code_digest(), version), files
+        if self.path is not None:
+            data = pickle.dumps({"key": self.key, "files": files}, protocol=pickle.HIGHEST_PROTOCOL)
+            with contextlib.suppress(OSError):  # a cache that cannot be saved costs time only
+                atomic_write_bytes(self.path, data)
+
+
+def load_catalog(
+    config: Config,
+    *,
+    clean: bool = False,
+    workers: int = 1,
+    progress: Progress | None = None,
+    cache: CatalogCache | None = None,
+    lean_dir: Path | None = None,
+) -> Catalog:
+    """Every loadable record as an Entry, newest first, slugs made unique; problems for the rest.
+
+    Records whose file is unchanged since the last build (and whose store rows are present) are
+    not read again. `lean_dir`: where to write each analysed record's Pagefind input file.
+    """
+    progress = progress or (lambda stage, done, total: None)
+    cache_dir = config.build_dir / "cache"
+    store = Store(cache_dir / "store.sqlite")
+    if clean:
+        store.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{store.path}{suffix}").unlink(missing_ok=True)
+    version = analysis_version(config.markdown_extensions, config.base_url)
+    cache = cache or CatalogCache(cache_dir / CATALOG_NAME, fresh=clean)
+    known = cache.files if cache.valid_for(version) and not clean else {}
+    files = list(find_article_files(config.articles_dir))
+    kept: dict[str, tuple[Stamp, Entry]] = {}
+    todo: list[Path] = []
+    for path in files:
+        hit = known.get(str(path))
+        if hit is not None and hit[0] == stamp_of(path):
+            kept[str(path)] = hit
+        else:
+            todo.append(path)
+    if kept:  # rows a cleaned or damaged store lost: read those records again
+        entries_kept = [e for _, e in kept.values()]
+        cards = store.has("card", [e.card for e in entries_kept])
+        analysed = store.has("analysis", [f"{e.record}.{version}" for e in entries_kept])
+        for key in [
+            k
+            for k, (_, e) in kept.items()
+            if e.card not in cards or f"{e.record}.{version}" not in analysed
+        ]:
+            del kept[key]
+            todo.append(Path(key))
+    context = _Context(
+        config.articles_dir,
+        store.path,
+        lean_dir,
+        config.markdown_extensions,
+        config.base_url,
+        config.language,
+        version,
+    )
+    store.close()  # workers open their own connections; this process reopens on use
+    results = _read_all(sorted(todo), context, workers, progress)
+    problems: list[Problem] = []
+    features: dict[str, Any] = {}
+    read: dict[str, tuple[Stamp, Entry]] = {}
+    for name, stamp, outcome in results:
+        if isinstance(outcome, Problem):
+            problems.append(outcome)
+            continue
+        features[outcome.entry.path] = outcome.features
+        if stamp is not None:
+            read[name] = (stamp, outcome.entry)
+    order = {str(p): i for i, p in enumerate(files)}
+    everything = sorted({**kept, **read}.items(), key=lambda item: order.get(item[0], 0))
+    original = [entry for _, (_, entry) in everything]
+    entries, renamed = _unique_slugs(original, problems)
+    if renamed:
+        contested = {e.slug for e in original if e.path in renamed}
+        renamed = _redo_renamed(renamed, entries, contested, context, features)
+        everything = [
+            (path, (stamp, renamed.get(path, entry))) for path, (stamp, entry) in everything
+        ]
+        entries = [renamed.get(e.path, e) for e in entries]
+    cache.save(version, {path: hit for path, hit in everything if path not in renamed})
+    by_path = {e.path: e for e in entries}
+    return Catalog(
+        entries=tuple(newest_first(entries)),
+        features={by_path[p].slug: f for p, f in features.items() if p in by_path},
+        problems=problems,
+        read=frozenset(by_path[p].slug for p in read if p in by_path),
+        store=store,
+        version=version,
+    )
+
+
+def newest_first(entries: Sequence[Entry]) -> list[Entry]:
+    """Dated entries newest first (ties by slug, descending), then undated ones by slug: the
+    order every listing uses."""
+    dated = sorted(
+        (e for e in entries if e.date), key=lambda e: (e.date or "", e.slug), reverse=True
+    )
+    return dated + sorted((e for e in entries if not e.date), key=lambda e: e.slug)
+
+
+def _unique_slugs(
+    entries: list[Entry], problems: list[Problem]
+) -> tuple[list[Entry], dict[str, Entry]]:
+    """Entries with unique slugs (later files get -2, -3...), and path -> Entry for those that
+    had to change (their store rows and Pagefind input are redone)."""
+    taken: set[str] = set()
+    renamed: dict[str, Entry] = {}
+    out: list[Entry] = []
+    for entry in entries:
+        slug, n = entry.slug, 2
+        while slug in taken:
+            slug = f"{entry.slug}-{n}"
+            n += 1
+        if slug != entry.slug:
+            problems.append(
+                Problem(
+                    entry.path,
+                    "load",
+                    f"slug {entry.slug!r} is used by another article; published as {slug!r}",
+                    is_warning=True,
+                )
+            )
+            entry = replace(entry, slug=slug)
+            renamed[entry.path] = entry
+        taken.add(slug)
+        out.append(entry)
+    return out, renamed
+
+
+def _redo_renamed(
+    renamed: dict[str, Entry],
+    entries: list[Entry],
+    contested: set[str],
+    context: _Context,
+    features: dict[str, Any],
+) -> dict[str, Entry]:
+    """Derive renamed records again under their published slug, in this process. Returns the
+    renamed entries anew; the Pagefind input of the article whose slug they took is rewritten
+    (a worker may have written the other record's file at that address)."""
+    worker = _Worker(context)
+    redone: dict[str, Entry] = {}
+    for path, entry in renamed.items():
+        article = replace(load_article(Path(path), context.articles_dir), slug=entry.slug)
+        derived = worker.derive(article)
+        redone[path] = derived.entry
+        features[path] = derived.features
+    worker.store.flush()
+    if context.lean_dir is not None:
+        from generator.search.static import lean_document, lean_document_path
+
+        for entry in entries:
+            if entry.path in renamed or entry.slug not in contested:
+                continue
+            card = worker.store.get("card", entry.card)
+            analysis = worker.store.get("analysis", f"{entry.record}.{context.version}")
+            if isinstance(card, Article) and isinstance(analysis, ArticleAnalysis):
+                atomic_write_bytes(
+                    lean_document_path(context.lean_dir, entry.slug),
+                    lean_document(card, analysis, context.language),
+                )
+    worker.store.close()
+    return redone
+
+
+def search_documents(catalog: Catalog) -> list[Any]:
+    """Every entry's search document, from the build store. Raises SearchError when the store
+    lacks one (a damaged cache: `build --clean` remakes it)."""
+    from generator.errors import SearchError
+
+    assert catalog.store is not None
+    keys = [f"{e.record}.{catalog.version}" for e in catalog.entries]
+    found = catalog.store.get_many("search", keys)
+    missing = len(keys) - len(found)
+    if missing:
+        raise SearchError(
+            f"the build cache lacks {missing} search document(s); run 'newsarchive build --clean'"
+        )
+    return [found[k] for k in keys]

@@ -1,0 +1,310 @@
+"""Search (reader index, per build): which Pagefind bundles a build makes, run beside the build.
+
+Pagefind reads one small input file per article (search/static.py `lean_document`), kept in
+.build/pagefind/input/ and rewritten only for records that changed, so it can start as soon as
+the records are loaded and run while the pages are rendered.
+
+Pagefind has no incremental mode, and a full index of 10,000 articles takes it about 40 s. So
+the site carries a **base** bundle (site/pagefind/, every article as of its last full index) and,
+after small changes, a **delta** bundle (site/pagefind-delta/) of just the articles added or
+changed since, with `delta.json` naming the base's stale results to hide and the filter values
+to take off the counts. The search page merges the delta into the base (Pagefind's mergeIndex).
+A delta grows with each change until it passes DELTA_SHARE of the archive; the build after that
+indexes everything again into a new base, as does every full (staged) build.
+
+The state (.build/pagefind/state.json) records what the bundles in site/ were made from; it is
+written when the site holding them is swapped in, so a build killed at any point leaves a state
+that describes site/ or a missing manifest, and then the next build is a full one.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from generator.errors import SearchError
+from generator.fsutil import atomic_write_bytes, atomic_write_text
+from generator.search.static import (
+    BUNDLE_DIR,
+    FILTERS,
+    canonicalize_bundle,
+    lean_document,
+    lean_document_path,
+    pagefind_command,
+)
+
+if TYPE_CHECKING:
+    from generator.build.catalog import Catalog, Entry
+    from generator.config import Config
+
+DELTA_DIR = "pagefind-delta"
+DELTA_FILE = "delta.json"
+# The largest delta, as a share of the archive (at least DELTA_MIN articles): past it, the base
+# is indexed again. A delta costs a query one more small bundle and Pagefind ~5 ms an article.
+DELTA_SHARE = 0.02
+DELTA_MIN = 50
+_STATE_VERSION = 1
+Mode = Literal["keep", "full", "delta", "drop-delta"]
+
+
+def input_dir(config: Config) -> Path:
+    return config.build_dir / "pagefind" / "input"
+
+
+def _state_path(config: Config) -> Path:
+    return config.build_dir / "pagefind" / "state.json"
+
+
+def document_digest(entry: Entry, version: str, language: str) -> str:
+    """What an article's Pagefind input file is made from (its card, its analysis, the language)."""
+    return hashlib.blake2b(
+        f"{entry.card}.{entry.record}.{version}.{language}".encode(), digest_size=12
+    ).hexdigest()
+
+
+def filter_values(entry: Entry) -> dict[str, list[str]]:
+    """The Pagefind filters an article's page carries (what its results add to the counts)."""
+    values = {name: list(entry.names(field)) for field, name in FILTERS if entry.names(field)}
+    if entry.year:
+        values["year"] = [entry.year]
+    return values
+
+
+@dataclass(slots=True)
+class _State:
+    """What the bundles in site/ were made from, and what the input files hold."""
+
+    base: dict[str, str] = field(default_factory=dict)  # slug -> input digest, in the base
+    ids: dict[str, str] = field(default_factory=dict)  # slug -> its result id in the base
+    filters: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # slug -> base filters
+    delta: dict[str, str] = field(default_factory=dict)  # slug -> input digest, in the delta
+    hidden: list[str] = field(default_factory=list)  # slugs whose base result the delta hides
+    inputs: dict[str, str] = field(default_factory=dict)  # slug -> digest of its input file
+
+    @classmethod
+    def load(cls, path: Path) -> _State | None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or data.pop("version", None) != _STATE_VERSION:
+                return None
+            return cls(**data)
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def save(self, path: Path) -> None:
+        data = {"version": _STATE_VERSION, **asdict(self)}
+        atomic_write_text(path, json.dumps(data, sort_keys=True, separators=(",", ":")))
+
+
+class _Run:
+    """One Pagefind process writing a bundle, started now, waited for in finish()."""
+
+    def __init__(self, source: Path, output: Path) -> None:
+        shutil.rmtree(output, ignore_errors=True)
+        self.output = output
+        self._log = output.with_name(output.name + ".log")
+        with self._log.open("wb") as log:
+            self.process = subprocess.Popen(
+                pagefind_command(source, output),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def wait(self, timeout: float = 3600) -> int:
+        try:
+            code = self.process.wait(timeout)
+        except subprocess.TimeoutExpired as exc:
+            self.process.kill()
+            raise SearchError(f"Pagefind did not finish within {timeout:.0f} s") from exc
+        text = self._log.read_text(encoding="utf-8", errors="replace")
+        self._log.unlink(missing_ok=True)
+        if code != 0:
+            tail = text.strip().splitlines()[-3:]
+            raise SearchError(f"Pagefind failed (exit {code}): {' | '.join(tail)}")
+        canonicalize_bundle(self.output)
+        marker = "Indexed "
+        for line in text.splitlines():
+            words = line.strip().split()
+            if line.strip().startswith(marker) and len(words) >= 3 and words[2].startswith("page"):
+                return int(words[1])
+        return 0
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.output, ignore_errors=True)
+        self._log.unlink(missing_ok=True)
+
+
+def _result_ids(bundle: Path) -> dict[str, str]:
+    """slug -> the result id (fragment hash) of its page in a bundle."""
+    ids: dict[str, str] = {}
+    for fragment in (bundle / "fragment").glob("*.pf_fragment"):
+        raw = gzip.decompress(fragment.read_bytes())
+        data = json.loads(raw[len(b"pagefind_dcd") :])
+        url = str(data.get("url", ""))
+        if url.startswith("/articles/"):
+            ids[url[len("/articles/") :].strip("/")] = fragment.stem
+    return ids
+
+
+class StaticUpdate:
+    """The reader index's part in one build (see the module docstring)."""
+
+    def __init__(self, config: Config, catalog: Catalog, *, full: bool) -> None:
+        self.config = config
+        self.entries = {e.slug: e for e in catalog.entries}
+        self.wanted = {
+            slug: document_digest(e, catalog.version, config.language)
+            for slug, e in self.entries.items()
+        }
+        self.state = _State.load(_state_path(config)) or _State()
+        self._catalog = catalog
+        self._run: _Run | None = None
+        self._scratch: list[Path] = []
+        self._next: _State | None = None
+        state = self.state
+        # Slugs whose base result is stale: changed, added or gone since the base was indexed.
+        self.changed = sorted(
+            {s for s, d in self.wanted.items() if state.base.get(s) != d}
+            | {s for s in state.base if s not in self.wanted}
+        )
+        self.delta = {s: self.wanted[s] for s in self.changed if s in self.wanted}
+        limit = max(DELTA_MIN, int(len(self.wanted) * DELTA_SHARE))
+        self.mode: Mode
+        if full or not state.base or len(self.changed) > limit:
+            self.mode = "full"
+        elif not self.changed:
+            self.mode = "drop-delta" if state.delta or state.hidden else "keep"
+        elif self.delta == state.delta and self.changed == state.hidden:
+            self.mode = "keep"
+        else:
+            self.mode = "delta"
+
+    @property
+    def delta_version(self) -> str | None:
+        """Names the delta the site will carry (the search page loads it), None for none."""
+        if self.mode in ("full", "drop-delta") or not self.changed:
+            return None
+        key = json.dumps([sorted(self.delta.items()), self.changed], separators=(",", ":"))
+        return hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
+
+    @property
+    def changes_site(self) -> bool:
+        return self.mode != "keep"
+
+    def _hidden(self) -> dict[str, dict[str, list[str]]]:
+        """Base result id -> the filter values it adds to counts, for every stale base result."""
+        state = self.state
+        return {state.ids[s]: state.filters.get(s, {}) for s in self.changed if s in state.ids}
+
+    def start(self) -> None:
+        """Bring the input files in line with the catalog and start Pagefind if needed."""
+        folder = input_dir(self.config)
+        inputs = dict(self.state.inputs)
+        for slug in self._catalog.read:
+            inputs[slug] = self.wanted[slug]  # load_catalog has just written these
+        stale = [s for s, d in self.wanted.items() if inputs.get(s) != d]
+        if stale:
+            self._write_inputs(folder, stale)
+            inputs.update({s: self.wanted[s] for s in stale})
+        for slug in [s for s in inputs if s not in self.wanted]:
+            shutil.rmtree(lean_document_path(folder, slug).parent, ignore_errors=True)
+            del inputs[slug]
+        self.inputs = inputs
+        work = self.config.build_dir / "pagefind"
+        if self.mode == "full":
+            self._run = _Run(folder, work / f"bundle-{os.getpid()}")
+        elif self.mode == "delta" and self.delta:
+            source = work / f"delta-input-{os.getpid()}"
+            shutil.rmtree(source, ignore_errors=True)
+            self._scratch.append(source)
+            for slug in self.delta:
+                target = lean_document_path(source, slug)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.link(lean_document_path(folder, slug), target)
+            self._run = _Run(source, work / f"delta-{os.getpid()}")
+
+    def _write_inputs(self, folder: Path, slugs: Sequence[str]) -> None:
+        store = self._catalog.store
+        assert store is not None
+        entries = [self.entries[s] for s in slugs]
+        cards = store.get_many("card", [e.card for e in entries])
+        analyses = store.get_many(
+            "analysis", [f"{e.record}.{self._catalog.version}" for e in entries]
+        )
+        for entry in entries:
+            card = cards.get(entry.card)
+            analysis = analyses.get(f"{entry.record}.{self._catalog.version}")
+            if card is None or analysis is None:
+                raise SearchError(
+                    f"the build cache lacks {entry.slug}; run 'newsarchive build --clean'"
+                )
+            atomic_write_bytes(
+                lean_document_path(folder, entry.slug),
+                lean_document(card, analysis, self.config.language),
+            )
+
+    def finish(self, site_folder: Path) -> int | None:
+        """Wait for Pagefind and put the bundles into site_folder (a staged copy of the site)."""
+        try:
+            pages = self._run.wait() if self._run is not None else None
+        except BaseException:
+            self.abort()
+            raise
+        state = replace(self.state, inputs=self.inputs)
+        if self.mode == "full":
+            assert self._run is not None
+            target = site_folder / BUNDLE_DIR
+            shutil.rmtree(target, ignore_errors=True)  # in a staged copy only links go
+            shutil.move(self._run.output, target)
+            shutil.rmtree(site_folder / DELTA_DIR, ignore_errors=True)
+            state = _State(
+                base=dict(self.wanted),
+                ids=_result_ids(target),
+                filters={s: filter_values(e) for s, e in self.entries.items()},
+                inputs=self.inputs,
+            )
+        elif self.mode == "delta":
+            target = site_folder / DELTA_DIR
+            shutil.rmtree(target, ignore_errors=True)
+            if self._run is not None:
+                shutil.move(self._run.output, target)
+            else:
+                target.mkdir(parents=True)  # only deletions: nothing to add, something to hide
+            delta = {"bundle": self._run is not None, "hidden": self._hidden()}
+            atomic_write_text(
+                target / DELTA_FILE, json.dumps(delta, sort_keys=True, separators=(",", ":"))
+            )
+            state = replace(state, delta=self.delta, hidden=self.changed)
+        elif self.mode == "drop-delta":
+            shutil.rmtree(site_folder / DELTA_DIR, ignore_errors=True)
+            state = replace(state, delta={}, hidden=[])
+        self._next = state
+        self._cleanup()
+        return pages
+
+    def commit(self) -> None:
+        """Record what the site now holds (called once the new site is in place)."""
+        if self._next is not None:
+            self._next.save(_state_path(self.config))
+
+    def abort(self) -> None:
+        if self._run is not None:
+            self._run.kill()
+        self._cleanup()
+
+    def _cleanup(self) -> None:
+        for folder in self._scratch:
+            shutil.rmtree(folder, ignore_errors=True)
+        self._scratch.clear()

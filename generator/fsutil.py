@@ -25,6 +25,23 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def replace_file(path: Path, data: bytes) -> None:
+    """Write data to path through a temp file and a rename, without fsync: readers see the old
+    file or the new one, never half of one, but a power cut may lose the write. For files a
+    build can always make again (caches, Pagefind's inputs)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+    try:
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
@@ -46,19 +63,24 @@ def _exchange(a: Path, b: Path) -> bool:
     return bool(result == 0)
 
 
-def swap_directory(staged: Path, target: Path) -> None:
-    """Put a fully written folder in place of target so readers never see half of either.
+def swap_directory(staged: Path, target: Path, *, keep: bool = False) -> None:
+    """Put a fully written folder in place of target so readers never see half of either; the
+    old target is deleted, or with `keep` left at the staged folder's path.
 
     Atomic where renameat2 exists (Linux); otherwise two renames with a moment in between.
     """
     if target.exists() and _exchange(staged, target):
-        shutil.rmtree(staged, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(staged, ignore_errors=True)
         return
     old = target.with_name(f".{target.name}.old-{os.getpid()}")
     if target.exists():
         target.rename(old)
     staged.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    if keep and old.exists():
+        old.rename(staged)
+    else:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def is_process_alive(pid: int) -> bool:

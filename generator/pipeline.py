@@ -263,6 +263,7 @@ def run_build(
     from generator.build.plan import article_pages, plan_site
     from generator.build.relations import annotate_catalog
     from generator.build.render import make_environment, site_info
+    from generator.build.sitetree import SiteTrees
     from generator.search.background import start_index_update
     from generator.search.static_update import StaticUpdate, input_dir
 
@@ -308,6 +309,7 @@ def run_build(
         clock.lap("plan")
         entries = catalog.by_slug()
         assert catalog.store is not None
+        trees = SiteTrees(config.site_dir, config.build_dir)
         output = write_site(
             pages,
             entries,
@@ -320,6 +322,7 @@ def run_build(
             progress=progress,
             guard=guard,
             workers=workers,
+            trees=trees,
         )
         clock.lap("write")
     except BaseException:
@@ -338,6 +341,8 @@ def run_build(
     progress("index", 0, 1)
     update = index_update()
     clock.lap("index wait")
+    trees.wait()
+    clock.lap("spare site")
     report.indexed = update.added + update.updated + update.removed
     progress("index", 1, 1)
     return report

@@ -19,7 +19,7 @@ from typing import Any
 import markdown
 from markupsafe import Markup
 
-from generator.build.annotated import Note, annotated_body, editor_notes, web_annotations
+from generator.build.annotated import Note, annotations_of, editor_notes, marked_body
 from generator.build.annotations import body_text
 from generator.build.bodies import body_to_html
 from generator.fingerprint import code_digest
@@ -30,12 +30,16 @@ from generator.models import Article, Removal
 class ArticleAnalysis:
     """One article's derived data: what its page shows beyond the record's metadata."""
 
-    body_html: str  # sanitized body, as Markdown renders it
-    marked_html: str  # the same with quotations, spun phrases and noted passages marked
-    text: str  # the body's text content (what the browser's textContent gives)
+    marked_html: str  # the sanitized body with quotations, spun phrases and noted passages marked
+    unmarked_html: str | None  # the body without the marks, when there are any (None: the same)
     notes: tuple[Note, ...]
     annotations: tuple[Mapping[str, Any], ...]  # W3C Web Annotations of notes and spun phrases
     removed: tuple[Removal, ...]  # kept out of the slim record: only the article page shows it
+
+    @property
+    def body_html(self) -> str:
+        """The body as Markdown renders it (sanitized), without marks."""
+        return self.marked_html if self.unmarked_html is None else self.unmarked_html
 
 
 def analysis_version(markdown_extensions: tuple[str, ...], base_url: str) -> str:
@@ -53,15 +57,15 @@ def record_digest(article: Article) -> str:
 def analyze_article(article: Article, md: markdown.Markdown, base_url: str) -> ArticleAnalysis:
     """Render, mark and annotate one article body. md is the caller's converter (not shared
     across threads)."""
-    html = body_to_html(md, article.body)
-    marked = annotated_body(article, lambda _article: html)
-    text = body_text(str(html))
+    html = str(body_to_html(md, article.body))
+    text = body_text(html)
+    notes = tuple(editor_notes(article, text))
+    marked = str(marked_body(article, html, text, notes))
     return ArticleAnalysis(
-        body_html=str(html),
-        marked_html=str(marked),
-        text=text,
-        notes=tuple(editor_notes(article, text)),
-        annotations=tuple(web_annotations(article, lambda _article: html, base_url)),
+        marked_html=marked,
+        unmarked_html=None if marked == html else html,
+        notes=notes,
+        annotations=tuple(annotations_of(article, text, notes, base_url)),
         removed=article.removed,
     )
 

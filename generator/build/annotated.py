@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,12 +77,18 @@ def annotated_body(article: Article, body_html: Callable[[Article], Markup]) -> 
     """The rendered body with spun phrases and editor-noted passages wrapped in <mark>."""
     html = str(body_html(article))
     text = body_text(html)
+    return marked_body(article, html, text, editor_notes(article, text))
+
+
+def marked_body(article: Article, html: str, text: str, notes: Sequence[Note]) -> Markup:
+    """`html` (the rendered body, whose text content is `text`) with quotations, spun phrases
+    and the passages `notes` anchor marked."""
     marks: list[Mark] = []
     if is_spun(article):
         marks += spin_marks(text, spin_of(article).get("phrases") or [])
     noted = [
         Mark(n.anchor, "note", f"Editor's note {n.number}: {n.body}", f"noted-{n.number}")
-        for n in editor_notes(article, text)
+        for n in notes
         if n.anchor
     ]
     taken = [(m.anchor.start, m.anchor.end) for m in noted]
@@ -128,9 +134,16 @@ def web_annotations(
 ) -> list[dict[str, Any]]:
     """W3C Web Annotations for an article page: editor notes and spun phrases."""
     text = body_text(str(body_html(article)))
+    return annotations_of(article, text, editor_notes(article, text), base_url)
+
+
+def annotations_of(
+    article: Article, text: str, notes: Sequence[Note], base_url: str
+) -> list[dict[str, Any]]:
+    """The Web Annotations of an article whose body text is `text`, noted by `notes`."""
     source = base_url + article_url(article)
     items: list[dict[str, Any]] = []
-    for note in editor_notes(article, text):
+    for note in notes:
         if note.anchor is None:
             continue
         item: dict[str, Any] = {

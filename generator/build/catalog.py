@@ -38,7 +38,7 @@ from generator.config import Config
 from generator.errors import ArticleError, Problem
 from generator.filecache import Stamp, stamp_of
 from generator.fingerprint import code_digest
-from generator.fsutil import atomic_write_bytes
+from generator.fsutil import atomic_write_bytes, replace_file
 from generator.models import Article
 
 Progress = Callable[[str, int, int], None]
@@ -192,7 +192,7 @@ class _Worker:
         if context.lean_dir is not None:
             from generator.search.static import lean_document, lean_document_path
 
-            atomic_write_bytes(
+            replace_file(
                 lean_document_path(context.lean_dir, article.slug),
                 lean_document(card, analysis, context.language),
             )
@@ -438,7 +438,7 @@ def _redo_renamed(
             card = worker.store.get("card", entry.card)
             analysis = worker.store.get("analysis", f"{entry.record}.{context.version}")
             if isinstance(card, Article) and isinstance(analysis, ArticleAnalysis):
-                atomic_write_bytes(
+                replace_file(
                     lean_document_path(context.lean_dir, entry.slug),
                     lean_document(card, analysis, context.language),
                 )

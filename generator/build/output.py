@@ -30,10 +30,11 @@ from generator.build.manifest import (
 )
 from generator.build.parallel import render_into
 from generator.build.render import Lookup, SiteInfo
+from generator.build.sitetree import SiteTrees, prune_empty
 from generator.build.write import Staging, inside, remove_stale_staging
 from generator.config import Config
 from generator.errors import BuildSuperseded
-from generator.fsutil import atomic_write_bytes, swap_directory
+from generator.fsutil import atomic_write_bytes
 from generator.models import Page
 
 if TYPE_CHECKING:
@@ -87,6 +88,11 @@ class StaticIndex(Protocol):
         """The site holding what finish() put in is in place: record it."""
         ...
 
+    @property
+    def trees(self) -> tuple[str, ...]:
+        """Folders of the site finish() replaced whole."""
+        ...
+
 
 def _file_digest(path: Path) -> str:
     return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
@@ -107,6 +113,7 @@ class _Job:
     progress: Progress | None
     guard: Guard
     workers: int
+    trees: SiteTrees
 
     def render(self, folder: Path, pages: Sequence[Page]) -> None:
         render_into(
@@ -140,6 +147,7 @@ def write_site(
     progress: Progress | None = None,
     guard: Guard | None = None,
     workers: int = 1,
+    trees: SiteTrees | None = None,
 ) -> OutputReport:
     """Bring site/ in line with the plan; `static` puts the reader search index in. Raises
     TemplateError or WriteError; site/ is then left as it was (staged) or with every file
@@ -161,6 +169,7 @@ def write_site(
         progress,
         guard or _always,
         workers,
+        trees or SiteTrees(config.site_dir, config.build_dir),
     )
     previous = None if clean else load_manifest(config.build_dir / MANIFEST_NAME)
     if previous is None or previous.site_id != site_identity(config.site_dir):
@@ -186,9 +195,12 @@ def _write_staged(job: _Job) -> OutputReport:
         with job.guard() as current:
             if not current:
                 raise BuildSuperseded("a newer change arrived during the build")
-            staging.commit()
+            old = staging.commit()
             if job.static is not None:
                 job.static.commit()
+    # Deleting the old site and linking the spare take seconds at 10,000 articles: a thread
+    # does it while the build waits for the search index (pipeline calls trees.wait()).
+    job.trees.replaced(old)
     report.changed = sorted(job.prints)
     save_manifest(manifest_path, Manifest(site_identity(config.site_dir), job.prints))
     return report
@@ -218,25 +230,29 @@ def _write_in_place(job: _Job, previous: Manifest) -> OutputReport:
         return report
     manifest_path = config.build_dir / MANIFEST_NAME
     remove_stale_staging(site_dir)
-    # The next site is the current one hard-linked file by file (cheap), with the changed files
-    # renamed over their links; it replaces site/ in one swap, as a full build does, so readers
-    # and a killed build only ever see the old site or the new one.
-    staged = site_dir.with_name(f".{site_dir.name}.staging-{os.getpid()}")
     scratch = site_dir.with_name(f".{site_dir.name}.render-{os.getpid()}")
-    for folder in (staged, scratch):
-        shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
     written: list[str] = []
+    trees: list[str] = []
     try:
         # Render first: a template error then leaves site/ as it was.
         job.render(scratch, todo)
-        _link_tree(site_dir, staged)
+        # The next site is the spare brought in line with site/ (hard links), with the changed
+        # files renamed over their links; it replaces site/ in one swap, as a full build does,
+        # so readers and a killed build only ever see the old site or the new one.
+        staged = job.trees.spare()
         for page in todo:
             rel = page.output_path
-            source, target = scratch / rel, inside(staged, rel)
-            if _same_bytes(target, source.read_bytes()):
-                continue  # e.g. already written by the preview's quick pass
+            source, target, live = scratch / rel, inside(staged, rel), site_dir / rel
             target.parent.mkdir(parents=True, exist_ok=True)
+            if _same_bytes(live, source.read_bytes()):
+                # What readers already have (the preview's quick pass may have written it):
+                # the staged site keeps that very file.
+                if not _same_file(live, target):
+                    target.unlink(missing_ok=True)
+                    os.link(live, target)
+                continue
             source.replace(target)  # replaces the link, never the old site's file
             written.append(rel)
         for rel in static_todo:
@@ -244,21 +260,21 @@ def _write_in_place(job: _Job, previous: Manifest) -> OutputReport:
         for rel in gone:
             target = inside(staged, rel)
             target.unlink(missing_ok=True)
-            _prune_empty(target.parent, staged)
+            prune_empty(target.parent, staged)
         if job.static is not None:
             if job.progress:
                 job.progress("static index", 0, 1)
             report.static_pages = job.static.finish(staged)
+            trees = list(job.static.trees)
         with job.guard() as current:
             if not current:
                 raise BuildSuperseded("a newer change arrived during the build")
             manifest_path.unlink(missing_ok=True)
-            swap_directory(staged, site_dir)
+            job.trees.swap([*written, *static_todo, *gone], trees)
             if job.static is not None:
                 job.static.commit()
     finally:
-        for folder in (staged, scratch):
-            shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
     report.rendered = len(todo)
     report.removed = len(gone)
     report.changed = sorted(written + static_todo + gone)
@@ -266,19 +282,11 @@ def _write_in_place(job: _Job, previous: Manifest) -> OutputReport:
     return report
 
 
-def _link_tree(source: Path, dest: Path) -> None:
-    """Recreate source's folders under dest with every file hard-linked (copied where the file
-    system has no hard links)."""
-    for folder, _dirs, files in os.walk(source):
-        rel = os.path.relpath(folder, source)
-        target = dest if rel == "." else dest / rel
-        target.mkdir(parents=True, exist_ok=True)
-        for name in files:
-            original = Path(folder, name)
-            try:
-                os.link(original, target / name)
-            except OSError:
-                shutil.copy2(original, target / name)
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
@@ -286,12 +294,3 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return path.stat().st_size == len(data) and path.read_bytes() == data
     except OSError:
         return False
-
-
-def _prune_empty(folder: Path, site_dir: Path) -> None:
-    while folder != site_dir and site_dir in folder.parents:
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent

@@ -33,9 +33,16 @@ class Staging:
         shutil.copyfile(source, dest)
         self.files += 1
 
-    def commit(self) -> None:
-        """Swap the staged site into place: atomic on Linux, two renames elsewhere."""
-        swap_directory(self.path, self.site_dir)
+    def commit(self) -> Path | None:
+        """Swap the staged site into place: atomic on Linux, two renames elsewhere. Returns
+        where the old site now is (the caller disposes of it), None when there was none."""
+        had_site = self.site_dir.exists()
+        swap_directory(self.path, self.site_dir, keep=True)
+        if not had_site:
+            return None
+        old = self.site_dir.with_name(f".{self.site_dir.name}.old-{os.getpid()}")
+        self.path.rename(old)
+        return old
 
 
 def inside(folder: Path, rel: str) -> Path:

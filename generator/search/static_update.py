@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from generator.errors import SearchError
-from generator.fsutil import atomic_write_bytes, atomic_write_text
+from generator.fsutil import atomic_write_text, replace_file
 from generator.search.static import (
     BUNDLE_DIR,
     FILTERS,
@@ -203,6 +203,16 @@ class StaticUpdate:
     def changes_site(self) -> bool:
         return self.mode != "keep"
 
+    @property
+    def trees(self) -> tuple[str, ...]:
+        """Folders of the site finish() replaces whole."""
+        return {
+            "full": (BUNDLE_DIR, DELTA_DIR),
+            "delta": (DELTA_DIR,),
+            "drop-delta": (DELTA_DIR,),
+            "keep": (),
+        }[self.mode]
+
     def _hidden(self) -> dict[str, dict[str, list[str]]]:
         """Base result id -> the filter values it adds to counts, for every stale base result."""
         state = self.state
@@ -250,7 +260,7 @@ class StaticUpdate:
                 raise SearchError(
                     f"the build cache lacks {entry.slug}; run 'newsarchive build --clean'"
                 )
-            atomic_write_bytes(
+            replace_file(
                 lean_document_path(folder, entry.slug),
                 lean_document(card, analysis, self.config.language),
             )

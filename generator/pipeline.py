@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from generator.annotate.records import with_spin
 from generator.config import Config
 from generator.errors import ArticleError, GeneratorError, Problem
-from generator.filecache import FileCache
+from generator.filecache import StampCache
+from generator.fsutil import stat_stamp, tree_files
 from generator.ingest.clean import clean_text
 from generator.ingest.extract import extract_article, slugify
 from generator.ingest.html import extract_html
@@ -26,6 +27,7 @@ from generator.ingest.write import (
     input_hash,
     is_up_to_date,
     scan_records,
+    scanned,
     write_record,
 )
 from generator.models import Article, IngestResult, Removal, SourceMeta
@@ -151,16 +153,21 @@ def run_ingest(
         # Temp files of a write that was killed before its os.replace; never a record.
         for leftover in config.articles_dir.rglob(".*.md.*.tmp"):
             leftover.unlink(missing_ok=True)
-    scan_cache = FileCache(config.build_dir / "cache" / "scan.pickle")
+    cache_dir = config.build_dir / "cache"
+    scan_cache = StampCache(cache_dir / "scan.marshal", fresh=force)
     records, slugs, files = scan_records(config.articles_dir, scan_cache)
-    scan_cache.save()
     config.articles_dir.mkdir(parents=True, exist_ok=True)
     todo: list[tuple[str, Path, str]] = []
-    for path in find_inputs(config.raw_dir):
-        rel = path.relative_to(config.raw_dir).as_posix()
+    hashes = StampCache(cache_dir / "inputs.marshal", fresh=force)
+    listing = tree_files(config.raw_dir)
+    inputs = list(find_inputs(config.raw_dir, listing))
+    names = {p for _, p in listing}
+    raw_prefix = len(str(config.raw_dir)) + 1
+    for path in inputs:
+        rel = str(path)[raw_prefix:].replace(os.sep, "/")
         record = records.get(rel)
         try:
-            current = input_hash(path)
+            current = input_hash(path, hashes, names)
         except OSError as exc:
             report.problems.append(
                 Problem(str(path), "read", f"cannot read the file: {exc.strerror}")
@@ -174,6 +181,7 @@ def run_ingest(
             report.results.append(IngestResult(rel, record.path if record else None, "unchanged"))
         else:
             todo.append((rel, path, current))
+    hashes.save()
     outcomes = _ingest_all([(path, config) for _, path, _ in todo], progress)
     for (rel, _path, current), outcome in zip(todo, outcomes, strict=True):
         if isinstance(outcome, Problem):
@@ -205,7 +213,12 @@ def run_ingest(
             report.problems.append(
                 Problem(str(result.article_path), "ingest", result.message, is_warning=True)
             )
+        elif result.action == "written":
+            # What scan_records would read back from the file: the next run need not parse it.
+            name = str(target)
+            scan_cache.put(name, stat_stamp(name), scanned(article, rel, current))
         report.results.append(result)
+    scan_cache.save()
     return report
 
 
@@ -224,6 +237,7 @@ class BuildReport:
     problems: list[Problem] = field(default_factory=list)
     article_pages: ArticlePages | None = None  # for redoing one article page (the preview)
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds, for benchmarks
+    planned: int = 0  # pages planned anew (fewer than `pages` when the stored plan was reused)
 
     @property
     def all_problems(self) -> list[Problem]:
@@ -259,8 +273,8 @@ def run_build(
     from generator.build.catalog import load_catalog, search_documents
     from generator.build.lookup import StoreLookup
     from generator.build.output import needs_full_write, write_site
+    from generator.build.pagedb import plan_pages
     from generator.build.parallel import default_workers
-    from generator.build.plan import article_pages, plan_site
     from generator.build.relations import annotate_catalog
     from generator.build.render import make_environment, site_info
     from generator.build.sitetree import SiteTrees
@@ -298,22 +312,25 @@ def run_build(
         progress("annotate", 0, 1)
         annotations = annotate_catalog(catalog, config.build_dir)
         clock.lap("annotate")
-        report.article_pages = article_pages(catalog.entries, annotations)
-        pages = plan_site(
-            catalog.entries,
+        env = make_environment(config)
+        plan = plan_pages(
             config,
+            catalog,
             annotations,
-            report.article_pages,
+            env,
+            clean=clean,
             search_delta=static.delta_version if static is not None else None,
         )
+        report.article_pages = plan.article_pages
+        report.planned = plan.total if plan.unchanged is None else len(plan.pages)
         clock.lap("plan")
         entries = catalog.by_slug()
         assert catalog.store is not None
         trees = SiteTrees(config.site_dir, config.build_dir)
         output = write_site(
-            pages,
+            plan.pages,
             entries,
-            make_environment(config),
+            env,
             site_info(config),
             config,
             StoreLookup(catalog.store, entries, catalog.version),
@@ -323,6 +340,10 @@ def run_build(
             guard=guard,
             workers=workers,
             trees=trees,
+            unchanged=plan.unchanged,
+            on_commit=plan.commit,
+            plan=plan.generation,
+            templates=plan.templates,
         )
         clock.lap("write")
     except BaseException:
@@ -331,7 +352,7 @@ def run_build(
         with contextlib.suppress(Exception):
             index_update()  # never leave the index child running past this build
         raise
-    report.pages = len(pages)
+    report.pages = plan.total
     report.files = output.files
     report.rendered = output.rendered
     report.removed = output.removed

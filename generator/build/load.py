@@ -18,6 +18,7 @@ import jsonschema
 from generator.errors import ArticleError, Problem
 from generator.filecache import FileCache, stamp_of
 from generator.frontmatter import mapping_to_article, split_front_matter
+from generator.fsutil import tree_files
 from generator.ingest.extract import slugify
 from generator.models import Article
 
@@ -74,10 +75,11 @@ def _plain(value: Any) -> Any:
 
 
 def find_article_files(articles_dir: Path) -> Iterator[Path]:
-    if articles_dir.is_dir():
-        yield from (
-            p for p in sorted(articles_dir.rglob("*.md")) if not p.name.startswith((".", "_"))
-        )
+    """Every record file (*.md, not hidden or starting with '_') under articles_dir, sorted."""
+    for parts, path in tree_files(articles_dir):
+        name = parts[-1]
+        if name.endswith(".md") and not name.startswith((".", "_")):
+            yield Path(path)
 
 
 def load_article(path: Path, articles_dir: Path) -> Article:

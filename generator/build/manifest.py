@@ -7,6 +7,7 @@ Equal fingerprints mean equal bytes, so a build rewrites only the files whose fi
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -37,6 +38,7 @@ class Manifest:
 
     site_id: tuple[int, int, int] | None
     files: dict[str, str] = field(default_factory=dict)
+    plan: int = 0  # the generation of the stored plan (build/pagedb.py) these files come from
 
 
 def site_identity(site_dir: Path) -> tuple[int, int, int] | None:
@@ -66,6 +68,7 @@ def load_manifest(path: Path) -> Manifest | None:
         if isinstance(site_id, list) and len(site_id) == 3
         else None,
         {str(k): str(v) for k, v in files.items()},
+        int(data.get("plan") or 0),
     )
 
 
@@ -73,6 +76,7 @@ def save_manifest(path: Path, manifest: Manifest) -> None:
     data = {
         "format": [_FORMAT, code_digest()],
         "site_id": list(manifest.site_id) if manifest.site_id else None,
+        "plan": manifest.plan,
         "files": manifest.files,
     }
     atomic_write_text(path, json.dumps(data, sort_keys=True, indent=0) + "\n")
@@ -122,24 +126,70 @@ def template_digests(env: jinja2.Environment) -> dict[str, str]:
 
 
 def page_fingerprints(
-    pages: Sequence[Page], entries: Mapping[str, Entry], env: jinja2.Environment, config: Config
+    pages: Sequence[Page],
+    entries: Mapping[str, Entry],
+    env: jinja2.Environment,
+    config: Config,
+    templates: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """output path -> fingerprint, for every page of a plan. A referenced article counts by its
-    card digest (what listings show), an analysis by its whole record's digest."""
-    templates = template_digests(env)
-    base = fingerprint((code_digest(), config))
+    card digest (what listings show), an analysis by its whole record's digest. `templates`:
+    template_digests(env), when the caller has them."""
+    templates = template_digests(env) if templates is None else templates
+    base = fingerprint((code_digest(), config)).encode()
+    encode = _Encoder(entries)
+    out: dict[str, str] = {}
+    for page in pages:
+        parts = [
+            base,
+            page.url.encode(),
+            page.template.encode(),
+            templates.get(page.template, "").encode(),
+        ]
+        encode(page.context, parts)
+        out[page.output_path] = hashlib.blake2b(b"\x00".join(parts), digest_size=16).hexdigest()
+    return out
 
-    def known(value: Any) -> bytes | None:
-        if isinstance(value, ArticleRef):
-            return entries[value.slug].card.encode()
-        if isinstance(value, AnalysisRef):
-            return b"@" + entries[value.slug].record.encode()
-        return None
 
-    return {
-        page.output_path: fingerprint(
-            (base, page.url, page.template, templates.get(page.template, ""), page.context),
-            known,
-        )
-        for page in pages
-    }
+class _Encoder:
+    """Writes a page context as bytes for hashing: the same walk as fingerprint(), with article
+    references by digest and the dataclasses many pages share (entity references, links)
+    encoded once per build."""
+
+    def __init__(self, entries: Mapping[str, Entry]) -> None:
+        self.entries = entries
+        self.memo: dict[int, tuple[Any, bytes]] = {}
+
+    def __call__(self, value: Any, parts: list[bytes]) -> None:
+        if isinstance(value, str):
+            parts.append(b"s" + value.encode("utf-8", "surrogatepass"))
+        elif isinstance(value, ArticleRef):
+            parts.append(b"r" + self.entries[value.slug].card.encode())
+        elif isinstance(value, AnalysisRef):
+            parts.append(b"@" + self.entries[value.slug].record.encode())
+        elif isinstance(value, tuple | list):
+            if value and all(type(v) is ArticleRef for v in value):
+                entries = self.entries
+                parts.append(b"R" + "".join(entries[v.slug].card for v in value).encode())
+                return
+            parts.append(b"(")
+            for item in value:
+                self(item, parts)
+            parts.append(b")")
+        elif isinstance(value, Mapping):
+            parts.append(b"{")
+            for key, item in value.items():
+                self(key, parts)
+                self(item, parts)
+            parts.append(b"}")
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            hit = self.memo.get(id(value))
+            if hit is None or hit[0] is not value:
+                inner: list[bytes] = [type(value).__qualname__.encode()]
+                for f in dataclasses.fields(value):
+                    self(getattr(value, f.name), inner)
+                hit = (value, b"<" + b"\x00".join(inner) + b">")
+                self.memo[id(value)] = hit  # the value is kept alive with its id
+            parts.append(hit[1])
+        else:
+            parts.append(repr(value).encode("utf-8", "surrogatepass"))

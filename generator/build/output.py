@@ -114,6 +114,9 @@ class _Job:
     guard: Guard
     workers: int
     trees: SiteTrees
+    on_commit: Callable[[], None]
+    plan: int
+    partial: bool
 
     def render(self, folder: Path, pages: Sequence[Page]) -> None:
         render_into(
@@ -148,15 +151,25 @@ def write_site(
     guard: Guard | None = None,
     workers: int = 1,
     trees: SiteTrees | None = None,
+    unchanged: Mapping[str, str] | None = None,
+    on_commit: Callable[[], None] | None = None,
+    plan: int = 0,
+    templates: Mapping[str, str] | None = None,
 ) -> OutputReport:
     """Bring site/ in line with the plan; `static` puts the reader search index in. Raises
     TemplateError or WriteError; site/ is then left as it was (staged) or with every file
     whole (in place). Raises BuildSuperseded, writing nothing, when `guard` says the build is
-    stale."""
-    prints = page_fingerprints(pages, entries, env, config)
+    stale.
+
+    `unchanged`: the manifest's fingerprints of every page not in `pages` (a build that reuses
+    the stored plan passes only the pages it re-planned or whose articles changed). `on_commit`
+    runs once the new site is in place, before the manifest (stamped with `plan`) is saved.
+    """
+    prints = dict(unchanged or {})
+    prints.update(page_fingerprints(pages, entries, env, config, templates))
     statics = _static_files(config)
     for rel, path in statics.items():
-        prints.setdefault(rel, _file_digest(path))
+        prints[rel] = _file_digest(path)
     job = _Job(
         pages,
         env,
@@ -170,6 +183,9 @@ def write_site(
         guard or _always,
         workers,
         trees or SiteTrees(config.site_dir, config.build_dir),
+        on_commit or (lambda: None),
+        plan,
+        unchanged is not None,
     )
     previous = None if clean else load_manifest(config.build_dir / MANIFEST_NAME)
     if previous is None or previous.site_id != site_identity(config.site_dir):
@@ -198,11 +214,12 @@ def _write_staged(job: _Job) -> OutputReport:
             old = staging.commit()
             if job.static is not None:
                 job.static.commit()
+            job.on_commit()
     # Deleting the old site and linking the spare take seconds at 10,000 articles: a thread
     # does it while the build waits for the search index (pipeline calls trees.wait()).
     job.trees.replaced(old)
     report.changed = sorted(job.prints)
-    save_manifest(manifest_path, Manifest(site_identity(config.site_dir), job.prints))
+    save_manifest(manifest_path, Manifest(site_identity(config.site_dir), job.prints, job.plan))
     return report
 
 
@@ -221,12 +238,17 @@ def _write_in_place(job: _Job, previous: Manifest) -> OutputReport:
         for rel in statics
         if previous.files.get(rel) != prints[rel] or not (site_dir / rel).is_file()
     ]
-    gone = sorted(set(previous.files) - set(prints))
+    gone = [] if job.partial else sorted(set(previous.files) - set(prints))
     indexing = job.static is not None and job.static.changes_site
     if not (todo or static_todo or gone or indexing):
         if job.static is not None:
             job.static.finish(site_dir)  # nothing to put in: records the input files only
             job.static.commit()
+        if job.plan != previous.plan:
+            job.on_commit()
+            save_manifest(
+                config.build_dir / MANIFEST_NAME, Manifest(previous.site_id, prints, job.plan)
+            )
         return report
     manifest_path = config.build_dir / MANIFEST_NAME
     remove_stale_staging(site_dir)
@@ -273,12 +295,13 @@ def _write_in_place(job: _Job, previous: Manifest) -> OutputReport:
             job.trees.swap([*written, *static_todo, *gone], trees)
             if job.static is not None:
                 job.static.commit()
+            job.on_commit()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     report.rendered = len(todo)
     report.removed = len(gone)
     report.changed = sorted(written + static_todo + gone)
-    save_manifest(manifest_path, Manifest(site_identity(site_dir), prints))
+    save_manifest(manifest_path, Manifest(site_identity(site_dir), prints, job.plan))
     return report
 
 

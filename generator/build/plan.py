@@ -78,8 +78,22 @@ def article_url(article: Sluggable) -> str:
     return f"articles/{article.slug}/"
 
 
+# One reference object per slug, shared by every page that lists the article (a plan of 10,000
+# articles would otherwise make over 100,000 of them).
+_REFS: dict[str, ArticleRef] = {}
+
+
+def ref(slug: str) -> ArticleRef:
+    found = _REFS.get(slug)
+    if found is None:
+        if len(_REFS) > 1_000_000:
+            _REFS.clear()
+        found = _REFS[slug] = ArticleRef(slug)
+    return found
+
+
 def _refs(entries: Sequence[Sluggable]) -> tuple[ArticleRef, ...]:
-    return tuple(ArticleRef(e.slug) for e in entries)
+    return tuple(ref(e.slug) for e in entries)
 
 
 def _paginate(
@@ -138,23 +152,26 @@ class ArticlePages:
             )
             for kind in KINDS
         }
-        notes = self.annotations.get(article.slug)
-        links = tuple(
-            Link(ArticleRef(d.slug), d.relation, d.similarity)
-            for d in (notes.duplicates if notes else ())
-            if d.slug in self.entries
-        )
-        related = tuple(
-            ArticleRef(s) for s in (notes.related if notes else ()) if s in self.entries
-        )
         context = {
-            "article": ArticleRef(article.slug),
+            "article": ref(article.slug),
             "analysis": AnalysisRef(article.slug),
             "entities": refs,
-            "links": links,
-            "related": related,
+            **article_links(self.annotations.get(article.slug), self.entries),
         }
         return Page(article_url(article), "article.html", context)
+
+
+def article_links(
+    notes: ArchiveAnnotation | None, known: Mapping[str, Any]
+) -> dict[str, tuple[Any, ...]]:
+    """The `links` (copies and originals) and `related` articles of an article page's context."""
+    links = tuple(
+        Link(ref(d.slug), d.relation, d.similarity)
+        for d in (notes.duplicates if notes else ())
+        if d.slug in known
+    )
+    related = tuple(ref(s) for s in (notes.related if notes else ()) if s in known)
+    return {"links": links, "related": related}
 
 
 def article_pages(

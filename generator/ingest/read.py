@@ -16,6 +16,7 @@ import ftfy
 import yaml
 
 from generator.errors import ArticleError
+from generator.fsutil import tree_files
 from generator.models import RawDocument, SourceFormat, SourceMeta
 
 FORMATS: Mapping[str, SourceFormat] = {
@@ -37,18 +38,20 @@ _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
-def find_inputs(raw_dir: Path) -> Iterator[Path]:
-    """Yield every input file under raw_dir in a stable order (hidden files and sidecars skipped)."""
-    if not raw_dir.is_dir():
-        return
-    for path in sorted(raw_dir.rglob("*")):
-        rel = path.relative_to(raw_dir)
-        if any(part.startswith((".", "_")) for part in rel.parts) or not path.is_file():
+def find_inputs(
+    raw_dir: Path, listing: list[tuple[tuple[str, ...], str]] | None = None
+) -> Iterator[Path]:
+    """Yield every input file under raw_dir in a stable order (hidden files and sidecars
+    skipped); `listing` is tree_files(raw_dir) when the caller has it."""
+    for parts, name in tree_files(raw_dir) if listing is None else listing:
+        if any(part.startswith((".", "_")) for part in parts):
             continue
-        if path.suffix.lower() in FORMATS:
-            yield path
-        elif path.suffix.lower() not in SIDECAR_SUFFIXES and not path.name.startswith("README"):
-            yield path  # reported as unsupported by read_document, never silently ignored
+        stem, dot, extension = parts[-1].rpartition(".")
+        suffix = f".{extension.lower()}" if dot and stem else ""
+        if suffix in FORMATS:
+            yield Path(name)
+        elif suffix not in SIDECAR_SUFFIXES and not parts[-1].startswith("README"):
+            yield Path(name)  # reported as unsupported by read_document, never silently ignored
 
 
 def read_document(path: Path, raw_dir: Path, max_bytes: int) -> RawDocument:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator import __version__
 from generator.errors import ArticleError
-from generator.filecache import FileCache, stamp_of
+from generator.filecache import StampCache
 from generator.frontmatter import (
     article_to_mapping,
     dump_article_text,
@@ -18,7 +18,7 @@ from generator.frontmatter import (
     split_front_matter,
     with_generated,
 )
-from generator.fsutil import atomic_write_text
+from generator.fsutil import atomic_write_text, stat_stamp, tree_files
 from generator.models import Article, IngestResult
 
 GENERATOR_TAG = f"newsarchive {__version__}"
@@ -35,18 +35,38 @@ class ExistingRecord:
     is_hand_edited: bool
 
 
-def input_hash(raw_path: Path) -> str:
-    """Hash of a raw file plus its sidecar, so a sidecar edit also triggers re-ingest."""
-    digest = hashlib.sha256(raw_path.read_bytes())
-    for suffix in (".json", ".yaml", ".yml"):
+SIDECARS = (".json", ".yaml", ".yml")
+
+
+def input_hash(
+    raw_path: Path, cache: StampCache | None = None, names: Set[str] | None = None
+) -> str:
+    """Hash of a raw file plus its sidecar, so a sidecar edit also triggers re-ingest.
+
+    With a cache, the hash is reused while the file and its sidecars keep their stamps; `names`
+    (every file path of the raw folder) saves looking for sidecars one by one.
+    """
+    sides = []
+    for suffix in SIDECARS:
         side = raw_path.with_suffix(suffix)
-        if side.is_file():
-            digest.update(suffix.encode() + side.read_bytes())
-    return digest.hexdigest()
+        if (str(side) in names) if names is not None else side.is_file():
+            sides.append((suffix, side))
+    stamp = (stat_stamp(str(raw_path)), tuple(stat_stamp(str(side)) for _, side in sides))
+    if cache is not None:
+        known = cache.get(str(raw_path), stamp)
+        if isinstance(known, str):
+            return known
+    digest = hashlib.sha256(raw_path.read_bytes())
+    for suffix, side in sides:
+        digest.update(suffix.encode() + side.read_bytes())
+    value = digest.hexdigest()
+    if cache is not None and stamp[0] is not None:
+        cache.put(str(raw_path), stamp, value)
+    return value
 
 
 def scan_records(
-    articles_dir: Path, cache: FileCache | None = None
+    articles_dir: Path, cache: StampCache | None = None
 ) -> tuple[dict[str, ExistingRecord], set[str], set[Path]]:
     """Index existing article files: by raw path, plus every slug and file name in use.
 
@@ -56,26 +76,38 @@ def scan_records(
     by_raw: dict[str, ExistingRecord] = {}
     slugs: set[str] = set()
     files: set[Path] = set()
-    if not articles_dir.is_dir():
-        return by_raw, slugs, files
-    for path in sorted(articles_dir.rglob("*.md")):
+    for parts, name in tree_files(articles_dir):
+        if not parts[-1].endswith(".md"):
+            continue
+        path = Path(name)
         files.add(path)
-        cached = cache.get(path) if cache is not None else None
+        stamp = stat_stamp(name)
+        cached = cache.get(name, stamp) if cache is not None else None
         if isinstance(cached, tuple):
-            slug, record = cached
+            slug, found = cached
         else:
-            stamp = stamp_of(path)
             try:
                 slug, record = _scan_one(path)
             except (ArticleError, UnicodeDecodeError, OSError):
                 continue
+            found = None if record is None else (record[0], *_fields(record[1]))
             if cache is not None:
-                cache.put(path, (slug, record), stamp)
+                cache.put(name, stamp, (slug, found))
         if slug is not None:
             slugs.add(slug)
-        if record is not None:
-            by_raw[record[0]] = record[1]
+        if found is not None:
+            raw, slug_of, input_of, by, edited = found
+            by_raw[raw] = ExistingRecord(path, slug_of, input_of, by, edited)
     return by_raw, slugs, files
+
+
+def _fields(record: ExistingRecord) -> tuple[str, str | None, str | None, bool]:
+    return (record.slug, record.input_hash, record.generated_by, record.is_hand_edited)
+
+
+def scanned(article: Article, raw_rel: str, current_input_hash: str) -> tuple[Any, ...]:
+    """The scan cache's value for a record write_record has just written for `article`."""
+    return (article.slug, (raw_rel, article.slug, current_input_hash, GENERATOR_TAG, False))
 
 
 def _scan_one(path: Path) -> tuple[str | None, tuple[str, ExistingRecord] | None]:

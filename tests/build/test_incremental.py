@@ -90,8 +90,49 @@ def test_one_title_edit_rerenders_its_pages_and_matches_a_clean_build(tmp_path: 
     assert {"index.html", "feed.xml", "feed.json"} <= set(report.changed)
     assert "sitemap.xml" not in report.changed  # re-rendered, same bytes (no titles): not rewritten
     assert 0 < report.rendered < first.pages // 2  # not the whole site
+    assert report.planned < report.pages // 2  # a title is not structure: the plan is reused
     page = (root / "site" / "articles" / slug / "index.html").read_text(encoding="utf-8")
     assert "Council shuts the Riverside bridge" in page
+    _same_as_clean_build(root, tmp_path)
+
+
+def _edit_front_matter(root: Path, slug: str, key: str, value: str) -> None:
+    record = root / "content" / "articles" / f"{slug}.md"
+    lines = record.read_text(encoding="utf-8").split("\n")
+    first = lines.index(f"{key}:") if f"{key}:" in lines else None
+    if first is None:
+        first = next(i for i, line in enumerate(lines) if line.startswith(f"{key}:"))
+    last = first + 1
+    while last < len(lines) and lines[last].startswith(("- ", "  ")):
+        last += 1
+    lines[first:last] = [f"{key}: {value}"]
+    record.write_text("\n".join(lines), encoding="utf-8")
+
+
+def test_a_new_tag_is_structure_and_replans_the_site(tmp_path: Path) -> None:
+    root = _archive(tmp_path)
+    _build(root)
+    slug = "riverside-bridge-reopens-after-two-years-of-repairs"
+    _edit_front_matter(root, slug, "tags", "[bridges, rivers]")
+    report = _build(root)
+    assert report.incremental and report.planned == report.pages
+    assert (root / "site" / "tags" / "bridges" / "index.html").is_file()
+    _same_as_clean_build(root, tmp_path)
+
+
+def test_a_body_edit_that_moves_related_articles_matches_a_clean_build(tmp_path: Path) -> None:
+    root = _archive(tmp_path)
+    _build(root)
+    slug = "riverside-bridge-reopens-after-two-years-of-repairs"
+    record = root / "content" / "articles" / f"{slug}.md"
+    text = record.read_text(encoding="utf-8")
+    # Words of another sample article's story make the two related (or more so).
+    record.write_text(
+        text + "\nThe library budget, the library hours and the library staff were debated.\n",
+        encoding="utf-8",
+    )
+    report = _build(root)
+    assert report.incremental and report.planned < report.pages // 2
     _same_as_clean_build(root, tmp_path)
 
 

@@ -13,15 +13,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.annotate.records import with_spin
 from generator.config import Config
 from generator.errors import ArticleError, GeneratorError, Problem
 from generator.filecache import StampCache
 from generator.fsutil import stat_stamp, tree_files
-from generator.ingest.clean import clean_text
-from generator.ingest.extract import extract_article, slugify
-from generator.ingest.html import extract_html
-from generator.ingest.mdinput import read_markdown_input
+from generator.ingest.extract import slugify
 from generator.ingest.read import find_inputs, read_document
 from generator.ingest.write import (
     input_hash,
@@ -72,6 +68,14 @@ def _unexpected(config: Config, source: Path, stage: str, exc: BaseException) ->
 
 def ingest_document(path: Path, config: Config) -> Article:
     """read -> clean -> extract for one raw file. Raises ArticleError for a bad input."""
+    # Imported here: trafilatura and the spin lexicon cost a second to load, and a build
+    # whose inputs did not change never needs them.
+    from generator.annotate.records import with_spin
+    from generator.ingest.clean import clean_text
+    from generator.ingest.extract import extract_article
+    from generator.ingest.html import extract_html
+    from generator.ingest.mdinput import read_markdown_input
+
     raw = read_document(path, config.raw_dir, config.max_input_bytes)
     stated = SourceMeta()
     extra_removed: tuple[Removal, ...] = ()

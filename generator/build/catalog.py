@@ -22,7 +22,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from generator.annotate.archive import spin_score
 from generator.build.analysis import (
     ArticleAnalysis,
     analysis_version,
@@ -138,6 +137,11 @@ def memory_catalog(
         make_entry(a, analyses[a.slug], card_digest(slim(a)), record_digest(a)) for a in articles
     ]
     return newest_first(entries), lookup
+
+
+def spin_score(article: Article) -> float:
+    spin = article.extra.get("spin")
+    return float(spin.get("score", 0.0)) if isinstance(spin, dict) else 0.0
 
 
 def card_digest(card: Article) -> str:

@@ -14,12 +14,14 @@ import calendar
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from generator.annotate.archive import ArchiveAnnotation
 from generator.build.entities import KIND_LABELS, KINDS, EntityIndex, build_entity_index
 from generator.config import Config
 from generator.models import Page
+
+if TYPE_CHECKING:
+    from generator.annotate.archive import ArchiveAnnotation
 
 # Entries per page of the quotes page and of entity and archive listings.
 LISTING_PAGE = 50

@@ -11,14 +11,14 @@ from __future__ import annotations
 import contextlib
 import pickle
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from generator.annotate.archive import ArchiveAnnotation
-from generator.annotate.dedupe import DuplicateIndex
-from generator.annotate.related import related_articles
 from generator.build.catalog import Catalog
 from generator.fingerprint import code_digest, fingerprint
 from generator.fsutil import atomic_write_bytes
+
+if TYPE_CHECKING:
+    from generator.annotate.archive import ArchiveAnnotation
 
 RELATED_LIMIT = 5
 
@@ -60,6 +60,10 @@ def annotate_catalog(catalog: Catalog, build_dir: Path) -> dict[str, ArchiveAnno
 
 
 def _annotate(catalog: Catalog, features: dict[str, Any]) -> dict[str, ArchiveAnnotation]:
+    from generator.annotate.archive import ArchiveAnnotation
+    from generator.annotate.dedupe import DuplicateIndex
+    from generator.annotate.related import related_articles
+
     index = DuplicateIndex()
     inputs = []
     for entry in catalog.entries:

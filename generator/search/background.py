@@ -16,17 +16,34 @@ import traceback
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from generator.errors import SearchError
-from generator.search.whoosh_index import IndexUpdate, update_index
 
-Documents = Callable[[], Sequence[Any]]  # what update_index is given, made where it runs
+Documents = Callable[[], Sequence[Any]]
+
+
+class IndexUpdate(NamedTuple):
+    """What an update did (whoosh_index.IndexUpdate's fields, without importing Whoosh here)."""
+
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+    rebuilt: bool  # what update_index is given, made where it runs
+
+
+def _update(index_dir: Path, documents: Documents) -> IndexUpdate:
+    # Imported where the update runs: the build's own process never needs Whoosh.
+    from generator.search.whoosh_index import update_index
+
+    done = update_index(index_dir, documents())
+    return IndexUpdate(done.added, done.updated, done.removed, done.unchanged, done.rebuilt)
 
 
 def _child(index_dir: Path, documents: Documents, sender: Connection) -> None:
     try:
-        result: object = update_index(index_dir, documents())
+        result: object = tuple(_update(index_dir, documents))
     except BaseException as exc:  # reported by the parent as one line
         result = f"{type(exc).__name__}: {exc} ({traceback.format_exc(limit=3).splitlines()[-1]})"
     sender.send(result)
@@ -35,7 +52,7 @@ def _child(index_dir: Path, documents: Documents, sender: Connection) -> None:
 
 def _inline(index_dir: Path, documents: Documents) -> IndexUpdate:
     try:
-        return update_index(index_dir, documents())
+        return _update(index_dir, documents)
     except SearchError:
         raise
     except Exception as exc:  # the same one line as from the forked child
@@ -70,8 +87,8 @@ def start_index_update(index_dir: Path, documents: Documents) -> Callable[[], In
         finally:
             process.join()
             receiver.close()
-        if isinstance(result, IndexUpdate):
-            return result
+        if isinstance(result, tuple):
+            return IndexUpdate(*result)
         raise SearchError(
             f"updating the search index failed: {result or f'exit code {process.exitcode}'}"
         )

@@ -214,7 +214,7 @@ class StaticUpdate:
         }[self.mode]
 
     def _hidden(self) -> dict[str, dict[str, list[str]]]:
-        """Base result id -> the filter values it adds to counts, for every stale base result."""
+        """Base result id -> the filter values it adds to the counts, for every stale base result."""
         state = self.state
         return {state.ids[s]: state.filters.get(s, {}) for s in self.changed if s in state.ids}
 
@@ -292,7 +292,17 @@ class StaticUpdate:
                 shutil.move(self._run.output, target)
             else:
                 target.mkdir(parents=True)  # only deletions: nothing to add, something to hide
-            delta = {"bundle": self._run is not None, "hidden": self._hidden()}
+            # A result of the delta that replaces a stale base result ranks where the stale one
+            # would have (when it matched too): the delta's own scores come from a tiny index.
+            ids = self.state.ids
+            replaces = {
+                delta_id: ids[slug] for slug, delta_id in _result_ids(target).items() if slug in ids
+            }
+            delta = {
+                "bundle": self._run is not None,
+                "hidden": self._hidden(),
+                "replaces": replaces,
+            }
             atomic_write_text(
                 target / DELTA_FILE, json.dumps(delta, sort_keys=True, separators=(",", ":"))
             )

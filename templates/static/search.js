@@ -169,16 +169,58 @@
     });
   }
 
+  // A site built incrementally may carry a delta bundle (pagefind-delta/) of the articles changed
+  // since the base bundle was made, and delta.json: "hidden" names the base's stale results
+  // (with the filter values each adds to the counts), "replaces" pairs each delta result with
+  // the stale result it replaces, whose score it takes (the delta's own index is too small for
+  // comparable scores).
+  var delta = form.getAttribute("data-delta");
+  var hidden = {};
+  var replaces = {};
+
   function loadPagefind() {
     if (pagefind) { return Promise.resolve(pagefind); }
     return import(root + "pagefind/pagefind.js").then(function (module) {
       // noWorker: the worker is a second copy of Pagefind's search code (about 40 KB) for a
       // search that takes milliseconds on the page itself.
       return module.options({ noWorker: true }).then(function () {
+        if (!delta) { return null; }
+        return fetch(root + "pagefind-delta/delta.json?v=" + encodeURIComponent(delta))
+          .then(function (r) { if (!r.ok) { throw new Error("delta.json: " + r.status); } return r.json(); })
+          .then(function (data) {
+            hidden = data.hidden || {};
+            replaces = data.replaces || {};
+            return data.bundle ? module.mergeIndex(root + "pagefind-delta/") : null;
+          });
+      }).then(function () {
         pagefind = module;
         return module;
       });
     });
+  }
+
+  // The results without stale base ones, ranked with the scores they replace; the counts
+  // without what the stale ones added.
+  function current(search) {
+    var byId = {};
+    search.results.forEach(function (r) { byId[r.id] = r; });
+    var counts = search.filters || {};
+    var kept = [];
+    search.results.forEach(function (r) {
+      var stale = hidden[r.id];
+      if (stale) {
+        Object.keys(stale).forEach(function (name) {
+          stale[name].forEach(function (value) {
+            if (counts[name] && counts[name][value]) { counts[name][value] -= 1; }
+          });
+        });
+        return;
+      }
+      var twin = replaces[r.id] && byId[replaces[r.id]];
+      kept.push({ result: r, score: twin ? twin.score : r.score });
+    });
+    kept.sort(function (a, b) { return b.score - a.score; });
+    return { results: kept.map(function (k) { return k.result; }), filters: counts };
   }
 
   // Pagefind returns counts for the filters whose index is loaded; a search only loads the
@@ -194,8 +236,9 @@
   function viaPagefind(query, filters, page) {
     return loadPagefind().then(function (pf) {
       var pending = Object.keys(filters).length ? pf.search(query, { filters: filters }) : pf.search(query);
-      return pending.then(function (search) {
+      return pending.then(function (found) {
         Object.keys(filters).forEach(function (name) { loadedFacets[name] = true; });
+        var search = current(found);
         // Fragments (title, URL, excerpt) only for the page shown.
         var slice = search.results.slice((page - 1) * PER_PAGE, page * PER_PAGE);
         return Promise.all(slice.map(function (r) { return r.data(); })).then(function (items) {

@@ -1,0 +1,157 @@
+"""The reader index's inputs and its base + delta bundles: what readers get equals a full index."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.config import load_config
+from generator.pipeline import BuildReport, run_build
+from generator.search import static_update
+from generator.search.static import canonicalize_bundle, pagefind_command
+
+from ..conftest import http_server
+
+pytest.importorskip("pagefind")
+REPO = Path(__file__).resolve().parents[2]
+BRIDGE = "riverside-bridge-reopens-after-two-years-of-repairs"
+
+
+def _archive(root: Path) -> Path:
+    shutil.copytree(REPO / "content" / "raw", root / "content" / "raw")
+    (root / "newsarchive.toml").write_text('title = "Delta"\nbase_url = "https://example.org/"\n')
+    return root
+
+
+def _build(root: Path, **kwargs: Any) -> BuildReport:
+    report = run_build(load_config(root), **kwargs)
+    assert not [p for p in report.all_problems if not p.is_warning]
+    return report
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def _edit_body(root: Path, slug: str, old: str, new: str) -> None:
+    record = root / "content" / "articles" / f"{slug}.md"
+    text = record.read_text(encoding="utf-8")
+    assert old in text.split("\n---\n", 1)[1]
+    head, body = text.split("\n---\n", 1)
+    record.write_text(f"{head}\n---\n{body.replace(old, new)}", encoding="utf-8")
+
+
+def test_the_lean_inputs_give_the_bundle_the_full_pages_give(tmp_path: Path) -> None:
+    root = _archive(tmp_path / "archive")
+    _build(root)
+    site = root / "site"
+    from_pages = tmp_path / "from-pages"
+    done = subprocess.run(pagefind_command(site, from_pages), capture_output=True, check=False)
+    assert done.returncode == 0, done.stdout
+    canonicalize_bundle(from_pages)
+    assert _files(from_pages) == _files(site / "pagefind")
+
+
+def test_small_changes_make_a_delta_and_many_a_new_base(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _archive(tmp_path / "archive")
+    _build(root)
+    site = root / "site"
+    base = _files(site / "pagefind")
+    _edit_body(root, BRIDGE, "bridge", "viaduct")
+    report = _build(root)
+    assert report.static_pages == 1 and _files(site / "pagefind") == base
+    delta = json.loads((site / "pagefind-delta" / "delta.json").read_text())
+    assert len(delta["hidden"]) == 1 and len(delta["replaces"]) == 1
+    assert set(delta["replaces"].values()) == set(delta["hidden"])
+    assert "place" in next(iter(delta["hidden"].values()))  # its counts are taken off
+    # A deleted article: its base result is hidden, there is nothing to add for it.
+    victim = next(p for p in (root / "content" / "articles").glob("*.md") if BRIDGE not in p.name)
+    victim.unlink()
+    report = _build(root, ingest=False)  # (ingest would write the record again from its raw file)
+    delta = json.loads((site / "pagefind-delta" / "delta.json").read_text())
+    assert len(delta["hidden"]) == 2 and len(delta["replaces"]) == 1
+    # Past the limit, the next build indexes everything again: one base, no delta.
+    monkeypatch.setattr(static_update, "DELTA_MIN", 1)
+    monkeypatch.setattr(static_update, "DELTA_SHARE", 0.0)
+    report = _build(root, ingest=False)
+    assert (report.static_pages or 0) >= 8 and not (site / "pagefind-delta").exists()
+    assert "data-delta" not in (site / "search" / "index.html").read_text()
+
+
+def test_an_edit_undone_drops_the_delta(tmp_path: Path) -> None:
+    root = _archive(tmp_path / "archive")
+    _build(root)
+    record = root / "content" / "articles" / f"{BRIDGE}.md"
+    original = record.read_text(encoding="utf-8")
+    _edit_body(root, BRIDGE, "bridge", "viaduct")
+    _build(root)
+    assert (root / "site" / "pagefind-delta").is_dir()
+    record.write_text(original, encoding="utf-8")
+    report = _build(root)
+    assert report.static_pages is None and not (root / "site" / "pagefind-delta").exists()
+    assert "data-delta" not in (root / "site" / "search" / "index.html").read_text()
+
+
+@pytest.fixture(scope="module")
+def two_sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """The same edited archive served twice: built incrementally (base + delta) and clean."""
+    work = tmp_path_factory.mktemp("delta-sites")
+    root = _archive(work / "incremental")
+    _build(root)
+    _edit_body(root, BRIDGE, "bridge", "zeppelin mooring mast")
+    record = root / "content" / "articles" / f"{BRIDGE}.md"
+    record.write_text(
+        record.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: Mast of ", 1),
+        encoding="utf-8",
+    )
+    _build(root)
+    assert (root / "site" / "pagefind-delta").is_dir()
+    clean = work / "clean"
+    shutil.copytree(root, clean, ignore=shutil.ignore_patterns("site", ".build", ".site.*"))
+    _build(clean, clean=True, ingest=False)
+    with http_server(root / "site") as incremental, http_server(clean / "site") as fresh:
+        yield incremental, fresh
+
+
+def _results(chromium: Any, base: str, query: str) -> tuple[str, list[str], dict[str, str]]:
+    page = chromium.new_page()
+    page.goto(base + "search/?q=" + query)
+    page.wait_for_function(
+        "document.querySelector('#search-status').textContent.includes('match')", timeout=15000
+    )
+    status = page.text_content("#search-status") or ""
+    titles = [t.strip() for t in page.locator("#search-results li h2").all_text_contents()]
+    facets: dict[str, str] = {}
+    if page.locator("button[data-facet=place]").count():
+        page.click("button[data-facet=place]")
+        page.wait_for_selector("input[name=place]", timeout=15000)
+        for label in page.locator("input[name=place] + label").all_text_contents():
+            name, _, count = label.rpartition(" (")
+            facets[name] = count.rstrip(")")
+    page.close()
+    return status, titles, facets
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("query", ["zeppelin", "bridge", "riverside", "council", "the"])
+def test_readers_get_from_base_and_delta_what_a_full_index_gives(
+    two_sites: tuple[str, str], chromium: Any, query: str
+) -> None:
+    incremental, clean = two_sites
+    got = _results(chromium, incremental, query)
+    want = _results(chromium, clean, query)
+    assert got[0] == want[0]  # the same number of matches
+    assert sorted(got[1]) == sorted(want[1])  # the same articles, each once, as they are now
+    assert got[2] == want[2]  # the same facet counts
+    if want[1] and any(t.startswith("Mast of") for t in want[1][:1]):
+        assert got[1][0] == want[1][0]  # the edited article ranks where a full index puts it

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from generator.config import Config
 from generator.errors import ArticleError, GeneratorError, Problem
 from generator.filecache import StampCache
-from generator.fsutil import stat_stamp, tree_files
+from generator.fsutil import exclusive, stat_stamp, tree_files
 from generator.ingest.extract import slugify
 from generator.ingest.read import find_inputs, read_document
 from generator.ingest.write import (
@@ -273,6 +273,34 @@ def run_build(
     Raises TemplateError or WriteError when the site as a whole cannot be built; site/ then
     stays as it was.
     """
+    with exclusive(
+        config.build_dir / "build.lock",
+        lambda: log.warning("another build of %s is running; waiting for it", config.root),
+    ):
+        return _run_build(
+            config,
+            progress,
+            ingest=ingest,
+            clean=clean,
+            static_index=static_index,
+            guard=guard,
+            workers=workers,
+            records=records,
+        )
+
+
+def _run_build(
+    config: Config,
+    progress: Progress = _no_progress,
+    *,
+    ingest: bool = True,
+    clean: bool = False,
+    static_index: bool | None = None,
+    guard: Guard | None = None,
+    workers: int | None = None,
+    records: CatalogCache | None = None,
+) -> BuildReport:
+    """One build (run_build holds the archive's build lock around it)."""
     # Imported here so `newsarchive ingest` does not pay for Jinja, Markdown and Whoosh.
     from generator.build.catalog import load_catalog, search_documents
     from generator.build.lookup import StoreLookup
@@ -366,6 +394,7 @@ def run_build(
     progress("index", 0, 1)
     update = index_update()
     clock.lap("index wait")
+    report.timings["whoosh"] = update.seconds
     trees.wait()
     clock.lap("spare site")
     report.indexed = update.added + update.updated + update.removed

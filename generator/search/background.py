@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
@@ -30,15 +31,20 @@ class IndexUpdate(NamedTuple):
     updated: int
     removed: int
     unchanged: int
-    rebuilt: bool  # what update_index is given, made where it runs
+    rebuilt: bool
+    seconds: float = 0.0  # wall time of the update, where it ran  # what update_index is given, made where it runs
 
 
 def _update(index_dir: Path, documents: Documents) -> IndexUpdate:
     # Imported where the update runs: the build's own process never needs Whoosh.
     from generator.search.whoosh_index import update_index
 
+    start = time.perf_counter()
     done = update_index(index_dir, documents())
-    return IndexUpdate(done.added, done.updated, done.removed, done.unchanged, done.rebuilt)
+    seconds = time.perf_counter() - start
+    return IndexUpdate(
+        done.added, done.updated, done.removed, done.unchanged, done.rebuilt, seconds
+    )
 
 
 def _child(index_dir: Path, documents: Documents, sender: Connection) -> None:

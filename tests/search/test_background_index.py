@@ -31,11 +31,11 @@ def test_a_forked_update_indexes_like_an_inline_one(tmp_path: Path) -> None:
 def test_a_failure_in_the_child_is_one_clear_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from generator.search import background
+    from generator.search import whoosh_index
 
     def broken(index_dir: Path, articles: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(background, "update_index", broken)  # the forked child inherits it
+    monkeypatch.setattr(whoosh_index, "update_index", broken)  # the forked child inherits it
     with pytest.raises(SearchError, match="updating the search index failed: OSError"):
         start_index_update(tmp_path / "whoosh", lambda: _articles(tmp_path))()

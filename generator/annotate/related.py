@@ -1,4 +1,4 @@
-"""Stage annotate (related): RelatedInputs (text + entity names) -> {slug: related slugs, best first}.
+"""Stage annotate (related): text + entity names -> RelatedFeatures; all of them -> {slug: related slugs}.
 
 TF-IDF cosine over content words, blended with a cosine over entity names (people, organizations,
 places), which weigh more: two stories naming the same minister and the same summit are related even
@@ -6,19 +6,29 @@ when worded apart. No model and no n x n matrix: articles are sparse vectors (sc
 similarities are computed a block of rows at a time. Features found in only one article cannot
 relate two, and features in more than 5% of a large archive (its boilerplate) say little; both
 count in each vector's length but are left out of the product, which keeps it sparse.
+
+The two halves are apart: related_features reads one article (pure, cacheable by content: the
+stems of its words, hashed, with their counts, and its folded entity names); related_from_features
+needs them all (document frequencies, unit TF-IDF rows, the sparse product, the best per row).
+The weights are computed operation by operation as the first version did (per-article Counters and
+math.log), so for the same texts the scores, and so the lists, are bit for bit the same.
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+
+from generator.annotate.tokens import code_points, letter_runs
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -32,7 +42,8 @@ _MAX_DF_SHARE = 0.05
 _MIN_ARCHIVE = 40
 _BLOCK_CELLS = 4_000_000
 
-_WORD = re.compile(r"[^\W\d_]{3,}")
+_MIN_WORD = 3  # letters: shorter words are no features
+_VERSION = 1  # bump when the features change (tokens, stems, hashing)
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _STOPWORDS = _word_set(
     "about above after again against all also although always among and another any are "
@@ -53,6 +64,17 @@ _STOPWORDS = _word_set(
 
 
 @dataclass(frozen=True, slots=True)
+class RelatedFeatures:
+    """What related_from_features needs of one article: the stems of its content words (64-bit
+    hashes, little-endian) with their counts (uint32), in order of first use, and its entity names,
+    folded (case and accents) and without repeats."""
+
+    stems: bytes
+    counts: bytes
+    entities: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class RelatedInput:
     """What related_articles needs of one article: its slug, its text and its entity names."""
 
@@ -61,11 +83,42 @@ class RelatedInput:
     entities: tuple[str, ...] = ()
 
 
+def related_version() -> str:
+    """Names how RelatedFeatures are made: stored features made under another must be remade."""
+    return f"{_VERSION}"
+
+
+# Code points of the combining marks _fold drops after NFKD (the ranges of _COMBINING).
+_COMBINING_RANGES = (
+    (0x300, 0x36F),
+    (0x1AB0, 0x1AFF),
+    (0x1DC0, 0x1DFF),
+    (0x20D0, 0x20FF),
+    (0xFE20, 0xFE2F),
+)
+
+
 def _fold(text: str) -> str:
     """Case- and accent-insensitive: "López" and "lopez" are one feature."""
     if text.isascii():
         return text.casefold()
     return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
+
+
+def _fold_long(text: str) -> str:
+    """_fold for a whole article: the combining marks found with numpy rather than a regex scan."""
+    if text.isascii():
+        return text.casefold()
+    decomposed = unicodedata.normalize("NFKD", text)
+    points = code_points(decomposed)
+    if points is None:
+        return _fold(text)
+    marks = np.zeros(len(points), dtype=bool)
+    for low, high in _COMBINING_RANGES:
+        marks |= (points >= low) & (points <= high)
+    if marks.any():
+        decomposed = points[~marks].tobytes().decode("utf-32-le")
+    return decomposed.casefold()
 
 
 def _stem(word: str) -> str:
@@ -77,34 +130,60 @@ def _stem(word: str) -> str:
     return word
 
 
-# Stems of words already seen (an archive's vocabulary is small next to its word count).
-_STEMS: dict[str, str | None] = {}
+# Stems (and their hashes) of words already seen (an archive's vocabulary is small next to its
+# word count): None for a stop word.
+_STEMS: dict[str, tuple[str, int] | None] = {}
 
 
-def _stem_or_none(word: str) -> str | None:
-    """The feature a word counts for, or None for a stop word (cached per word)."""
+def _stem_or_none(word: str) -> tuple[str, int] | None:
+    """The feature a word counts for and its hash, or None for a stop word (cached per word)."""
     try:
         return _STEMS[word]
     except KeyError:
-        stem = None if word in _STOPWORDS else _stem(word)
+        found = None
+        if word not in _STOPWORDS:
+            stem = _stem(word)
+            digest = hashlib.blake2b(stem.encode("utf-8", "surrogatepass"), digest_size=8)
+            found = (stem, int.from_bytes(digest.digest(), "little"))
         if len(_STEMS) < 1_000_000:
-            _STEMS[word] = stem
-        return stem
+            _STEMS[word] = found
+        return found
 
 
-def _features(item: RelatedInput) -> tuple[Counter[str], Counter[str]]:
-    raw = Counter(_WORD.findall(_fold(item.text).replace("’", "'")))
-    words: Counter[str] = Counter()
+def related_features(text: str, entities: Iterable[str] = ()) -> RelatedFeatures:
+    """The related-article features of one article text (title and body) and its entity names."""
+    raw = Counter(w for w in letter_runs(_fold_long(text)) if len(w) >= _MIN_WORD)
+    words: dict[int, int] = {}
     for word, count in raw.items():
-        stem = _stem_or_none(word)
-        if stem is not None:
-            words[stem] += count
-    entities = Counter({_fold(e).strip(): 1 for e in item.entities if e.strip()})
-    return words, entities
+        found = _stem_or_none(word)
+        if found is not None:
+            words[found[1]] = words.get(found[1], 0) + count
+    names = tuple({_fold(e).strip(): 1 for e in entities if e.strip()})
+    return RelatedFeatures(
+        np.fromiter(words.keys(), dtype="<u8", count=len(words)).tobytes(),
+        np.fromiter(words.values(), dtype="<u4", count=len(words)).tobytes(),
+        names,
+    )
 
 
 def related_articles(
     items: Sequence[RelatedInput],
+    limit: int = 5,
+    *,
+    min_score: float = 0.1,
+    entity_weight: float = 0.4,
+) -> dict[str, tuple[str, ...]]:
+    """related_from_features over the features of each item's text and entities."""
+    return related_from_features(
+        [(item.slug, related_features(item.text, item.entities)) for item in items],
+        limit,
+        min_score=min_score,
+        entity_weight=entity_weight,
+    )
+
+
+def related_from_features(
+    items: Iterable[tuple[str, RelatedFeatures]],
     limit: int = 5,
     *,
     min_score: float = 0.1,
@@ -115,68 +194,136 @@ def related_articles(
     The score is the TF-IDF cosine of the words, blended with the cosine of the entity names when
     both articles have some: (1 - entity_weight) * words + entity_weight * entities. A handful of
     shared names thus weighs as much as hundreds of shared words. Deterministic (ties broken by
-    slug); every input slug is a key, possibly with no related slugs.
+    slug) and independent of the order of `items`; every input slug is a key, possibly with no
+    related slugs.
 
-    Raises ValueError when two inputs share a slug.
+    Raises ValueError when two items share a slug, or when min_score is not above 0 (the pairs
+    scored are those sharing a feature; the rest score 0).
     """
-    slugs = [item.slug for item in items]
-    if len(set(slugs)) != len(slugs):
-        duplicated = sorted(s for s, c in Counter(slugs).items() if c > 1)
+    if min_score <= 0:
+        raise ValueError(f"related_from_features: min_score must be above 0 (got {min_score})")
+    ordered = sorted(items, key=lambda item: item[0])
+    slugs = [slug for slug, _ in ordered]
+    duplicated = sorted({a for a, b in itertools.pairwise(slugs) if a == b})
+    if duplicated:
         raise ValueError(f"related_articles: duplicate slugs {duplicated}")
-    n = len(items)
-    features = [_features(item) for item in items]
-    words = _unit_rows([f[0] for f in features])
-    entities = _unit_rows([f[1] for f in features])
-    has_entities = np.array([bool(f[1]) for f in features])
-    result: dict[str, tuple[str, ...]] = {}
-    block = max(1, _BLOCK_CELLS // max(n, 1))
+    n = len(ordered)
+    result: dict[str, tuple[str, ...]] = {slug: () for slug in slugs}
+    if n < 2 or limit <= 0:
+        return result
+    words = _word_rows([f for _, f in ordered])
+    entities, has_entities = _entity_rows([f for _, f in ordered])
+    words_t = words.T.tocsr()
+    entities_t = entities.T.tocsr()
+    block = max(1, _BLOCK_CELLS // n)
     for start in range(0, n, block):
         stop = min(n, start + block)
-        scores = (words[start:stop] @ words.T).toarray()
-        both = has_entities[start:stop, None] & has_entities[None, :]
-        if both.any():
-            shared = (entities[start:stop] @ entities.T).toarray()
-            scores = np.where(both, (1 - entity_weight) * scores + entity_weight * shared, scores)
-        for row, doc in enumerate(range(start, stop)):
-            scores[row, doc] = -1.0
-            result[slugs[doc]] = _best(scores[row], slugs, limit, min_score)
+        scores = words[start:stop] @ words_t
+        if has_entities[start:stop].any():
+            rows = np.repeat(np.arange(start, stop), np.diff(scores.indptr))
+            both = has_entities[rows] & has_entities[scores.indices]
+            scores.data = np.where(both, (1 - entity_weight) * scores.data, scores.data)
+            scores = scores + entity_weight * (entities[start:stop] @ entities_t)
+        _best(sparse.csr_matrix(scores), start, slugs, limit, min_score, result)
     return result
 
 
-def _best(row: np.ndarray, slugs: list[str], limit: int, min_score: float) -> tuple[str, ...]:
-    candidates = np.flatnonzero(row >= min_score)
-    if len(candidates) > limit:
-        kth = np.partition(row[candidates], -limit)[-limit]
-        candidates = candidates[row[candidates] >= kth]  # keeps ties, broken by slug below
-    ranked = sorted((-float(row[i]), slugs[i]) for i in candidates)
-    return tuple(slug for _, slug in ranked[:limit])
+def _best(
+    scores: sparse.csr_matrix,
+    start: int,
+    slugs: list[str],
+    limit: int,
+    min_score: float,
+    result: dict[str, tuple[str, ...]],
+) -> None:
+    """Each row's `limit` best columns scoring at least min_score (itself excluded), ties by slug."""
+    rows = np.repeat(np.arange(start, start + scores.shape[0]), np.diff(scores.indptr))
+    columns, values = scores.indices, scores.data
+    keep = (values >= min_score) & (columns != rows)
+    rows, columns, values = rows[keep], columns[keep], values[keep]
+    order = np.lexsort((columns, -values, rows))
+    rows, columns = rows[order], columns[order]
+    first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else rows
+    bounds = np.r_[first, len(rows)]
+    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        result[slugs[rows[a]]] = tuple(slugs[c] for c in columns[a : min(b, a + limit)].tolist())
 
 
-def _unit_rows(counts: list[Counter[str]]) -> sparse.csr_matrix:
-    """TF-IDF rows of unit length; columns for features that cannot help are then dropped."""
-    n = len(counts)
-    df: Counter[str] = Counter()
-    for features in counts:
-        df.update(features.keys())
+def _word_rows(features: Sequence[RelatedFeatures]) -> sparse.csr_matrix:
+    lengths = np.array([len(f.counts) // 4 for f in features], dtype=np.int64)
+    hashes = np.frombuffer(b"".join(f.stems for f in features), dtype="<u8")
+    counts = np.frombuffer(b"".join(f.counts for f in features), dtype="<u4").astype(np.int64)
+    return _unit_rows(_dense_ids(hashes), counts, lengths)
+
+
+def _dense_ids(hashes: np.ndarray) -> np.ndarray:
+    """0, 1, 2 ... for the distinct values of `hashes`, per entry (np.unique's inverse, faster).
+
+    np.unique sorts indices (argsort, slow on 64-bit keys); here the hash's top bits and the entry's
+    index share one uint64 that a plain sort orders. Two stems whose top bits agree would look like
+    one: that is checked, and then np.unique decides.
+    """
+    count = len(hashes)
+    if not count:
+        return np.empty(0, dtype=np.int64)
+    index_bits = max(1, int(count).bit_length())
+    shift = np.uint64(index_bits)
+    keys = np.sort((hashes >> shift << shift) | np.arange(count, dtype=np.uint64))
+    order = (keys & np.uint64((1 << index_bits) - 1)).astype(np.int64)
+    tops = keys >> shift
+    new = np.r_[True, tops[1:] != tops[:-1]]
+    full = hashes[order]
+    if np.any(~new & np.r_[False, full[1:] != full[:-1]]):
+        return np.unique(hashes, return_inverse=True)[1].astype(np.int64)
+    ids = np.empty(count, dtype=np.int64)
+    ids[order] = np.cumsum(new) - 1
+    return ids
+
+
+def _entity_rows(features: Sequence[RelatedFeatures]) -> tuple[sparse.csr_matrix, np.ndarray]:
+    ids: dict[str, int] = {}
+    columns = [ids.setdefault(name, len(ids)) for f in features for name in f.entities]
+    lengths = np.array([len(f.entities) for f in features], dtype=np.int64)
+    matrix = _unit_rows(
+        np.array(columns, dtype=np.int64), np.ones(len(columns), dtype=np.int64), lengths
+    )
+    return matrix, lengths > 0
+
+
+def _unit_rows(columns: np.ndarray, counts: np.ndarray, lengths: np.ndarray) -> sparse.csr_matrix:
+    """TF-IDF rows of unit length; columns for features that cannot help are then dropped.
+
+    `columns[k]` and `counts[k]` are the k-th (feature, count) of the rows laid end to end, each
+    row `lengths[i]` long, in the row's own order: that order is the order in which each row's
+    length is summed and its products accumulated, as in the first version, so the floats agree.
+    """
+    n = len(lengths)
+    df = np.bincount(columns, minlength=1)
     max_df = max(2, int(n * _MAX_DF_SHARE)) if n >= _MIN_ARCHIVE else n
-    columns = {f: i for i, f in enumerate(sorted(f for f, d in df.items() if 2 <= d <= max_df))}
-    indptr: list[int] = [0]
-    indices: list[int] = []
-    data: list[float] = []
-    for features in counts:
-        norm_sq = 0.0
-        row: list[tuple[int, float]] = []
-        for feature, count in features.items():
-            weight = (1.0 + math.log(count)) * (math.log((1 + n) / (1 + df[feature])) + 1.0)
-            norm_sq += weight * weight
-            column = columns.get(feature)
-            if column is not None:
-                row.append((column, weight))
-        norm = math.sqrt(norm_sq) or 1.0
-        indices.extend(c for c, _ in row)
-        data.extend(w / norm for _, w in row)
-        indptr.append(len(indices))
+    # math.log on each possible count and document frequency, as the first version did per entry.
+    largest = int(counts.max()) if len(counts) else 1
+    tf_table = np.array([1.0 + math.log(c) for c in range(1, largest + 1)], dtype=np.float64)
+    idf_table = np.array([math.log((1 + n) / (1 + d)) + 1.0 for d in range(n + 1)])
+    weights = tf_table[counts - 1] * idf_table[df][columns]
+    squares = weights * weights
+    # Each row's squares summed left to right (a vector sum would pair them differently): rows
+    # by length, longest first, so that at position p the rows still going are a prefix.
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    by_length = np.argsort(-lengths, kind="stable")
+    sorted_lengths = lengths[by_length]
+    norm_sq = np.zeros(n, dtype=np.float64)
+    for p in range(int(sorted_lengths[0]) if n else 0):
+        going = by_length[: int(np.searchsorted(-sorted_lengths, -p, side="left"))]
+        norm_sq[going] += squares[starts[going] + p]
+    norms = np.sqrt(norm_sq)
+    norms[norms == 0] = 1.0
+    rows = np.repeat(np.arange(n), lengths)
+    kept = (df[columns] >= 2) & (df[columns] <= max_df)
+    used = np.flatnonzero((df >= 2) & (df <= max_df))
+    renumber = np.full(len(df), -1, dtype=np.int64)
+    renumber[used] = np.arange(len(used))
+    data = weights[kept] / norms[rows[kept]]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows[kept], minlength=n))])
     return sparse.csr_matrix(
-        (np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64), np.array(indptr)),
-        shape=(n, len(columns)),
+        (data, renumber[columns[kept]], indptr.astype(np.int64)), shape=(n, len(used))
     )

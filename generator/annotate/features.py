@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from functools import cache
 
 from generator.annotate.dedupe import Signature, signature, signature_version, text_tokens
-from generator.annotate.related import RelatedFeatures, related_features, related_version
+from generator.annotate.related import (
+    RelatedFeatures,
+    article_related_features,
+    related_version,
+)
+from generator.annotate.tokens import analyse
 from generator.models import Article
 
 _VERSION = 1  # bump when ArticleFeatures changes shape or what it is made from
@@ -44,8 +49,10 @@ def article_features(body: str, title: str = "", entities: Iterable[str] = ()) -
 
     The signature reads the body; related articles read the title and the body.
     """
+    analysis = analyse(body)
     return ArticleFeatures(
-        signature(body, text_tokens(body)), related_features(f"{title}\n{body}", entities)
+        signature(body, text_tokens(body, analysis)),
+        article_related_features(title, body, analysis, entities),
     )
 
 

@@ -28,7 +28,15 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from generator.annotate.tokens import code_points, letter_runs
+from generator.annotate.tokens import (
+    LETTER,
+    Analysis,
+    classes,
+    code_points,
+    hash_runs,
+    long_runs,
+    run_bounds,
+)
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -43,6 +51,7 @@ _MIN_ARCHIVE = 40
 _BLOCK_CELLS = 4_000_000
 
 _MIN_WORD = 3  # letters: shorter words are no features
+_WORD = re.compile(r"[^\W\d_]+")
 _VERSION = 1  # bump when the features change (tokens, stems, hashing)
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _STOPWORDS = _word_set(
@@ -130,21 +139,20 @@ def _stem(word: str) -> str:
     return word
 
 
-# Stems (and their hashes) of words already seen (an archive's vocabulary is small next to its
-# word count): None for a stop word.
-_STEMS: dict[str, tuple[str, int] | None] = {}
+# Hashed stems of words already seen (an archive's vocabulary is small next to its word count):
+# None for a stop word.
+_STEMS: dict[str, int | None] = {}
 
 
-def _stem_or_none(word: str) -> tuple[str, int] | None:
-    """The feature a word counts for and its hash, or None for a stop word (cached per word)."""
+def _stem_or_none(word: str) -> int | None:
+    """The 64-bit hash of the feature a word counts for (its stem), or None for a stop word."""
     try:
         return _STEMS[word]
     except KeyError:
         found = None
         if word not in _STOPWORDS:
-            stem = _stem(word)
-            digest = hashlib.blake2b(stem.encode("utf-8", "surrogatepass"), digest_size=8)
-            found = (stem, int.from_bytes(digest.digest(), "little"))
+            data = _stem(word).encode("utf-8", "surrogatepass")
+            found = int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
         if len(_STEMS) < 1_000_000:
             _STEMS[word] = found
         return found
@@ -152,12 +160,66 @@ def _stem_or_none(word: str) -> tuple[str, int] | None:
 
 def related_features(text: str, entities: Iterable[str] = ()) -> RelatedFeatures:
     """The related-article features of one article text (title and body) and its entity names."""
-    raw = Counter(w for w in letter_runs(_fold_long(text)) if len(w) >= _MIN_WORD)
+    return _counted(_letter_words(text), entities)
+
+
+def article_related_features(
+    title: str, body: str, analysis: Analysis | None, entities: Iterable[str] = ()
+) -> RelatedFeatures:
+    """related_features(f"{title}\n{body}", entities), reusing tokens.analyse(body)."""
+    if analysis is None or analysis.folded is None:
+        return related_features(f"{title}\n{body}", entities)
+    # A plain body: folding is casefold, in place, and every word is ASCII. Folding is per
+    # character, so the title's words and then the body's are the words of the whole text, in
+    # order. The body's words are never made into strings: each is hashed where it stands, and
+    # the hash of a word seen before names its stem.
     words: dict[int, int] = {}
-    for word, count in raw.items():
-        found = _stem_or_none(word)
+    get = words.get
+    for word, count in Counter(_letter_words(title)).items():
+        stem = _stem_or_none(word)
+        if stem is not None:
+            words[stem] = get(stem, 0) + count
+    starts, ends = run_bounds(analysis.bits, LETTER)
+    long = ends - starts >= _MIN_WORD
+    starts, ends = starts[long], ends[long]
+    hashes = hash_runs(analysis.folded, starts, ends).tolist()
+    known = _WORD_STEMS
+    for word_hash, count in Counter(hashes).items():
+        found = known.get(word_hash, -1)
+        if found == -1:
+            at = hashes.index(word_hash)
+            word = analysis.folded[starts[at] : ends[at]].tobytes().decode("utf-32-le")
+            found = _stem_or_none(word)
+            if len(known) < 1_000_000:
+                known[word_hash] = found
         if found is not None:
-            words[found[1]] = words.get(found[1], 0) + count
+            words[found] = get(found, 0) + count
+    return _features_of_counts(words, entities)
+
+
+# hash_runs of folded ASCII words already seen -> their stem's hash (None for a stop word).
+_WORD_STEMS: dict[int, int | None] = {}
+
+
+def _letter_words(text: str) -> list[str]:
+    folded = _fold_long(text)
+    points = code_points(folded)
+    if points is None:
+        return [w for w in _WORD.findall(folded) if len(w) >= _MIN_WORD]
+    return long_runs(points, classes(points), LETTER, _MIN_WORD)
+
+
+def _counted(found: list[str], entities: Iterable[str]) -> RelatedFeatures:
+    words: dict[int, int] = {}
+    get = words.get
+    for word, count in Counter(found).items():
+        stem = _stem_or_none(word)
+        if stem is not None:
+            words[stem] = get(stem, 0) + count
+    return _features_of_counts(words, entities)
+
+
+def _features_of_counts(words: dict[int, int], entities: Iterable[str]) -> RelatedFeatures:
     names = tuple({_fold(e).strip(): 1 for e in entities if e.strip()})
     return RelatedFeatures(
         np.fromiter(words.keys(), dtype="<u8", count=len(words)).tobytes(),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.annotate import archive
+from generator.annotate import archive, dedupe, tokens
 from generator.annotate.archive import AnnotateInput, annotate_archive, annotate_features
 from generator.annotate.features import (
     ArticleFeatures,
@@ -17,7 +17,12 @@ from generator.annotate.features import (
     features_of,
     features_version,
 )
-from generator.annotate.related import RelatedInput, related_articles, related_features
+from generator.annotate.related import (
+    RelatedInput,
+    article_related_features,
+    related_articles,
+    related_features,
+)
 from generator.models import Article
 from tests.annotate import reference_related as reference
 from tests.annotate.conftest import FLOOD, MUSEUM, SPUN_FLOOD, SPUN_MUSEUM, WIRE_FLOOD
@@ -194,3 +199,24 @@ def test_features_are_computed_once_per_content(
     assert calls == ["flood"]
     annotate_archive([*changed, _article("museum", MUSEUM)], cache)
     assert calls == ["flood", "museum"]
+
+
+def test_the_plain_text_shortcuts_change_nothing(
+    real_bodies: list[tuple[str, str]], seeds: dict[str, str]
+) -> None:
+    # Plain texts (ASCII words, non-word punctuation) skip NFKC/NFKD and hash words in place.
+    texts = [(title, body) for title, body in real_bodies] + [("Seed", s) for s in seeds.values()]
+    texts += [("Flood", FLOOD), ("", MUSEUM), ("Spun “Museum”", SPUN_MUSEUM), ("T", "a\u00a0b … c")]
+    plain = 0
+    for title, body in texts:
+        analysis = tokens.analyse(body)
+        assert analysis is not None
+        plain += analysis.folded is not None
+        assert article_related_features(title, body, analysis, ("X",)) == related_features(
+            f"{title}\n{body}", ("X",)
+        )
+        shortcut = dedupe.text_tokens(body, analysis)
+        general = dedupe.text_tokens(body, replace(analysis, folded=None))
+        assert shortcut.normal.tolist() == general.normal.tolist()
+        assert shortcut == replace(general, normal=shortcut.normal)
+    assert plain > 100

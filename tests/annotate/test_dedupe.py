@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
 
+import numpy as np
 import pytest
 
 import generator.annotate.dedupe as dedupe
+from generator.annotate import tokens
 from generator.annotate.dedupe import (
     DuplicateLink,
     Signature,
@@ -71,9 +74,27 @@ def test_names_sequence_is_the_first_versions(seeds: dict[str, str]) -> None:
 def test_tokens_are_the_regex_tokens(seeds: dict[str, str]) -> None:
     for text in [FLOOD, SPUN_MUSEUM, *seeds.values(), *TRICKY]:
         analysed = text_tokens(text)
-        assert analysed.words == re.findall(r"\w+", text)
-        if text.isascii():
-            assert analysed.normal == re.findall(r"\w+", text.lower())
+        lower = {w for w in re.findall(r"\w+", text) if "a" <= w[0] <= "z"}
+        assert analysed.lowercase == {tokens.hash_text(w) for w in lower}
+        # The text channel hashes the tokens of the NFKC, casefolded text (the first version's).
+        normalised = re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold())
+        assert analysed.normal.tolist() == dedupe._normal(normalised).tolist()
+        assert len(set(analysed.normal.tolist())) == len(set(normalised))
+
+
+def test_minhash_estimates_jaccard_without_bias() -> None:
+    # Binomial spread, sqrt(J (1 - J) / NUM_PERM), as independent permutations would give.
+    rng = np.random.default_rng(0)
+    errors = []
+    for _ in range(300):
+        universe = rng.integers(0, 2**63, size=1200, dtype=np.uint64)
+        shift = int(rng.integers(0, 600))
+        a, b = np.sort(universe[:600]), np.sort(universe[shift : shift + 600])
+        jaccard = len(np.intersect1d(a, b)) / len(np.union1d(a, b))
+        same = np.frombuffer(dedupe._minhash(a), "<u4") == np.frombuffer(dedupe._minhash(b), "<u4")
+        errors.append(same.mean() - jaccard)
+    assert abs(float(np.mean(errors))) < 0.006
+    assert 0.025 < float(np.std(errors)) < 0.04
 
 
 def test_spun_copy_links_to_its_original_through_the_names() -> None:

@@ -213,9 +213,18 @@ def run_hashes(points: np.ndarray, bits: np.ndarray, wanted: int) -> np.ndarray:
     return hash_runs(points, *run_bounds(bits, wanted))
 
 
+_MASK64 = (1 << 64) - 1
+
+
 def hash_text(text: str) -> int:
-    """hash_runs of one whole string (as int): what a run with these code points hashes to."""
-    points = code_points(text)
-    if points is None or not len(points):
+    """hash_runs of one whole string, as an int (pure Python: for the odd word, no arrays)."""
+    if not text:
         return 0
-    return int(hash_runs(points, np.zeros(1, dtype=np.int64), np.array([len(points)]))[0])
+    value, power = 0, 1
+    for char in text:
+        value = (value + ord(char) * power) & _MASK64
+        power = (power * _BASE) & _MASK64
+    value ^= (len(text) * 0xD6E8FEB86659FD93) & _MASK64
+    value ^= value >> 32
+    value = (value * 0xD6E8FEB86659FD93) & _MASK64
+    return value ^ (value >> 32)

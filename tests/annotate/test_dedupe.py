@@ -222,3 +222,14 @@ def test_short_texts_never_match() -> None:
     )
     assert links == {"a": (), "b": ()}
     assert compare(stub, Signature(stub.text, 0, stub.names, 0)) is None
+
+
+def test_hash_text_is_the_hash_of_a_run() -> None:
+    for text in ["", "a", "okafor", "López-Obrador", "İstanbul", "😀x", "word " * 50]:
+        points = tokens.code_points(text)
+        assert points is not None
+        ends = np.array([len(points)])
+        expected = (
+            int(tokens.hash_runs(points, np.zeros(1, dtype=np.int64), ends)[0]) if text else 0
+        )
+        assert tokens.hash_text(text) == expected

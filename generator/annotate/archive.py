@@ -16,25 +16,26 @@ reads: a build where no article's text, title, entities, spin score or date chan
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.annotate.dedupe import DuplicateLink, duplicate_links
+from generator.annotate.dedupe import NUM_PERM, DuplicateLink, Signature, duplicate_links
 from generator.annotate.features import (
     ArticleFeatures,
     features_key,
     features_of,
     features_version,
 )
-from generator.annotate.related import related_from_features
-from generator.fingerprint import code_digest, fingerprint
+from generator.annotate.related import RelatedFeatures, related_from_features
+from generator.fingerprint import code_digest
 from generator.fsutil import atomic_write_bytes
 from generator.models import Article
 
-_CACHE_VERSION = 2
+_CACHE_VERSION = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,17 +96,52 @@ def _save(path: Path | None, data: dict[str, Any]) -> None:
             atomic_write_bytes(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
 
+def _columns(features: Sequence[ArticleFeatures]) -> dict[str, Any]:
+    """Features laid out column by column (unpickles 5x faster than one object per article)."""
+    return {
+        "text": b"".join(f.signature.text for f in features),
+        "names": b"".join(f.signature.names for f in features),
+        "sizes": [(f.signature.text_size, f.signature.names_size) for f in features],
+        "stems": b"".join(f.related.stems for f in features),
+        "counts": b"".join(f.related.counts for f in features),
+        "lengths": [len(f.related.counts) for f in features],
+        "entities": [f.related.entities for f in features],
+    }
+
+
+def _rows(columns: dict[str, Any]) -> list[ArticleFeatures]:
+    found = []
+    text, names, stems, counts = (columns[k] for k in ("text", "names", "stems", "counts"))
+    width = NUM_PERM * 4
+    at = 0
+    for i, ((text_size, names_size), length, entities) in enumerate(
+        zip(columns["sizes"], columns["lengths"], columns["entities"], strict=True)
+    ):
+        signature = Signature(
+            text[i * width : (i + 1) * width],
+            text_size,
+            names[i * width : (i + 1) * width],
+            names_size,
+        )
+        related = RelatedFeatures(
+            stems[2 * at : 2 * (at + length)], counts[at : at + length], entities
+        )
+        found.append(ArticleFeatures(signature, related))
+        at += length
+    return found
+
+
 def _features(
-    articles: Sequence[Article], path: Path | None
-) -> tuple[list[str], list[ArticleFeatures]]:
-    """Each article's features key and features: from the cache at `path`, else computed (and the
-    cache rewritten to hold exactly the current articles')."""
+    articles: Sequence[Article], keys: Sequence[str], path: Path | None
+) -> list[ArticleFeatures]:
+    """Each article's features: from the cache at `path`, else computed (and the cache rewritten
+    to hold exactly the current articles')."""
     stored = _load(path)
     version = [_CACHE_VERSION, features_version()]
-    cached: dict[str, ArticleFeatures] = (
-        stored.get("features", {}) if stored.get("version") == version else {}
-    )
-    keys = [features_key(a) for a in articles]
+    cached: dict[str, ArticleFeatures] = {}
+    if stored.get("version") == version:
+        with contextlib.suppress(Exception):  # a damaged cache is computed again
+            cached = dict(zip(stored["keys"], _rows(stored["columns"]), strict=True))
     fresh: dict[str, ArticleFeatures] = {}
     found = []
     for key, article in zip(keys, articles, strict=True):
@@ -113,8 +149,9 @@ def _features(
         fresh[key] = features
         found.append(features)
     if fresh.keys() != cached.keys():
-        _save(path, {"version": version, "features": fresh})
-    return keys, found
+        columns = _columns(list(fresh.values()))
+        _save(path, {"version": version, "keys": list(fresh), "columns": columns})
+    return found
 
 
 def annotate_archive(
@@ -127,22 +164,36 @@ def annotate_archive(
     """
     features_path = cache_path.with_name("features.pickle") if cache_path is not None else None
     result_path = cache_path.with_name("annotations.pickle") if cache_path is not None else None
-    keys, features = _features(articles, features_path)
-    key = fingerprint(
-        (
-            code_digest(),
-            related_limit,
-            [(a.slug, k, spin_score(a), a.date) for a, k in zip(articles, keys, strict=True)],
-        )
-    )
+    keys = [features_key(a) for a in articles]
+    digest = hashlib.sha256(f"{code_digest()}\0{related_limit}".encode())
+    for article, features_digest in zip(articles, keys, strict=True):
+        line = repr((article.slug, features_digest, spin_score(article), article.date))
+        digest.update(line.encode("utf-8", "surrogatepass") + b"\0")
+    key = digest.hexdigest()
     stored = _load(result_path)
-    if stored.get("key") == key and isinstance(stored.get("result"), dict):
-        result: dict[str, ArchiveAnnotation] = stored["result"]
-        return result
+    if stored.get("key") == key:
+        with contextlib.suppress(Exception):  # a damaged result is computed again
+            return _unpack(stored["result"])
+    features = _features(articles, keys, features_path)
     inputs = [
         AnnotateInput(a.slug, f, spin_score(a), a.date)
         for a, f in zip(articles, features, strict=True)
     ]
     result = annotate_features(inputs, related_limit)
-    _save(result_path, {"key": key, "result": result})
+    _save(result_path, {"key": key, "result": _pack(result)})
     return result
+
+
+def _pack(result: dict[str, ArchiveAnnotation]) -> list[Any]:
+    """The result as plain tuples (which pickle several times faster than dataclasses)."""
+    return [
+        (slug, a.related, [(d.slug, d.similarity, d.relation, d.basis) for d in a.duplicates])
+        for slug, a in result.items()
+    ]
+
+
+def _unpack(packed: list[Any]) -> dict[str, ArchiveAnnotation]:
+    return {
+        slug: ArchiveAnnotation(tuple(DuplicateLink(*d) for d in duplicates), tuple(related))
+        for slug, related, duplicates in packed
+    }

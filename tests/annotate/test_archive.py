@@ -220,3 +220,17 @@ def test_the_plain_text_shortcuts_change_nothing(
         assert shortcut.normal.tolist() == general.normal.tolist()
         assert shortcut == replace(general, normal=shortcut.normal)
     assert plain > 100
+
+
+def test_a_damaged_cache_is_computed_again(tmp_path: Path, seeds: dict[str, str]) -> None:
+    articles = [_article(f"s{k}", text) for k, text in seeds.items()] + [_article("flood", FLOOD)]
+    cache = tmp_path / "signatures.json"
+    expected = annotate_archive(articles)
+    (tmp_path / "features.pickle").write_bytes(b"not a pickle")
+    (tmp_path / "annotations.pickle").write_bytes(pickle.dumps({"key": "x", "result": 3}))
+    assert annotate_archive(articles, cache) == expected
+    stored = pickle.loads((tmp_path / "features.pickle").read_bytes())
+    stored["columns"]["lengths"] = stored["columns"]["lengths"][:-1]  # truncated
+    (tmp_path / "features.pickle").write_bytes(pickle.dumps(stored))
+    (tmp_path / "annotations.pickle").unlink()
+    assert annotate_archive(articles, cache) == expected

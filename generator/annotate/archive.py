@@ -4,11 +4,14 @@ These depend on every other article, so they are computed when the site is built
 records) rather than stored in each record: adding one article would otherwise rewrite many others.
 The work is in two halves. features.article_features reads one article (pure; a worker process can
 make it); annotate_features needs all of them and nothing else: LSH banding and compare() for the
-links, TF-IDF rows and a sparse product for related articles. Both are cheap enough to redo in
-full after any change (at 10,000 articles, well under a second), which is simpler than updating a
-previous result, and always gives the same answer.
+links, TF-IDF rows and a sparse product for related articles. It is redone in full after any
+change: an edit that adds or drops a word changes that word's document frequency, and so the
+length of every article using it, and an added or removed article changes every IDF, so updating
+a previous result exactly would redo most of the work anyway. The cost is the word product: about
+1 CPU-s at 10,000 articles when most words are common (pruned), several seconds when the
+vocabulary is a real archive's (see benchmarks/bench_annotate.py --stage).
 
-annotate_archive is both for the pipeline: features are cached in .build/ by content (an unchanged
+annotate_archive does both for the pipeline: features are cached in .build/ by content (an unchanged
 article is never read again), and the whole result is kept beside them, keyed by everything it
 reads: a build where no article's text, title, entities, spin score or date changed reuses it.
 """
@@ -17,11 +20,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from generator.annotate.dedupe import NUM_PERM, DuplicateLink, Signature, duplicate_links
 from generator.annotate.features import (
@@ -35,7 +41,8 @@ from generator.fingerprint import code_digest
 from generator.fsutil import atomic_write_bytes
 from generator.models import Article
 
-_CACHE_VERSION = 3
+_CACHE_VERSION = 4
+_REWRITE_AFTER = 32  # features computed (or gone) before the features cache is rewritten
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,14 +105,17 @@ def _save(path: Path | None, data: dict[str, Any]) -> None:
 
 def _columns(features: Sequence[ArticleFeatures]) -> dict[str, Any]:
     """Features laid out column by column (unpickles 5x faster than one object per article)."""
+    names = [name for f in features for name in f.related.entities]
     return {
         "text": b"".join(f.signature.text for f in features),
         "names": b"".join(f.signature.names for f in features),
-        "sizes": [(f.signature.text_size, f.signature.names_size) for f in features],
+        "sizes": np.array([(f.signature.text_size, f.signature.names_size) for f in features]),
         "stems": b"".join(f.related.stems for f in features),
         "counts": b"".join(f.related.counts for f in features),
-        "lengths": [len(f.related.counts) for f in features],
-        "entities": [f.related.entities for f in features],
+        "lengths": np.array([len(f.related.counts) for f in features], dtype=np.int64),
+        "entities": "".join(names),
+        "entity_lengths": np.array([len(n) for n in names], dtype=np.int64),
+        "entity_counts": np.array([len(f.related.entities) for f in features], dtype=np.int64),
     }
 
 
@@ -114,8 +124,14 @@ def _rows(columns: dict[str, Any]) -> list[ArticleFeatures]:
     text, names, stems, counts = (columns[k] for k in ("text", "names", "stems", "counts"))
     width = NUM_PERM * 4
     at = 0
+    joined, ends = columns["entities"], np.cumsum(columns["entity_lengths"]).tolist()
+    starts = [0, *ends[:-1]] if ends else []
+    names_of = [joined[a:b] for a, b in zip(starts, ends, strict=True)]
+    firsts = np.concatenate([[0], np.cumsum(columns["entity_counts"])]).tolist()
+    groups = [tuple(names_of[a:b]) for a, b in itertools.pairwise(firsts)]
+    sizes = columns["sizes"].tolist()
     for i, ((text_size, names_size), length, entities) in enumerate(
-        zip(columns["sizes"], columns["lengths"], columns["entities"], strict=True)
+        zip(sizes, columns["lengths"].tolist(), groups, strict=True)
     ):
         signature = Signature(
             text[i * width : (i + 1) * width],
@@ -134,23 +150,40 @@ def _rows(columns: dict[str, Any]) -> list[ArticleFeatures]:
 def _features(
     articles: Sequence[Article], keys: Sequence[str], path: Path | None
 ) -> list[ArticleFeatures]:
-    """Each article's features: from the cache at `path`, else computed (and the cache rewritten
-    to hold exactly the current articles')."""
-    stored = _load(path)
+    """Each article's features: from the cache at `path`, else computed; the cache is updated.
+
+    The cache is two files: all features as columns (`path`) and the few made since it was
+    written (`path` with "-recent"), so that an edit rewrites a few kilobytes, not the archive's
+    features; the columns are rewritten once enough is new or gone.
+    """
     version = [_CACHE_VERSION, features_version()]
+    stored = _load(path)
     cached: dict[str, ArticleFeatures] = {}
     if stored.get("version") == version:
         with contextlib.suppress(Exception):  # a damaged cache is computed again
             cached = dict(zip(stored["keys"], _rows(stored["columns"]), strict=True))
+    recent_path = path.with_name(f"{path.stem}-recent{path.suffix}") if path else None
+    recent_stored = _load(recent_path)
+    recent: dict[str, ArticleFeatures] = {}
+    if recent_stored.get("version") == version and recent_stored.get("base") == stored.get("id"):
+        recent = recent_stored.get("features", {})
     fresh: dict[str, ArticleFeatures] = {}
     found = []
     for key, article in zip(keys, articles, strict=True):
-        features = cached.get(key) or fresh.get(key) or features_of(article)
+        features = cached.get(key) or recent.get(key) or fresh.get(key) or features_of(article)
         fresh[key] = features
         found.append(features)
-    if fresh.keys() != cached.keys():
+    new = {k: f for k, f in fresh.items() if k not in cached}
+    stale = len(cached.keys() - fresh.keys())
+    if len(new) + stale > max(_REWRITE_AFTER, len(fresh) // 100) or (fresh and not cached):
+        base = hashlib.sha256(repr(sorted(fresh)).encode()).hexdigest()
         columns = _columns(list(fresh.values()))
-        _save(path, {"version": version, "keys": list(fresh), "columns": columns})
+        _save(path, {"version": version, "id": base, "keys": list(fresh), "columns": columns})
+        if recent_path is not None:
+            with contextlib.suppress(OSError):
+                recent_path.unlink(missing_ok=True)
+    elif new.keys() != recent.keys():
+        _save(recent_path, {"version": version, "base": stored.get("id"), "features": new})
     return found
 
 

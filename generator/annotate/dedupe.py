@@ -11,9 +11,9 @@ Two MinHash channels per article, each banded for locality-sensitive hashing:
   but leaves "López Obrador ... Marcelo Ebrard ... 70,000 ... Title 42" alone, so a spun copy still
   matches its original here.
 
-Hashing is numpy throughout: every token is hashed once (and remembered), a shingle's hash is an
-arithmetic mix of its tokens' hashes, and the NUM_PERM permutations are applied to the whole array
-of shingle hashes at once. Signatures are plain bytes (uint32 values) so a build can store them and
+Hashing is numpy throughout: the text's tokens are hashed straight from its code points (names
+once each, remembered), a shingle's hash is an arithmetic mix of its tokens' hashes, and the
+NUM_PERM permutations are applied to the whole array of shingle hashes at once. Signatures are plain bytes (uint32 values) so a build can store them and
 never rehash an unchanged article. duplicate_links takes all signatures and finds candidate pairs
 by sorting band keys (no per-article index), then checks each candidate with compare().
 """
@@ -66,8 +66,8 @@ MATCH_CONTAINMENT = 0.5
 MATCH_MIN_JACCARD = 0.2
 MATCH_NAMES = 0.45
 
-# Bump when shingling, hashing or the names rules change. 2: numpy hashing (blake2b token hashes
-# mixed per shingle, multiply-add-shift permutations) in place of datasketch's crc32 + affine.
+# Bump when shingling, hashing or the names rules change. 2: numpy hashing (token hashes from code
+# points, mixed per shingle; affine uint32 permutations) in place of datasketch's crc32 + mod p.
 _ALGORITHM = 2
 _SEED = 1_700_503
 _EMPTY = np.full(NUM_PERM, 0xFFFFFFFF, dtype="<u4").tobytes()

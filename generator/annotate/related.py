@@ -355,7 +355,7 @@ def _best(
 ) -> None:
     """Each row's `limit` best columns scoring at least min_score (itself excluded), ties by slug."""
     places = np.flatnonzero(scores.data >= min_score)
-    rows = np.searchsorted(scores.indptr, places, side="right") - 1 + start
+    rows = np.repeat(np.arange(start, start + scores.shape[0]), np.diff(scores.indptr))[places]
     columns, values = scores.indices[places], scores.data[places]
     mine = columns != rows
     rows, columns, values = rows[mine], columns[mine], values[mine]

@@ -112,6 +112,7 @@ def _columns(features: Sequence[ArticleFeatures]) -> dict[str, Any]:
         "sizes": np.array([(f.signature.text_size, f.signature.names_size) for f in features]),
         "stems": b"".join(f.related.stems for f in features),
         "counts": b"".join(f.related.counts for f in features),
+        # Bytes of counts (4 each) per article; its stems take twice as many.
         "lengths": np.array([len(f.related.counts) for f in features], dtype=np.int64),
         "entities": "".join(names),
         "entity_lengths": np.array([len(n) for n in names], dtype=np.int64),
@@ -173,15 +174,16 @@ def _features(
         features = cached.get(key) or recent.get(key) or fresh.get(key) or features_of(article)
         fresh[key] = features
         found.append(features)
+    if path is None or recent_path is None:
+        return found
     new = {k: f for k, f in fresh.items() if k not in cached}
     stale = len(cached.keys() - fresh.keys())
     if len(new) + stale > max(_REWRITE_AFTER, len(fresh) // 100) or (fresh and not cached):
         base = hashlib.sha256(repr(sorted(fresh)).encode()).hexdigest()
         columns = _columns(list(fresh.values()))
         _save(path, {"version": version, "id": base, "keys": list(fresh), "columns": columns})
-        if recent_path is not None:
-            with contextlib.suppress(OSError):
-                recent_path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            recent_path.unlink(missing_ok=True)
     elif new.keys() != recent.keys():
         _save(recent_path, {"version": version, "base": stored.get("id"), "features": new})
     return found

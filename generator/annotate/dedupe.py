@@ -36,6 +36,7 @@ from generator.annotate.spin import load_lexicon, verdict_for
 from generator.annotate.tokens import (
     CONNECTOR,
     DECIMAL,
+    LOWER,
     LOWER_START,
     WORD,
     Analysis,
@@ -150,7 +151,10 @@ def _shingle_hashes(hashes: np.ndarray, size: int, channel: str) -> np.ndarray:
     mixed *= np.uint64(0x9E3779B97F4A7C15)
     mixed ^= mixed >> np.uint64(29)
     mixed.sort()
-    distinct: np.ndarray = mixed[np.r_[True, mixed[1:] != mixed[:-1]]]
+    keep = np.empty(len(mixed), dtype=bool)
+    keep[0] = True
+    np.not_equal(mixed[1:], mixed[:-1], out=keep[1:])
+    distinct: np.ndarray = mixed[keep]
     return distinct
 
 
@@ -244,9 +248,7 @@ def text_tokens(text: str, analysis: Analysis | None = None) -> TextTokens:
         lowercase = {hash_text(w) for w in set(words) if "a" <= w[0] <= "z"}
         return TextTokens(lowercase, _normal(words), starts, [-1] * len(starts))
     points, bits = analysis.points, analysis.bits
-    lower = np.flatnonzero(
-        (points[analysis.word_starts] >= 97) & (points[analysis.word_starts] <= 122)
-    )
+    lower = (bits[analysis.word_starts] & LOWER) > 0
     lowercase = set(
         hash_runs(points, analysis.word_starts[lower], analysis.word_ends[lower]).tolist()
     )
@@ -254,7 +256,8 @@ def text_tokens(text: str, analysis: Analysis | None = None) -> TextTokens:
     starts, ends = analysis.word_starts[candidate], analysis.word_ends[candidate]
     # The names token is the bare word unless it goes on with a connector and a word character,
     # or is a numeral (2,300 and 14.2 are one token each): then the regex decides.
-    padded = np.append(bits, np.zeros(2, dtype=bits.dtype))
+    padded = np.zeros(len(bits) + 2, dtype=bits.dtype)
+    padded[: len(bits)] = bits
     joined = ((padded[ends] & CONNECTOR) > 0) & ((padded[ends + 1] & WORD) > 0)
     simple = ~joined & ((bits[starts] & DECIMAL) == 0)
     if analysis.folded is not None:

@@ -160,29 +160,53 @@ def _stem_or_none(word: str) -> int | None:
 
 def related_features(text: str, entities: Iterable[str] = ()) -> RelatedFeatures:
     """The related-article features of one article text (title and body) and its entity names."""
-    return _counted(_letter_words(text), entities)
+    folded = _folded(text)
+    if folded is None:  # a lone surrogate: words as strings
+        return _counted(_letter_words(text), entities)
+    words: dict[int, int] = {}
+    _add_words(*folded, words)
+    return _features_of_counts(words, entities)
 
 
 def article_related_features(
     title: str, body: str, analysis: Analysis | None, entities: Iterable[str] = ()
 ) -> RelatedFeatures:
-    """related_features(f"{title}\n{body}", entities), reusing tokens.analyse(body)."""
-    if analysis is None or analysis.folded is None:
+    """related_features(f"{title}\n{body}", entities), reusing tokens.analyse(body).
+
+    Folding is per character, so the title's words and then the body's are the words of the
+    whole text, in order. For a plain body folding is casefold in place (tokens.Analysis).
+    """
+    if analysis is not None and analysis.folded is not None:
+        folded: tuple[np.ndarray, np.ndarray] | None = (analysis.folded, analysis.bits)
+    else:
+        folded = _folded(body)
+    if folded is None:
         return related_features(f"{title}\n{body}", entities)
-    # A plain body: folding is casefold, in place, and every word is ASCII. Folding is per
-    # character, so the title's words and then the body's are the words of the whole text, in
-    # order. The body's words are never made into strings: each is hashed where it stands, and
-    # the hash of a word seen before names its stem.
     words: dict[int, int] = {}
     get = words.get
     for word, count in Counter(_letter_words(title)).items():
         stem = _stem_or_none(word)
         if stem is not None:
             words[stem] = get(stem, 0) + count
-    starts, ends = run_bounds(analysis.bits, LETTER)
+    _add_words(*folded, words)
+    return _features_of_counts(words, entities)
+
+
+def _folded(text: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """The code points of _fold(text) and their classes (None for a lone surrogate)."""
+    points = code_points(_fold_long(text))
+    return None if points is None else (points, classes(points))
+
+
+def _add_words(points: np.ndarray, bits: np.ndarray, words: dict[int, int]) -> None:
+    """Add the counts of the stems of a folded text's words to `words` (stem hash -> count), in
+    order of first use. Words are never made into strings: each is hashed where it stands, and
+    the hash of a word seen before names its stem."""
+    get = words.get
+    starts, ends = run_bounds(bits, LETTER)
     long = ends - starts >= _MIN_WORD
     starts, ends = starts[long], ends[long]
-    hashes = hash_runs(analysis.folded, starts, ends).tolist()
+    hashes = hash_runs(points, starts, ends).tolist()
     known = _WORD_STEMS
     where: dict[int, int] = {}
     for word_hash, count in Counter(hashes).items():
@@ -191,20 +215,21 @@ def article_related_features(
             # Any place of the word will do (the same hash, the same word).
             where = where or dict(zip(hashes, range(len(hashes)), strict=True))
             at = where[word_hash]
-            word = analysis.folded[starts[at] : ends[at]].tobytes().decode("utf-32-le")
+            word = points[starts[at] : ends[at]].tobytes().decode("utf-32-le")
             found = _stem_or_none(word)
             if len(known) < 1_000_000:
                 known[word_hash] = found
         if found is not None:
             words[found] = get(found, 0) + count
-    return _features_of_counts(words, entities)
 
 
-# hash_runs of folded ASCII words already seen -> their stem's hash (None for a stop word).
+# hash_runs of folded words already seen -> their stem's hash (None for a stop word).
 _WORD_STEMS: dict[int, int | None] = {}
 
 
 def _letter_words(text: str) -> list[str]:
+    if len(text) < 1000:  # a title: one regex scan costs less than the numpy calls
+        return [w for w in _WORD.findall(_fold(text)) if len(w) >= _MIN_WORD]
     folded = _fold_long(text)
     points = code_points(folded)
     if points is None:

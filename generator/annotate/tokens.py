@@ -26,6 +26,8 @@ DECIMAL = 2  # re's \d
 LETTER = 4  # re's [^\W\d_]: a word character that is no decimal digit and no underscore
 LOWER_START = 8  # a-z or "_": where a names token cannot start
 CONNECTOR = 16  # - . ' ’: may join words into one names token ("López-Obrador", "U.S")
+UPPER = 32  # A-Z: the bit is also what casefold adds to the code point
+LOWER = 64  # a-z
 _SPACE = np.uint32(32)
 _PATTERNS = (
     (WORD, re.compile(r"\w")),
@@ -49,6 +51,8 @@ def _bmp_classes() -> np.ndarray:
     table[ord("_")] |= LOWER_START
     for char in "-.'’":
         table[ord(char)] |= CONNECTOR
+    table[ord("A") : ord("Z") + 1] |= UPPER
+    table[ord("a") : ord("z") + 1] |= LOWER
     return table
 
 
@@ -100,8 +104,9 @@ def run_bounds(bits: np.ndarray, wanted: int) -> tuple[np.ndarray, np.ndarray]:
     inside[0] = inside[-1] = 0
     np.bitwise_and(bits, wanted, out=inside[1:-1], casting="unsafe")
     np.minimum(inside[1:-1], 1, out=inside[1:-1])
-    edges = np.diff(inside)
-    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    # Changes alternate: a run starts, ends, starts... (small arrays: every numpy call counts).
+    changes = np.flatnonzero(inside[1:] != inside[:-1])
+    return changes[0::2], changes[1::2]
 
 
 def runs(points: np.ndarray, bits: np.ndarray, wanted: int) -> list[str]:
@@ -163,14 +168,10 @@ def analyse(text: str) -> Analysis | None:
     bits = classes(points)
     starts, ends = run_bounds(bits, WORD)
     folded = None
-    if text.isascii():
-        folded = code_points(text.lower())
-    else:
-        wide = points[points >= 128]
-        if all(_is_plain(int(p)) for p in np.unique(wide)):
-            folded = code_points(text.casefold())
-            if folded is not None and len(folded) != len(points):
-                folded = None
+    if text.isascii() or all(_is_plain(p) for p in set(points[points >= 128].tolist())):
+        # Words are ASCII: casefold is A-Z -> a-z. (The plain punctuation is left as it is: no
+        # run of word characters or letters, all that is read of `folded`, holds any.)
+        folded = points + (bits & UPPER).astype(np.uint32)
     return Analysis(points, bits, starts, ends, folded)
 
 

@@ -200,9 +200,10 @@ def annotate_archive(
     features_path = cache_path.with_name("features.pickle") if cache_path is not None else None
     result_path = cache_path.with_name("annotations.pickle") if cache_path is not None else None
     keys = [features_key(a) for a in articles]
+    spins = [spin_score(a) for a in articles]
     digest = hashlib.sha256(f"{code_digest()}\0{related_limit}".encode())
-    for article, features_digest in zip(articles, keys, strict=True):
-        line = repr((article.slug, features_digest, spin_score(article), article.date))
+    for article, features_digest, spin in zip(articles, keys, spins, strict=True):
+        line = repr((article.slug, features_digest, spin, article.date))
         digest.update(line.encode("utf-8", "surrogatepass") + b"\0")
     key = digest.hexdigest()
     stored = _load(result_path)
@@ -211,8 +212,8 @@ def annotate_archive(
             return _unpack(stored["result"])
     features = _features(articles, keys, features_path)
     inputs = [
-        AnnotateInput(a.slug, f, spin_score(a), a.date)
-        for a, f in zip(articles, features, strict=True)
+        AnnotateInput(a.slug, f, spin, a.date)
+        for a, f, spin in zip(articles, features, spins, strict=True)
     ]
     result = annotate_features(inputs, related_limit)
     _save(result_path, {"key": key, "result": _pack(result)})

@@ -1,4 +1,4 @@
-"""Stage annotate (related): RelatedInputs (text + entity names) -> {slug: related slugs, best first}.
+"""Stage annotate (related): text + entity names -> RelatedFeatures; all of them -> {slug: related slugs}.
 
 TF-IDF cosine over content words, blended with a cosine over entity names (people, organizations,
 places), which weigh more: two stories naming the same minister and the same summit are related even
@@ -6,19 +6,37 @@ when worded apart. No model and no n x n matrix: articles are sparse vectors (sc
 similarities are computed a block of rows at a time. Features found in only one article cannot
 relate two, and features in more than 5% of a large archive (its boilerplate) say little; both
 count in each vector's length but are left out of the product, which keeps it sparse.
+
+The two halves are apart: related_features reads one article (pure, cacheable by content: the
+stems of its words, hashed, with their counts, and its folded entity names); related_from_features
+needs them all (document frequencies, unit TF-IDF rows, the sparse product, the best per row).
+The weights are computed operation by operation as the first version did (per-article Counters and
+math.log), so for the same texts the scores, and so the lists, are bit for bit the same.
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+
+from generator.annotate.tokens import (
+    LETTER,
+    Analysis,
+    classes,
+    code_points,
+    hash_runs,
+    long_runs,
+    run_bounds,
+)
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -32,7 +50,9 @@ _MAX_DF_SHARE = 0.05
 _MIN_ARCHIVE = 40
 _BLOCK_CELLS = 4_000_000
 
-_WORD = re.compile(r"[^\W\d_]{3,}")
+_MIN_WORD = 3  # letters: shorter words are no features
+_WORD = re.compile(r"[^\W\d_]+")
+_VERSION = 1  # bump when the features change (tokens, stems, hashing)
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _STOPWORDS = _word_set(
     "about above after again against all also although always among and another any are "
@@ -53,6 +73,17 @@ _STOPWORDS = _word_set(
 
 
 @dataclass(frozen=True, slots=True)
+class RelatedFeatures:
+    """What related_from_features needs of one article: the stems of its content words (64-bit
+    hashes, little-endian) with their counts (uint32), in order of first use, and its entity names,
+    folded (case and accents) and without repeats."""
+
+    stems: bytes
+    counts: bytes
+    entities: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class RelatedInput:
     """What related_articles needs of one article: its slug, its text and its entity names."""
 
@@ -61,11 +92,42 @@ class RelatedInput:
     entities: tuple[str, ...] = ()
 
 
+def related_version() -> str:
+    """Names how RelatedFeatures are made: stored features made under another must be remade."""
+    return f"{_VERSION}"
+
+
+# Code points of the combining marks _fold drops after NFKD (the ranges of _COMBINING).
+_COMBINING_RANGES = (
+    (0x300, 0x36F),
+    (0x1AB0, 0x1AFF),
+    (0x1DC0, 0x1DFF),
+    (0x20D0, 0x20FF),
+    (0xFE20, 0xFE2F),
+)
+
+
 def _fold(text: str) -> str:
     """Case- and accent-insensitive: "López" and "lopez" are one feature."""
     if text.isascii():
         return text.casefold()
     return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
+
+
+def _fold_long(text: str) -> str:
+    """_fold for a whole article: the combining marks found with numpy rather than a regex scan."""
+    if text.isascii():
+        return text.casefold()
+    decomposed = unicodedata.normalize("NFKD", text)
+    points = code_points(decomposed)
+    if points is None:
+        return _fold(text)
+    marks = np.zeros(len(points), dtype=bool)
+    for low, high in _COMBINING_RANGES:
+        marks |= (points >= low) & (points <= high)
+    if marks.any():
+        decomposed = points[~marks].tobytes().decode("utf-32-le")
+    return decomposed.casefold()
 
 
 def _stem(word: str) -> str:
@@ -77,34 +139,141 @@ def _stem(word: str) -> str:
     return word
 
 
-# Stems of words already seen (an archive's vocabulary is small next to its word count).
-_STEMS: dict[str, str | None] = {}
+# Hashed stems of words already seen (an archive's vocabulary is small next to its word count):
+# None for a stop word.
+_STEMS: dict[str, int | None] = {}
 
 
-def _stem_or_none(word: str) -> str | None:
-    """The feature a word counts for, or None for a stop word (cached per word)."""
+def _stem_or_none(word: str) -> int | None:
+    """The 64-bit hash of the feature a word counts for (its stem), or None for a stop word."""
     try:
         return _STEMS[word]
     except KeyError:
-        stem = None if word in _STOPWORDS else _stem(word)
+        found = None
+        if word not in _STOPWORDS:
+            data = _stem(word).encode("utf-8", "surrogatepass")
+            found = int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "little")
         if len(_STEMS) < 1_000_000:
-            _STEMS[word] = stem
-        return stem
+            _STEMS[word] = found
+        return found
 
 
-def _features(item: RelatedInput) -> tuple[Counter[str], Counter[str]]:
-    raw = Counter(_WORD.findall(_fold(item.text).replace("’", "'")))
-    words: Counter[str] = Counter()
-    for word, count in raw.items():
+def related_features(text: str, entities: Iterable[str] = ()) -> RelatedFeatures:
+    """The related-article features of one article text (title and body) and its entity names."""
+    folded = _folded(text)
+    if folded is None:  # a lone surrogate: words as strings
+        return _counted(_letter_words(text), entities)
+    words: dict[int, int] = {}
+    _add_words(*folded, words)
+    return _features_of_counts(words, entities)
+
+
+def article_related_features(
+    title: str, body: str, analysis: Analysis | None, entities: Iterable[str] = ()
+) -> RelatedFeatures:
+    """related_features(f"{title}\n{body}", entities), reusing tokens.analyse(body).
+
+    Folding is per character, so the title's words and then the body's are the words of the
+    whole text, in order. For a plain body folding is casefold in place (tokens.Analysis).
+    """
+    if analysis is not None and analysis.folded is not None:
+        folded: tuple[np.ndarray, np.ndarray] | None = (analysis.folded, analysis.bits)
+    else:
+        folded = _folded(body)
+    if folded is None:
+        return related_features(f"{title}\n{body}", entities)
+    words: dict[int, int] = {}
+    get = words.get
+    for word, count in Counter(_letter_words(title)).items():
         stem = _stem_or_none(word)
         if stem is not None:
-            words[stem] += count
-    entities = Counter({_fold(e).strip(): 1 for e in item.entities if e.strip()})
-    return words, entities
+            words[stem] = get(stem, 0) + count
+    _add_words(*folded, words)
+    return _features_of_counts(words, entities)
+
+
+def _folded(text: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """The code points of _fold(text) and their classes (None for a lone surrogate)."""
+    points = code_points(_fold_long(text))
+    return None if points is None else (points, classes(points))
+
+
+def _add_words(points: np.ndarray, bits: np.ndarray, words: dict[int, int]) -> None:
+    """Add the counts of the stems of a folded text's words to `words` (stem hash -> count), in
+    order of first use. Words are never made into strings: each is hashed where it stands, and
+    the hash of a word seen before names its stem."""
+    get = words.get
+    starts, ends = run_bounds(bits, LETTER)
+    long = ends - starts >= _MIN_WORD
+    starts, ends = starts[long], ends[long]
+    hashes = hash_runs(points, starts, ends).tolist()
+    known = _WORD_STEMS
+    where: dict[int, int] = {}
+    for word_hash, count in Counter(hashes).items():
+        found = known.get(word_hash, -1)
+        if found == -1:
+            # Any place of the word will do (the same hash, the same word).
+            where = where or dict(zip(hashes, range(len(hashes)), strict=True))
+            at = where[word_hash]
+            word = points[starts[at] : ends[at]].tobytes().decode("utf-32-le")
+            found = _stem_or_none(word)
+            if len(known) < 1_000_000:
+                known[word_hash] = found
+        if found is not None:
+            words[found] = get(found, 0) + count
+
+
+# hash_runs of folded words already seen -> their stem's hash (None for a stop word).
+_WORD_STEMS: dict[int, int | None] = {}
+
+
+def _letter_words(text: str) -> list[str]:
+    if len(text) < 1000:  # a title: one regex scan costs less than the numpy calls
+        return [w for w in _WORD.findall(_fold(text)) if len(w) >= _MIN_WORD]
+    folded = _fold_long(text)
+    points = code_points(folded)
+    if points is None:
+        return [w for w in _WORD.findall(folded) if len(w) >= _MIN_WORD]
+    return long_runs(points, classes(points), LETTER, _MIN_WORD)
+
+
+def _counted(found: list[str], entities: Iterable[str]) -> RelatedFeatures:
+    words: dict[int, int] = {}
+    get = words.get
+    for word, count in Counter(found).items():
+        stem = _stem_or_none(word)
+        if stem is not None:
+            words[stem] = get(stem, 0) + count
+    return _features_of_counts(words, entities)
+
+
+def _features_of_counts(words: dict[int, int], entities: Iterable[str]) -> RelatedFeatures:
+    names = tuple({_fold(e).strip(): 1 for e in entities if e.strip()})
+    return RelatedFeatures(
+        np.fromiter(words.keys(), dtype="<u8", count=len(words)).tobytes(),
+        np.fromiter(words.values(), dtype="<u4", count=len(words)).tobytes(),
+        names,
+    )
 
 
 def related_articles(
     items: Sequence[RelatedInput],
+    limit: int = 5,
+    *,
+    min_score: float = 0.1,
+    entity_weight: float = 0.4,
+) -> dict[str, tuple[str, ...]]:
+    """related_from_features over the features of each item's text and entities."""
+    return related_from_features(
+        [(item.slug, related_features(item.text, item.entities)) for item in items],
+        limit,
+        min_score=min_score,
+        entity_weight=entity_weight,
+    )
+
+
+def related_from_features(
+    items: Iterable[tuple[str, RelatedFeatures]],
     limit: int = 5,
     *,
     min_score: float = 0.1,
@@ -115,68 +284,188 @@ def related_articles(
     The score is the TF-IDF cosine of the words, blended with the cosine of the entity names when
     both articles have some: (1 - entity_weight) * words + entity_weight * entities. A handful of
     shared names thus weighs as much as hundreds of shared words. Deterministic (ties broken by
-    slug); every input slug is a key, possibly with no related slugs.
+    slug) and independent of the order of `items`; every input slug is a key, possibly with no
+    related slugs.
 
-    Raises ValueError when two inputs share a slug.
+    Raises ValueError when two items share a slug, or when min_score is not above 0 (the pairs
+    scored are those sharing a feature; the rest score 0).
     """
-    slugs = [item.slug for item in items]
-    if len(set(slugs)) != len(slugs):
-        duplicated = sorted(s for s, c in Counter(slugs).items() if c > 1)
+    if min_score <= 0:
+        raise ValueError(f"related_from_features: min_score must be above 0 (got {min_score})")
+    ordered = sorted(items, key=lambda item: item[0])
+    slugs = [slug for slug, _ in ordered]
+    duplicated = sorted({a for a, b in itertools.pairwise(slugs) if a == b})
+    if duplicated:
         raise ValueError(f"related_articles: duplicate slugs {duplicated}")
-    n = len(items)
-    features = [_features(item) for item in items]
-    words = _unit_rows([f[0] for f in features])
-    entities = _unit_rows([f[1] for f in features])
-    has_entities = np.array([bool(f[1]) for f in features])
-    result: dict[str, tuple[str, ...]] = {}
-    block = max(1, _BLOCK_CELLS // max(n, 1))
+    n = len(ordered)
+    result: dict[str, tuple[str, ...]] = {slug: () for slug in slugs}
+    if n < 2 or limit <= 0:
+        return result
+    words = _word_rows([f for _, f in ordered])
+    entities, has_entities = _entity_rows([f for _, f in ordered])
+    words_t = words.T.tocsr()
+    entities_t = entities.T.tocsr()
+    block = max(1, _BLOCK_CELLS // n)
     for start in range(0, n, block):
         stop = min(n, start + block)
-        scores = (words[start:stop] @ words.T).toarray()
-        both = has_entities[start:stop, None] & has_entities[None, :]
-        if both.any():
-            shared = (entities[start:stop] @ entities.T).toarray()
-            scores = np.where(both, (1 - entity_weight) * scores + entity_weight * shared, scores)
-        for row, doc in enumerate(range(start, stop)):
-            scores[row, doc] = -1.0
-            result[slugs[doc]] = _best(scores[row], slugs, limit, min_score)
+        scores = _blended(
+            words[start:stop] @ words_t,
+            entities[start:stop] @ entities_t if has_entities[start:stop].any() else None,
+            has_entities[start:stop],
+            has_entities,
+            entity_weight,
+            min_score,
+        )
+        _best(scores, start, slugs, limit, min_score, result)
     return result
 
 
-def _best(row: np.ndarray, slugs: list[str], limit: int, min_score: float) -> tuple[str, ...]:
-    candidates = np.flatnonzero(row >= min_score)
-    if len(candidates) > limit:
-        kth = np.partition(row[candidates], -limit)[-limit]
-        candidates = candidates[row[candidates] >= kth]  # keeps ties, broken by slug below
-    ranked = sorted((-float(row[i]), slugs[i]) for i in candidates)
-    return tuple(slug for _, slug in ranked[:limit])
+def _blended(
+    words: sparse.csr_matrix,
+    entities: sparse.csr_matrix | None,
+    row_has: np.ndarray,
+    column_has: np.ndarray,
+    entity_weight: float,
+    min_score: float,
+) -> sparse.csr_matrix:
+    """A block's scores: the word cosine w, or where both articles have entities
+    (1 - entity_weight) * w + entity_weight * e, with the first version's float operations, kept
+    only where the score can reach min_score.
+
+    Without a shared entity a pair scores at most w, so the (in a real archive, very many) word
+    cosines below min_score go before anything else; pairs sharing entities keep theirs.
+    """
+    low = min_score * (1 - 1e-9) if 0 <= entity_weight <= 1 else -np.inf
+    high = words.data >= low
+    rest = sparse.csr_matrix(
+        (words.data[high], words.indices[high], _kept_indptr(words.indptr, high)),
+        shape=words.shape,
+    )
+    shared = None
+    if entities is not None and entities.nnz:
+        shared = entity_weight * entities
+        if words.nnz:
+            where = sparse.csr_matrix(
+                (np.ones(entities.nnz), entities.indices, entities.indptr), shape=entities.shape
+            )
+            # w * 1.0 is w: the word cosines where entities are shared, however small.
+            shared = (1 - entity_weight) * words.multiply(where) + shared
+            if rest.nnz:
+                rest = rest - rest.multiply(where)
+                rest.eliminate_zeros()
+    if row_has.any() and rest.nnz:
+        rows = np.repeat(np.arange(rest.shape[0]), np.diff(rest.indptr))
+        both = row_has[rows] & column_has[rest.indices]
+        # (1 - entity_weight) * w + entity_weight * 0.0 is (1 - entity_weight) * w.
+        rest.data = np.where(both, (1 - entity_weight) * rest.data, rest.data)
+    if shared is None:
+        return rest
+    return sparse.csr_matrix(shared if not rest.nnz else rest + shared)
 
 
-def _unit_rows(counts: list[Counter[str]]) -> sparse.csr_matrix:
-    """TF-IDF rows of unit length; columns for features that cannot help are then dropped."""
-    n = len(counts)
-    df: Counter[str] = Counter()
-    for features in counts:
-        df.update(features.keys())
+def _kept_indptr(indptr: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """The indptr of a CSR matrix after dropping the entries where `kept` is False."""
+    counts = np.concatenate([[0], np.cumsum(kept, dtype=np.int64)])
+    result: np.ndarray = counts[indptr]
+    return result
+
+
+def _best(
+    scores: sparse.csr_matrix,
+    start: int,
+    slugs: list[str],
+    limit: int,
+    min_score: float,
+    result: dict[str, tuple[str, ...]],
+) -> None:
+    """Each row's `limit` best columns scoring at least min_score (itself excluded), ties by slug."""
+    places = np.flatnonzero(scores.data >= min_score)
+    rows = np.repeat(np.arange(start, start + scores.shape[0]), np.diff(scores.indptr))[places]
+    columns, values = scores.indices[places], scores.data[places]
+    mine = columns != rows
+    rows, columns, values = rows[mine], columns[mine], values[mine]
+    if not len(rows):
+        return
+    # Narrow each row to about its `limit` best before the exact sort: a float key (row, then
+    # value, descending) sorts without an argsort; its order is exact to ~1e-11, so everything
+    # within 1e-9 of a row's limit-th best stays, and lexsort then decides exactly.
+    key = np.sort((rows - start) * 4.0 + (2.0 - values))
+    counts = np.bincount(rows - start, minlength=scores.shape[0])
+    ends = np.cumsum(counts)
+    present = np.flatnonzero(counts)
+    kth = ends[present] - counts[present] + np.minimum(counts[present], limit) - 1
+    threshold = np.full(scores.shape[0], np.inf)
+    threshold[present] = 2.0 - (key[kth] - present * 4.0) - 1e-9
+    near = values >= threshold[rows - start]
+    rows, columns, values = rows[near], columns[near], values[near]
+    order = np.lexsort((columns, -values, rows))
+    rows, columns = rows[order], columns[order]
+    first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else rows
+    bounds = np.r_[first, len(rows)]
+    for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        result[slugs[rows[a]]] = tuple(slugs[c] for c in columns[a : min(b, a + limit)].tolist())
+
+
+def _word_rows(features: Sequence[RelatedFeatures]) -> sparse.csr_matrix:
+    lengths = np.array([len(f.counts) // 4 for f in features], dtype=np.int64)
+    hashes = np.frombuffer(b"".join(f.stems for f in features), dtype="<u8")
+    counts = np.frombuffer(b"".join(f.counts for f in features), dtype="<u4").astype(np.int64)
+    return _unit_rows(_dense_ids(hashes), counts, lengths)
+
+
+def _dense_ids(hashes: np.ndarray) -> np.ndarray:
+    """0, 1, 2 ... for the distinct values of `hashes`, per entry (np.unique's inverse, faster:
+    np.unique argsorts, slow on 64-bit keys; a plain sort and a binary search are not)."""
+    distinct = np.sort(hashes)
+    distinct = distinct[np.r_[True, distinct[1:] != distinct[:-1]]] if len(distinct) else distinct
+    ids: np.ndarray = np.searchsorted(distinct, hashes).astype(np.int64)
+    return ids
+
+
+def _entity_rows(features: Sequence[RelatedFeatures]) -> tuple[sparse.csr_matrix, np.ndarray]:
+    ids: dict[str, int] = {}
+    columns = [ids.setdefault(name, len(ids)) for f in features for name in f.entities]
+    lengths = np.array([len(f.entities) for f in features], dtype=np.int64)
+    matrix = _unit_rows(
+        np.array(columns, dtype=np.int64), np.ones(len(columns), dtype=np.int64), lengths
+    )
+    return matrix, lengths > 0
+
+
+def _unit_rows(columns: np.ndarray, counts: np.ndarray, lengths: np.ndarray) -> sparse.csr_matrix:
+    """TF-IDF rows of unit length; columns for features that cannot help are then dropped.
+
+    `columns[k]` and `counts[k]` are the k-th (feature, count) of the rows laid end to end, each
+    row `lengths[i]` long, in the row's own order: that order is the order in which each row's
+    length is summed and its products accumulated, as in the first version, so the floats agree.
+    """
+    n = len(lengths)
+    df = np.bincount(columns, minlength=1)
     max_df = max(2, int(n * _MAX_DF_SHARE)) if n >= _MIN_ARCHIVE else n
-    columns = {f: i for i, f in enumerate(sorted(f for f, d in df.items() if 2 <= d <= max_df))}
-    indptr: list[int] = [0]
-    indices: list[int] = []
-    data: list[float] = []
-    for features in counts:
-        norm_sq = 0.0
-        row: list[tuple[int, float]] = []
-        for feature, count in features.items():
-            weight = (1.0 + math.log(count)) * (math.log((1 + n) / (1 + df[feature])) + 1.0)
-            norm_sq += weight * weight
-            column = columns.get(feature)
-            if column is not None:
-                row.append((column, weight))
-        norm = math.sqrt(norm_sq) or 1.0
-        indices.extend(c for c, _ in row)
-        data.extend(w / norm for _, w in row)
-        indptr.append(len(indices))
+    # math.log on each possible count and document frequency, as the first version did per entry.
+    largest = int(counts.max()) if len(counts) else 1
+    tf_table = np.array([1.0 + math.log(c) for c in range(1, largest + 1)], dtype=np.float64)
+    idf_table = np.array([math.log((1 + n) / (1 + d)) + 1.0 for d in range(n + 1)])
+    weights = tf_table[counts - 1] * idf_table[df][columns]
+    squares = weights * weights
+    # Each row's squares summed left to right (a vector sum would pair them differently): rows
+    # by length, longest first, so that at position p the rows still going are a prefix.
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    by_length = np.argsort(-lengths, kind="stable")
+    sorted_lengths = lengths[by_length]
+    norm_sq = np.zeros(n, dtype=np.float64)
+    for p in range(int(sorted_lengths[0]) if n else 0):
+        going = by_length[: int(np.searchsorted(-sorted_lengths, -p, side="left"))]
+        norm_sq[going] += squares[starts[going] + p]
+    norms = np.sqrt(norm_sq)
+    norms[norms == 0] = 1.0
+    rows = np.repeat(np.arange(n), lengths)
+    kept = (df[columns] >= 2) & (df[columns] <= max_df)
+    used = np.flatnonzero((df >= 2) & (df <= max_df))
+    renumber = np.full(len(df), -1, dtype=np.int64)
+    renumber[used] = np.arange(len(used))
+    data = weights[kept] / norms[rows[kept]]
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows[kept], minlength=n))])
     return sparse.csr_matrix(
-        (np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64), np.array(indptr)),
-        shape=(n, len(columns)),
+        (data, renumber[columns[kept]], indptr.astype(np.int64)), shape=(n, len(used))
     )

@@ -1,0 +1,236 @@
+from __future__ import annotations
+
+import json
+import pickle
+import random
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from generator.annotate import archive, dedupe, tokens
+from generator.annotate.archive import AnnotateInput, annotate_archive, annotate_features
+from generator.annotate.features import (
+    ArticleFeatures,
+    article_features,
+    features_key,
+    features_of,
+    features_version,
+)
+from generator.annotate.related import (
+    RelatedInput,
+    article_related_features,
+    related_articles,
+    related_features,
+)
+from generator.models import Article
+from tests.annotate import reference_related as reference
+from tests.annotate.conftest import FLOOD, MUSEUM, SPUN_FLOOD, SPUN_MUSEUM, WIRE_FLOOD
+
+TRUTH = (
+    Path(__file__).resolve().parents[2].parent
+    / "shared"
+    / "data"
+    / "article-extraction-benchmark"
+    / "ground-truth.json"
+)
+
+
+@pytest.fixture(scope="module")
+def real_bodies() -> list[tuple[str, str]]:
+    """(title, body) of the 181 human-cleaned pages of the article-extraction benchmark."""
+    if not TRUTH.is_file():
+        pytest.skip("../shared/data/article-extraction-benchmark is not beside this checkout")
+    data = json.loads(TRUTH.read_text(encoding="utf-8"))
+    return [(v.get("title") or "", v["articleBody"]) for _, v in sorted(data.items())]
+
+
+def _article(slug: str, body: str, **fields: object) -> Article:
+    return Article(
+        source_file=Path(f"{slug}.md"), title=slug.title(), slug=slug, body=body, **fields
+    )  # type: ignore[arg-type]
+
+
+def _corpus(real_bodies: list[tuple[str, str]], seeds: dict[str, str]) -> list[Article]:
+    """Real pages with made-up entities shared across them, the seeds, and copies of stories."""
+    rng = random.Random(5)
+    names = [f"Person {i}" for i in range(25)]
+    articles = [
+        _article(f"real-{i:03d}", body, people=tuple(rng.sample(names, rng.randint(0, 3))))
+        for i, (_, body) in enumerate(real_bodies)
+    ]
+    stories = {"flood": FLOOD, "wire": WIRE_FLOOD, "spun": SPUN_FLOOD, "museum": MUSEUM}
+    stories |= {"museum-spun": SPUN_MUSEUM, **{f"seed-{k}": v for k, v in seeds.items()}}
+    spin = {"spun": 0.95, "museum-spun": 0.9}
+    for slug, body in stories.items():
+        extra = {"spin": {"score": spin.get(slug, 0.0)}}
+        articles.append(_article(slug, body, date="2024-01-16", extra=extra, places=("Riverton",)))
+    return articles
+
+
+def test_related_lists_are_the_first_versions_on_real_pages(
+    real_bodies: list[tuple[str, str]],
+) -> None:
+    rng = random.Random(11)
+    names = [f"Name {i}" for i in range(30)]
+    items = [
+        RelatedInput(f"p{i:03d}", f"{title}\n{body}", tuple(rng.sample(names, rng.randint(0, 4))))
+        for i, (title, body) in enumerate(real_bodies)
+    ]
+    for limit in (1, 5, 20):
+        old = reference.related_articles(
+            [reference.RelatedInput(i.slug, i.text, i.entities) for i in items], limit=limit
+        )
+        assert related_articles(items, limit=limit) == old
+        assert sum(1 for v in old.values() if v) > 50  # the words product matters here
+
+
+def test_related_lists_are_the_first_versions_on_a_large_archive() -> None:
+    # From 40 articles up, features in more than 5% of the archive drop out of the product.
+    rng = random.Random(2)
+    vocabulary = [f"w{i}x" for i in range(3000)]
+    weights = [1 / (i + 1) for i in range(len(vocabulary))]
+    items = []
+    for n in range(400):
+        words = rng.choices(vocabulary, weights, k=rng.randint(20, 200))
+        entities = tuple(f"Name {rng.randint(0, 60)}" for _ in range(rng.randint(0, 3)))
+        items.append(RelatedInput(f"a{n:03d}", " ".join(words), entities))
+    old = reference.related_articles(
+        [reference.RelatedInput(i.slug, i.text, i.entities) for i in items]
+    )
+    assert related_articles(items) == old
+    assert related_articles(items[::-1]) == old
+
+
+def test_features_are_plain_deterministic_and_picklable(seeds: dict[str, str]) -> None:
+    article = _article("a", seeds["000"], people=("Andrés Manuel López Obrador",), tags=("border",))
+    features = features_of(article)
+    assert features == features_of(article)
+    assert pickle.loads(pickle.dumps(features)) == features
+    assert features == article_features(article.body, article.title, archive_entities(article))
+    assert features.related == related_features(
+        f"{article.title}\n{article.body}", archive_entities(article)
+    )
+    assert features.related.entities == ("andres manuel lopez obrador", "border")
+    assert len(pickle.dumps(features)) < 16_000
+    assert features_key(article) == features_key(replace(article, date="2024-01-01"))
+    assert features_key(article) != features_key(replace(article, title="Other"))
+    assert features_key(article) != features_key(replace(article, people=()))
+    assert features_version() == features_version()
+
+
+def archive_entities(article: Article) -> tuple[str, ...]:
+    return (*article.people, *article.organizations, *article.places, *article.tags)
+
+
+def test_annotations_link_copies_and_relate_stories(
+    real_bodies: list[tuple[str, str]], seeds: dict[str, str]
+) -> None:
+    result = annotate_archive(_corpus(real_bodies, seeds))
+    assert [(link.slug, link.relation) for link in result["wire"].duplicates] == [
+        ("flood", "near-duplicate")
+    ]
+    assert ("flood", "spun-copy-of") in {
+        (link.slug, link.relation) for link in result["spun"].duplicates
+    }
+    assert [(link.slug, link.relation) for link in result["museum-spun"].duplicates] == [
+        ("museum", "spun-copy-of")
+    ]
+    assert result["seed-000"].duplicates == () and result["seed-000"].related[0] == "seed-003"
+    # The real pages are distinct stories: none is linked.
+    assert not [slug for slug, a in result.items() if slug.startswith("real-") and a.duplicates]
+
+
+def _inputs(articles: list[Article]) -> list[AnnotateInput]:
+    return [AnnotateInput(a.slug, features_of(a), archive.spin_score(a), a.date) for a in articles]
+
+
+def test_annotations_do_not_depend_on_input_order(
+    real_bodies: list[tuple[str, str]], seeds: dict[str, str]
+) -> None:
+    inputs = _inputs(_corpus(real_bodies, seeds))
+    expected = annotate_features(inputs)
+    shuffled = list(inputs)
+    random.Random(1).shuffle(shuffled)
+    assert annotate_features(shuffled) == expected
+    assert list(annotate_features(shuffled)) == [i.slug for i in shuffled]
+
+
+def test_cached_rebuild_after_edits_additions_and_deletions_equals_a_fresh_one(
+    tmp_path: Path, real_bodies: list[tuple[str, str]], seeds: dict[str, str]
+) -> None:
+    cache = tmp_path / "signatures.json"
+    articles = _corpus(real_bodies, seeds)
+    first = annotate_archive(articles, cache)
+    assert first == annotate_archive(articles)
+    assert (tmp_path / "features.pickle").is_file() and (tmp_path / "annotations.pickle").is_file()
+    assert annotate_archive(articles, cache) == first  # the stored result, as it was
+
+    by_slug = {a.slug: a for a in articles}
+    edited = dict(by_slug)
+    edited["real-007"] = replace(
+        by_slug["real-007"], body=by_slug["real-007"].body + "\n\nLinda Okafor said so."
+    )
+    edited["museum"] = replace(by_slug["museum"], people=("Priya Raman",))
+    edited["flood"] = replace(by_slug["flood"], extra={"spin": {"score": 0.97}})
+    del edited["real-010"], edited["wire"]
+    edited["new-wire"] = _article("new-wire", WIRE_FLOOD.replace("Reyes said", "he said"))
+    edited["new-page"] = _article("new-page", real_bodies[3][1] + "\n\nAn added paragraph.")
+    for step in (edited, by_slug, edited):
+        current = list(step.values())
+        assert annotate_archive(current, cache) == annotate_archive(current)
+
+
+def test_features_are_computed_once_per_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seeds: dict[str, str]
+) -> None:
+    cache = tmp_path / "signatures.json"
+    articles = [_article(f"s{k}", text) for k, text in seeds.items()] + [_article("flood", FLOOD)]
+    annotate_archive(articles, cache)
+    calls: list[str] = []
+
+    def counting(article: Article) -> ArticleFeatures:
+        calls.append(article.slug)
+        return features_of(article)
+
+    monkeypatch.setattr(archive, "features_of", counting)
+    changed = [*articles[:-1], replace(articles[-1], body=FLOOD + "\n\nCorrection appended.")]
+    annotate_archive(changed, cache)
+    assert calls == ["flood"]
+    annotate_archive([*changed, _article("museum", MUSEUM)], cache)
+    assert calls == ["flood", "museum"]
+
+
+def test_the_plain_text_shortcuts_change_nothing(
+    real_bodies: list[tuple[str, str]], seeds: dict[str, str]
+) -> None:
+    # Plain texts (ASCII words, non-word punctuation) skip NFKC/NFKD and hash words in place.
+    texts = [(title, body) for title, body in real_bodies] + [("Seed", s) for s in seeds.values()]
+    texts += [("Flood", FLOOD), ("", MUSEUM), ("Spun “Museum”", SPUN_MUSEUM), ("T", "a\u00a0b … c")]
+    plain = 0
+    for title, body in texts:
+        analysis = tokens.analyse(body)
+        assert analysis is not None
+        plain += analysis.folded is not None
+        assert article_related_features(title, body, analysis, ("X",)) == related_features(
+            f"{title}\n{body}", ("X",)
+        )
+        shortcut = dedupe.text_tokens(body, analysis)
+        general = dedupe.text_tokens(body, replace(analysis, folded=None))
+        assert shortcut.normal.tolist() == general.normal.tolist()
+        assert shortcut == replace(general, normal=shortcut.normal)
+    assert plain > 100
+
+
+def test_a_damaged_cache_is_computed_again(tmp_path: Path, seeds: dict[str, str]) -> None:
+    articles = [_article(f"s{k}", text) for k, text in seeds.items()] + [_article("flood", FLOOD)]
+    cache = tmp_path / "signatures.json"
+    expected = annotate_archive(articles)
+    (tmp_path / "features.pickle").write_bytes(b"not a pickle")
+    (tmp_path / "annotations.pickle").write_bytes(pickle.dumps({"key": "x", "result": 3}))
+    assert annotate_archive(articles, cache) == expected
+    stored = pickle.loads((tmp_path / "features.pickle").read_bytes())
+    stored["columns"]["lengths"] = stored["columns"]["lengths"][:-1]  # truncated
+    (tmp_path / "features.pickle").write_bytes(pickle.dumps(stored))
+    (tmp_path / "annotations.pickle").unlink()
+    assert annotate_archive(articles, cache) == expected

@@ -29,13 +29,14 @@ from typing import Any
 
 import numpy as np
 
-from generator.annotate.dedupe import NUM_PERM, DuplicateLink, Signature, duplicate_links
+from generator.annotate.dedupe import NUM_PERM, Signature, duplicate_links
 from generator.annotate.features import (
     ArticleFeatures,
     features_key,
     features_of,
     features_version,
 )
+from generator.annotate.links import ArchiveAnnotation, DuplicateLink
 from generator.annotate.related import RelatedFeatures, related_from_features
 from generator.fingerprint import code_digest
 from generator.fsutil import atomic_write_bytes
@@ -43,12 +44,6 @@ from generator.models import Article
 
 _CACHE_VERSION = 4
 _REWRITE_AFTER = 32  # features computed (or gone) before the features cache is rewritten
-
-
-@dataclass(frozen=True, slots=True)
-class ArchiveAnnotation:
-    duplicates: tuple[DuplicateLink, ...]
-    related: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)

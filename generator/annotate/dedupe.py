@@ -27,11 +27,11 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
 from unicodedata import normalize
 
 import numpy as np
 
+from generator.annotate.links import Basis, DuplicateLink, Relation
 from generator.annotate.spin import load_lexicon, verdict_for
 from generator.annotate.tokens import (
     CONNECTOR,
@@ -49,9 +49,6 @@ from generator.annotate.tokens import (
     runs,
     word_runs,
 )
-
-Relation = Literal["near-duplicate", "spun-copy-of", "original-of"]
-Basis = Literal["text", "names"]
 
 NUM_PERM = 128
 SHINGLE_WORDS = 5
@@ -87,16 +84,6 @@ class Signature:
     text_size: int
     names: bytes
     names_size: int
-
-
-@dataclass(frozen=True, slots=True)
-class DuplicateLink:
-    """One article's link to another: which, how similar, and which of the two came first."""
-
-    slug: str
-    similarity: float
-    relation: Relation
-    basis: Basis
 
 
 def _constants(label: str, count: int) -> np.ndarray:

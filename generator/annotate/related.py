@@ -24,9 +24,12 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 from generator.annotate.tokens import (
     LETTER,
@@ -335,6 +338,8 @@ def _blended(
     Without a shared entity a pair scores at most w, so the (in a real archive, very many) word
     cosines below min_score go before anything else; pairs sharing entities keep theirs.
     """
+    from scipy import sparse  # here: 0.3 s to import, needed only when scores are made
+
     low = min_score * (1 - 1e-9) if 0 <= entity_weight <= 1 else -np.inf
     high = words.data >= low
     rest = sparse.csr_matrix(
@@ -439,6 +444,8 @@ def _unit_rows(columns: np.ndarray, counts: np.ndarray, lengths: np.ndarray) -> 
     row `lengths[i]` long, in the row's own order: that order is the order in which each row's
     length is summed and its products accumulated, as in the first version, so the floats agree.
     """
+    from scipy import sparse  # here: 0.3 s to import, needed only when scores are made
+
     n = len(lengths)
     df = np.bincount(columns, minlength=1)
     max_df = max(2, int(n * _MAX_DF_SHARE)) if n >= _MIN_ARCHIVE else n

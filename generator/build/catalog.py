@@ -149,18 +149,10 @@ def card_digest(card: Article) -> str:
 
 
 def features_of(article: Article) -> Any:
-    """The archive-level annotate input of one article (see annotate/)."""
-    from generator.annotate.dedupe import signature
-    from generator.annotate.related import RelatedInput
+    """The archive-level annotate input of one article (annotate/features.py)."""
+    from generator.annotate.features import features_of as article_features
 
-    return (
-        signature(article.body),
-        RelatedInput(
-            article.slug,
-            f"{article.title}\n{article.body}",
-            (*article.people, *article.organizations, *article.places, *article.tags),
-        ),
-    )
+    return article_features(article)
 
 
 @dataclass(frozen=True, slots=True)

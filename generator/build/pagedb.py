@@ -49,7 +49,7 @@ from generator.fingerprint import code_digest
 if TYPE_CHECKING:
     import jinja2
 
-    from generator.annotate.archive import ArchiveAnnotation
+    from generator.annotate.links import ArchiveAnnotation
     from generator.build.catalog import Catalog, Entry
     from generator.config import Config
     from generator.models import Page

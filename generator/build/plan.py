@@ -21,7 +21,7 @@ from generator.config import Config
 from generator.models import Page
 
 if TYPE_CHECKING:
-    from generator.annotate.archive import ArchiveAnnotation
+    from generator.annotate.links import ArchiveAnnotation
 
 # Entries per page of the quotes page and of entity and archive listings.
 LISTING_PAGE = 50

@@ -391,6 +391,7 @@ def _run_build(
     report.incremental = output.incremental
     report.static_pages = output.static_pages
     report.changed = output.changed
+    report.timings.update({f"  {k}": v for k, v in output.timings.items()})
     progress("index", 0, 1)
     update = index_update()
     clock.lap("index wait")

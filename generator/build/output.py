@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -58,6 +59,7 @@ class OutputReport:
     incremental: bool = False
     static_pages: int | None = None  # None: the static index was not (re)built
     changed: list[str] = field(default_factory=list)  # output paths written or removed
+    timings: dict[str, float] = field(default_factory=dict)  # render, static index wait (s)
 
 
 def _static_files(config: Config) -> dict[str, Path]:
@@ -199,7 +201,9 @@ def _write_staged(job: _Job) -> OutputReport:
     manifest_path = config.build_dir / MANIFEST_NAME
     manifest_path.unlink(missing_ok=True)
     with Staging(config.site_dir) as staging:
+        start = time.perf_counter()
         job.render(staging.path, job.pages)
+        report.timings["render"] = time.perf_counter() - start
         for rel, path in job.statics.items():
             staging.copy_file(path, rel)
         report.files = len(job.pages) + len(job.statics)
@@ -207,7 +211,9 @@ def _write_staged(job: _Job) -> OutputReport:
         if job.static is not None:
             if job.progress:
                 job.progress("static index", 0, 1)
+            start = time.perf_counter()
             report.static_pages = job.static.finish(staging.path)
+            report.timings["static index wait"] = time.perf_counter() - start
         with job.guard() as current:
             if not current:
                 raise BuildSuperseded("a newer change arrived during the build")
@@ -259,7 +265,9 @@ def _write_in_place(job: _Job, previous: Manifest) -> OutputReport:
     trees: list[str] = []
     try:
         # Render first: a template error then leaves site/ as it was.
+        start = time.perf_counter()
         job.render(scratch, todo)
+        report.timings["render"] = time.perf_counter() - start
         # The next site is the spare brought in line with site/ (hard links), with the changed
         # files renamed over their links; it replaces site/ in one swap, as a full build does,
         # so readers and a killed build only ever see the old site or the new one.
@@ -286,7 +294,9 @@ def _write_in_place(job: _Job, previous: Manifest) -> OutputReport:
         if job.static is not None:
             if job.progress:
                 job.progress("static index", 0, 1)
+            start = time.perf_counter()
             report.static_pages = job.static.finish(staged)
+            report.timings["static index wait"] = time.perf_counter() - start
             trees = list(job.static.trees)
         with job.guard() as current:
             if not current:

@@ -13,6 +13,7 @@ Facet counts come from a per-snapshot table of each document's facet values.
 from __future__ import annotations
 
 import atexit
+import bisect
 import hashlib
 import html
 import json
@@ -23,22 +24,39 @@ import re
 import shutil
 import threading
 import unicodedata
-from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+import zlib
+from array import array
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from whoosh import collectors, columns, index, qparser, query, scoring
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemmingAnalyzer
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh import collectors, columns, formats, index, qparser, query, scoring
+from whoosh.analysis import (
+    STOP_WORDS,
+    Analyzer,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemmingAnalyzer,
+    Token,
+)
+from whoosh.automata.fsa import find_all_matches
+from whoosh.codec.base import Automata
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3PostingsWriter
+from whoosh.compat import dumps
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
+from whoosh.lang.porter import stem
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.support.charset import accent_map
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numlists import delta_encode
+from whoosh.writing import SegmentWriter
 
 from generator.build.plan import article_url
 from generator.errors import SearchError
@@ -47,23 +65,178 @@ from generator.models import Article
 
 _MARK = re.compile(r"</?mark[^>]*>")
 SCHEMA_VERSION = (
-    3  # bump when _schema() or _document() change: the next build re-indexes everything
+    4  # bump when _schema() or _document() change: the next build re-indexes everything
 )
 FACETS = ("people", "organizations", "places", "tags", "year")
 
+# Whoosh's default token pattern (RegexTokenizer), without its capturing group, so findall()
+# returns whole words.
+_WORD = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")
+_WORD_CACHE = 500_000  # distinct spellings remembered by an analyzer before it starts afresh
+
+
+class NewsAnalyzer(Analyzer):  # type: ignore[misc]
+    """The terms of `StemmingAnalyzer() | CharsetFilter(accent_map)` (words, lower-cased, stop
+    words and one-letter words dropped, Porter-stemmed, then accent-folded), fused into one pass.
+
+    Each distinct spelling is analysed once and remembered, so a word costs one dict lookup; one
+    Token is yielded over and over, as Whoosh's tokenizers do. Calls with options the fused pass
+    does not handle (keeporiginal, removestops=False, tokenize=False, no_morph) go to the Whoosh
+    chain itself. Lives here, importable, because Whoosh pickles the schema into the index.
+    """
+
+    is_morph = True  # it stems, as the chain's StemFilter does
+
+    def __init__(self) -> None:
+        # spelling as written -> (index term, or None for a stop word; plain word for "did you mean")
+        self._words: dict[str, tuple[str | None, str]] = {}
+        self._chain: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {}  # nothing to configure: caches are rebuilt after unpickling
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    @staticmethod
+    def reference() -> Any:
+        """The Whoosh analyzer this one reproduces."""
+        return StemmingAnalyzer() | CharsetFilter(accent_map)
+
+    def word(self, text: str) -> tuple[str | None, str]:
+        """(index term or None, plain word) for one word as the tokenizer found it."""
+        found = self._words.get(text)
+        if found is None:
+            lower = text.lower()
+            term = (
+                None if len(lower) < 2 or lower in STOP_WORDS else stem(lower).translate(accent_map)
+            )
+            found = self._words[text] = (term, lower.translate(accent_map))
+        return found
+
+    def _fresh(self) -> None:
+        if len(self._words) > _WORD_CACHE:
+            self._words.clear()
+
+    def index_terms(
+        self, text: str, plain_words: set[str] | None = None
+    ) -> tuple[dict[str, list[int]], int]:
+        """Each term of text with its positions, as Whoosh's Positions format records them (the
+        stop filter renumbers: the first kept word keeps its position, the rest follow on), and
+        the number of terms. Adds every plain word, stop words included, to plain_words."""
+        self._fresh()
+        words = _WORD.findall(text)
+        known = self._words.get
+        analyse = self.word
+        terms: dict[str, list[int]] = {}
+        kept = 0
+        first = -1
+        for number, spelling in enumerate(words):
+            term = (known(spelling) or analyse(spelling))[0]
+            if term is None:
+                continue
+            if first < 0:
+                first = number
+            positions = terms.get(term)
+            if positions is None:
+                terms[term] = [first + kept]
+            else:
+                positions.append(first + kept)
+            kept += 1
+        if plain_words is not None:
+            cache = self._words
+            plain_words.update(cache[spelling][1] for spelling in set(words))
+        return terms, kept
+
+    def plain_words(self, *texts: str) -> set[str]:
+        """The distinct unstemmed words (lower-case, accent-folded, stop words kept) of texts."""
+        self._fresh()
+        analyse = self.word
+        return {analyse(spelling)[1] for text in texts for spelling in set(_WORD.findall(text))}
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        no_morph: bool = False,
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        assert isinstance(value, str), f"{value!r} is not unicode"
+        if keeporiginal or not removestops or not tokenize or no_morph:
+            if self._chain is None:
+                self._chain = self.reference()
+            return self._chain(  # type: ignore[no-any-return]
+                value,
+                positions=positions,
+                chars=chars,
+                keeporiginal=keeporiginal,
+                removestops=removestops,
+                start_pos=start_pos,
+                start_char=start_char,
+                tokenize=tokenize,
+                mode=mode,
+                no_morph=no_morph,
+                **kwargs,
+            )
+        return self._tokens(value, positions, chars, start_pos, start_char, mode, kwargs)
+
+    def _tokens(
+        self,
+        value: str,
+        positions: bool,
+        chars: bool,
+        start_pos: int,
+        start_char: int,
+        mode: str,
+        kwargs: dict[str, Any],
+    ) -> Iterator[Token]:
+        self._fresh()
+        token = Token(positions, chars, removestops=True, mode=mode, **kwargs)
+        known = self._words.get
+        analyse = self.word
+        pos = -1
+        for number, match in enumerate(_WORD.finditer(value)):
+            term = (known(match.group(0)) or analyse(match.group(0)))[0]
+            if term is None:
+                continue
+            token.text = term
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                pos = start_pos + number if pos < 0 else pos + 1
+                token.pos = pos
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            yield token
+
+
+_ANALYZER = NewsAnalyzer()  # for documents prepared outside a Whoosh writer
+
 
 def _schema() -> Schema:
-    stemmed = StemmingAnalyzer() | CharsetFilter(accent_map)
-    # Unstemmed words for "did you mean": a stemmed field would suggest stems ('fentanyl' -> 'fentanyl' ok,
-    # but 'migrants' -> 'migrant').
-    plain = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+    stemmed = NewsAnalyzer()
     return Schema(
         slug=ID(stored=True, unique=True),
         # Hash of everything indexed for the article: an unchanged article is never re-indexed.
         digest=ID(stored=True),
         title=TEXT(analyzer=stemmed, stored=True, field_boost=2.0),
         body=TEXT(analyzer=stemmed, stored=True),
-        words=TEXT(analyzer=plain, spelling=True),
         summary=STORED,
         url=STORED,
         date=ID(stored=True, sortable=True),
@@ -76,6 +249,21 @@ def _schema() -> Schema:
         # for facet counts and display names, instead of unpickling every stored document.
         facets=COLUMN(columns.VarBytesColumn()),
     )
+
+
+def _layout(schema: Schema) -> list[tuple[str, ...]]:
+    """What makes two schemas index alike (Whoosh's own == compares column objects by identity)."""
+    return [
+        (
+            name,
+            type(fieldobj).__name__,
+            repr(fieldobj.format),
+            repr(fieldobj.analyzer),
+            repr((fieldobj.stored, fieldobj.scorable, fieldobj.unique)),
+            type(fieldobj.column_type).__name__,
+        )
+        for name, fieldobj in sorted(schema.items())
+    ]
 
 
 def _plain_body(markdown_body: str) -> str:
@@ -103,35 +291,162 @@ def article_digest(article: Article) -> str:
     return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
 
 
-def _document(article: Article) -> dict[str, Any]:
-    body = _plain_body(article.body)
-    doc = {
-        "slug": article.slug,
-        "title": article.title,
-        "body": body,
-        "words": f"{article.title}\n{body}",
-        "summary": article.summary,
-        "url": article_url(article),
-        "date": article.date or "",
-        "year": article.year or "",
-        "people": ",".join(article.people),
-        "organizations": ",".join(article.organizations),
-        "places": ",".join(article.places),
-        "tags": ",".join(article.tags),
+@dataclass(frozen=True, slots=True)
+class SearchDocument:
+    """What the index holds for one article: plain, picklable, cheap to send between processes.
+
+    search_document() makes one from an Article; update_index() and build_index() take either.
+    """
+
+    slug: str
+    title: str
+    text: str  # the body as plain text (Markdown markers removed): indexed, and shown in snippets
+    summary: str
+    url: str
+    date: str | None
+    year: str | None
+    people: tuple[str, ...]
+    organizations: tuple[str, ...]
+    places: tuple[str, ...]
+    tags: tuple[str, ...]
+    digest: str  # article_digest() of the article it was made from
+
+
+def search_document(article: Article) -> SearchDocument:
+    """The article as the index sees it (a pure function of the article)."""
+    return SearchDocument(
+        slug=article.slug,
+        title=article.title,
+        text=_plain_body(article.body),
+        summary=article.summary,
+        url=article_url(article),
+        date=article.date,
+        year=article.year,
+        people=tuple(article.people),
+        organizations=tuple(article.organizations),
+        places=tuple(article.places),
+        tags=tuple(article.tags),
+        digest=article_digest(article),
+    )
+
+
+def _as_document(item: Article | SearchDocument) -> SearchDocument:
+    return item if isinstance(item, SearchDocument) else search_document(item)
+
+
+def _digest(item: Article | SearchDocument) -> str:
+    return item.digest if isinstance(item, SearchDocument) else article_digest(item)
+
+
+def _fields(doc: SearchDocument) -> dict[str, Any]:
+    """The document's Whoosh fields."""
+    return {
+        "slug": doc.slug,
+        "title": doc.title,
+        "body": doc.text,
+        "summary": doc.summary,
+        "url": doc.url,
+        "date": doc.date or "",
+        "year": doc.year or "",
+        "people": ",".join(doc.people),
+        "organizations": ",".join(doc.organizations),
+        "places": ",".join(doc.places),
+        "tags": ",".join(doc.tags),
         "facets": json.dumps(
             [
-                list(article.people),
-                list(article.organizations),
-                list(article.places),
-                list(article.tags),
-                [article.year] if article.year else [],
+                list(doc.people),
+                list(doc.organizations),
+                list(doc.places),
+                list(doc.tags),
+                [doc.year] if doc.year else [],
             ],
             ensure_ascii=False,
             separators=(",", ":"),
         ).encode("utf-8"),
+        "digest": doc.digest,
     }
-    doc["digest"] = article_digest(article)
-    return doc
+
+
+def _document(item: Article | SearchDocument) -> dict[str, Any]:
+    """Keyword arguments for Whoosh's writer.add_document / update_document."""
+    return _fields(_as_document(item))
+
+
+# "Did you mean" needs the unstemmed words (a stemmed field would suggest stems: 'migrants' ->
+# 'migrant', 'library' -> 'librari') and how common each is. Instead of a second full-text field
+# (every word of every article analysed and posted again), the index folder holds the list of
+# distinct words with the number of live articles having each, kept exact by update_index, and
+# suggestions come from Whoosh's Levenshtein automaton run over that sorted list.
+_VOCABULARY = "words.json"  # beside Whoosh's files; not a name Whoosh's clean-up touches
+
+
+@dataclass(frozen=True, slots=True)
+class _Vocabulary:
+    generation: int  # the index generation (TOC number) the counts describe
+    words: list[str]  # sorted
+    counts: list[int]
+
+    @classmethod
+    def of(cls, generation: int, counts: Counter[str]) -> _Vocabulary:
+        words = sorted(word for word, count in counts.items() if count > 0)
+        return cls(generation, words, [counts[word] for word in words])
+
+    def counter(self) -> Counter[str]:
+        return Counter(dict(zip(self.words, self.counts, strict=True)))
+
+    def frequency(self, word: str) -> int:
+        i = bisect.bisect_left(self.words, word)
+        return self.counts[i] if i < len(self.words) and self.words[i] == word else 0
+
+    def within(self, text: str, maxdist: int, prefix: int = 0) -> list[str]:
+        """The words within maxdist (Damerau-Levenshtein) edits of text, as Whoosh's
+        SegmentReader.terms_within finds them in a segment's term list."""
+        words = self.words
+
+        def first_from(key: str) -> str | None:
+            i = bisect.bisect_left(words, key)
+            return words[i] if i < len(words) else None
+
+        return list(find_all_matches(Automata.levenshtein_dfa(text, maxdist, prefix), first_from))
+
+
+def _read_vocabulary(index_dir: Path) -> _Vocabulary | None:
+    try:
+        data = json.loads((index_dir / _VOCABULARY).read_text(encoding="utf-8"))
+        if data["version"] != SCHEMA_VERSION:
+            return None
+        return _Vocabulary(int(data["generation"]), list(data["words"]), list(data["counts"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_vocabulary(index_dir: Path, vocabulary: _Vocabulary) -> None:
+    atomic_write_text(
+        index_dir / _VOCABULARY,
+        json.dumps(
+            {
+                "version": SCHEMA_VERSION,
+                "generation": vocabulary.generation,
+                "words": vocabulary.words,
+                "counts": vocabulary.counts,
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ),
+    )
+
+
+def _stored_words(stored: dict[str, Any]) -> set[str]:
+    return _ANALYZER.plain_words(stored.get("title") or "", stored.get("body") or "")
+
+
+def _count_words(searcher: Any) -> Counter[str]:
+    """The vocabulary of the live documents, from their stored text (the slow way: an index
+    whose word list is missing or out of date)."""
+    counts: Counter[str] = Counter()
+    for stored in searcher.all_stored_fields():
+        counts.update(_stored_words(stored))
+    return counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,51 +458,58 @@ class IndexUpdate:
     rebuilt: bool
 
 
-def update_index(index_dir: Path, articles: Sequence[Article]) -> IndexUpdate:
-    """Bring the index in line with the articles, touching only what changed.
+def update_index(index_dir: Path, articles: Sequence[Article | SearchDocument]) -> IndexUpdate:
+    """Bring the index in line with the articles (Articles or SearchDocuments), touching only
+    what changed.
 
     Changed articles are replaced by key (slug), removed ones deleted, unchanged ones left alone.
     A missing, damaged or older-schema index is rebuilt from scratch in a temporary folder and
     swapped in. Whoosh's write lock is an OS file lock, so a killed build leaves no stale lock.
     """
     _forget(index_dir)
-    digests = {a.slug: article_digest(a) for a in articles}
+    digests = {a.slug: _digest(a) for a in articles}
     by_slug = {a.slug: a for a in articles}
     try:
         ix = _open_index(index_dir) if index.exists_in(str(index_dir)) else None
-        if ix is not None and set(ix.schema.names()) != set(_schema().names()):
+        if ix is not None and _layout(ix.schema) != _layout(_schema()):
             ix.close()
             ix = None
-    except Exception:  # a damaged index: rebuild it
+    except Exception:  # a damaged index, or one whose schema no longer unpickles: rebuild it
         ix = None
     if ix is None:
-        # Whoosh's multi-process writer halves a full index on two cores (bench_search.py); for a
-        # few hundred articles the process start-up costs more than it saves. A daemonic process
-        # (the build's background index update) may not start processes of its own.
-        procs = (
-            min(2, os.cpu_count() or 1)
-            if len(articles) >= 500 and not multiprocessing.current_process().daemon
-            else 1
-        )
-        count = build_index(index_dir, articles, procs=procs)
+        count = build_index(index_dir, articles)
         return IndexUpdate(count, 0, 0, 0, True)
     try:
         current = _read_digests(index_dir)
-        if current is None:  # no sidecar: read the digests from the index (loads every document)
-            with ix.searcher() as searcher:
+        vocabulary = _read_vocabulary(index_dir)
+        if vocabulary is not None and vocabulary.generation != ix.latest_generation():
+            vocabulary = None  # a crash after a commit, or a writer that did not keep it
+        with ix.searcher() as searcher:
+            if current is None:  # no sidecar: read the digests from the index (every document)
                 current = {f["slug"]: f.get("digest") for f in searcher.all_stored_fields()}
-        changed = [slug for slug, digest in digests.items() if current.get(slug) != digest]
-        removed = [slug for slug in current if slug not in digests]
+            changed = [slug for slug, digest in digests.items() if current.get(slug) != digest]
+            removed = [slug for slug in current if slug not in digests]
+            words = _count_words(searcher) if vocabulary is None else vocabulary.counter()
+            for slug in (*removed, *changed):
+                stored = searcher.document(slug=slug) if slug in current else None
+                if stored is not None:
+                    words.subtract(_stored_words(stored))
         if changed or removed:
             writer = ix.writer(timeout=30.0)
             for slug in removed:
                 writer.delete_by_term("slug", slug)
             for slug in changed:
-                writer.update_document(**_document(by_slug[slug]))
+                fields = _document(by_slug[slug])
+                words.update(_stored_words(fields))
+                writer.update_document(**fields)
             writer.commit()
             # Written after the commit: a crash in between leaves stale digests, which only makes
-            # the next build re-index a few documents again, never skip one.
+            # the next build re-index a few documents again, never skip one; a stale word list
+            # names an older generation and is counted again.
+            _write_vocabulary(index_dir, _Vocabulary.of(ix.latest_generation(), words))
             _write_digests(index_dir, digests)
+        elif vocabulary is None:
+            _write_vocabulary(index_dir, _Vocabulary.of(ix.latest_generation(), words))
         added = sum(1 for slug in changed if slug not in current)
         return IndexUpdate(
             added, len(changed) - added, len(removed), len(digests) - len(changed), False
@@ -220,10 +542,232 @@ def _write_digests(index_dir: Path, digests: dict[str, str]) -> None:
     )
 
 
-def build_index(index_dir: Path, articles: Iterable[Article], procs: int = 1) -> int:
+# Postings of one term in a segment being written: document numbers, weights, encoded values.
+_Postings = tuple["array[int]", "array[float]", list[bytes]]
+
+
+class _BulkWriter(SegmentWriter):  # type: ignore[misc]
+    """Whoosh's segment writer for a whole new index, writing the files add_document() and
+    commit() write (tests/search compare them byte for byte), at a fraction of the cost.
+
+    Whoosh's writer analyses each field through a chain of generators, sends every posting
+    through an external sort pool and then, posting by posting, into the codec's block writer.
+    Here title and body are analysed in one pass each (NewsAnalyzer.index_terms, which also
+    collects the article's words for "did you mean"), postings are kept per term in memory,
+    already in document order, and written out a block at a time. Other fields go through
+    Whoosh's field.index(), remembered per distinct value (years, tags and people repeat).
+    """
+
+    def __init__(self, ix: Any, share_values: bool = True) -> None:
+        """share_values: one bytes object for each single-position value, which pickle then
+        writes once per block (a file a little smaller than Whoosh's, decoding the same)."""
+        super().__init__(ix)
+        self._share_values = share_values
+        self._terms: dict[str, dict[str, _Postings]] = {}
+        # Per scorable field: each document's field length as the codec reads it back (a byte).
+        self._doc_lengths: dict[str, array[int]] = {}
+        # Encoded positions of a term seen once in a document (most postings), by position.
+        self._single: dict[int, bytes] = {}
+        self._indexed: dict[tuple[str, str], list[tuple[str, int, float, bytes]]] = {}
+        self.words: Counter[str] = Counter()  # unstemmed word -> documents having it
+        for name in ("title", "body"):
+            fieldobj = self.schema[name]
+            assert type(fieldobj.analyzer) is NewsAnalyzer
+            assert type(fieldobj.format) is formats.Positions
+
+    def add_search_document(self, doc: SearchDocument) -> None:
+        schema = self.schema
+        docnum = self.docnum
+        perdoc = self.perdocwriter
+        plain: set[str] = set()
+        analysed = {
+            "title": _ANALYZER.index_terms(doc.title, plain),
+            "body": _ANALYZER.index_terms(doc.text, plain),
+        }
+        self.words.update(plain)
+        fields = _fields(doc)
+        perdoc.start_doc(docnum)
+        for fieldname in sorted(fields):  # the order add_document() takes them in
+            value = fields[fieldname]
+            fieldobj = schema[fieldname]
+            length = 0
+            if fieldobj.indexed:
+                table = self._terms.get(fieldname)
+                if table is None:
+                    table = self._terms[fieldname] = {}
+                if fieldname in analysed:
+                    terms, length = analysed[fieldname]
+                    self._add_positions(table, docnum, terms, fieldobj.format)
+                else:
+                    for term, freq, weight, vbytes in self._index(fieldname, fieldobj, value):
+                        if fieldobj.scorable:
+                            length += freq
+                        postings = table.get(term)
+                        if postings is None:
+                            postings = table[term] = (array("I"), array("d"), [])
+                        postings[0].append(docnum)
+                        postings[1].append(weight)
+                        if vbytes:
+                            postings[2].append(vbytes)
+            if fieldobj.scorable:
+                lengths = self._doc_lengths.get(fieldname)
+                if lengths is None:
+                    lengths = self._doc_lengths[fieldname] = array("I")
+                lengths.extend([0] * (docnum - len(lengths)))
+                lengths.append(byte_to_length(length_to_byte(length)) if length else 0)
+            perdoc.add_field(fieldname, fieldobj, value if fieldobj.stored else None, length)
+            if fieldobj.column_type and value is not None:
+                perdoc.add_column_value(
+                    fieldname, fieldobj.column_type, fieldobj.to_column_value(value)
+                )
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _index(
+        self, fieldname: str, fieldobj: Any, value: Any
+    ) -> list[tuple[str, int, float, bytes]]:
+        """fieldobj.index(value), terms as text (UTF-8 sorts as the text does)."""
+        key = (fieldname, value)
+        found = self._indexed.get(key)
+        if found is None:
+            found = [
+                (btext.decode("utf-8"), freq, weight, vbytes)
+                for btext, freq, weight, vbytes in fieldobj.index(value)
+            ]
+            if fieldname not in ("slug", "digest"):  # unique to each document
+                self._indexed[key] = found
+        return found
+
+    def _add_positions(
+        self,
+        table: dict[str, _Postings],
+        docnum: int,
+        terms: dict[str, list[int]],
+        format_: Any,
+    ) -> None:
+        boost = format_.field_boost
+        encode = format_.encode
+        single = self._single if self._share_values else {}
+        for term, positions in terms.items():
+            postings = table.get(term)
+            if postings is None:
+                postings = table[term] = (array("I"), array("d"), [])
+            postings[0].append(docnum)
+            if len(positions) == 1:
+                postings[1].append(boost)
+                vbytes = single.get(positions[0])
+                if vbytes is None:
+                    vbytes = single[positions[0]] = encode(positions)
+            else:
+                postings[1].append(len(positions) * boost)
+                vbytes = encode(positions)
+            postings[2].append(vbytes)
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        fieldwriter = self.fieldwriter
+        for fieldname in sorted(self._terms):
+            table = self._terms.pop(fieldname)  # frees each field's postings once written
+            if not table:
+                continue
+            fieldobj = self.schema[fieldname]
+            lengths = self._doc_lengths.get(fieldname)
+            fieldwriter.start_field(fieldname, fieldobj)
+            writer = fieldwriter._postwriter
+            assert type(writer) is W3PostingsWriter and writer._inlinelimit <= 1
+            for term in sorted(table):
+                fieldwriter.start_term(term.encode("utf-8"))
+                _write_blocks(writer, *table[term], lengths)
+                fieldwriter.finish_term()
+            fieldwriter.finish_field()
+        fieldwriter.close()
+
+
+def _write_blocks(
+    writer: Any, ids: array[int], weights: array[float], values: list[bytes], lengths: Any
+) -> None:
+    """Write one term's postings as W3PostingsWriter writes them (add_posting() one by one, then
+    finish_postings()): blocks of `_blocklimit` postings, each with its statistics, the last one
+    marked; finish_postings() then only records the extent."""
+    assert not values or len(values) == len(ids)
+    postfile = writer._postfile
+    terminfo = writer._terminfo
+    compression = writer._compression
+    fixed = writer._format.fixed_value_size()
+    limit = writer._blocklimit
+    count = len(ids)
+    for start in range(0, count, limit):
+        end = min(count, start + limit)
+        block = ids[start:end]
+        exact = weights[start:end]
+        block_weights = array("f", exact)  # what the block stores (and sums)
+        size = end - start
+        top = max(exact)
+        max_weight = top if top > 0 else 0
+        if lengths is None:
+            min_length, max_length = None, 0
+        else:
+            known = list(map(lengths.__getitem__, block))
+            if not min(known):
+                known = [length for length in known if length] or [0]
+            min_length = min(known) or None
+            max_length = max(known)
+        # TermInfo.add_block
+        terminfo._weight += sum(block_weights)
+        terminfo._df += size
+        terminfo._minlength = (
+            min_length if terminfo._minlength is None else min(terminfo._minlength, min_length)
+        )
+        terminfo._maxlength = max(terminfo._maxlength, max_length)
+        terminfo._maxweight = max(terminfo._maxweight, max_weight)
+        if terminfo._minid is None:
+            terminfo._minid = block[0]
+        terminfo._maxid = block[-1]
+        # W3PostingsWriter._write_block
+        if block_weights.count(1.0) == size:
+            mini_weights: Any = None
+        elif block_weights.count(block_weights[0]) == size:
+            mini_weights = block_weights[0]
+        else:
+            mini_weights = tuple(block_weights)
+        block_values = values[start:end]
+        if fixed is None or fixed < 0:
+            mini_values: Any = tuple(block_values)
+        elif fixed == 0:
+            mini_values = None
+        else:
+            mini_values = b"".join(block_values)
+        data = dumps((tuple(delta_encode(block)), mini_weights, mini_values), 2)
+        if compression:
+            data = zlib.compress(data, compression)
+        info = dumps(
+            (
+                size,
+                block[-1],
+                max_weight,
+                compression,
+                length_to_byte(min_length),
+                length_to_byte(max_length),
+            ),
+            2,
+        )
+        if not writer._blockcount:
+            postfile.write(WHOOSH3_HEADER_MAGIC)
+        postfile.write_int(-(len(info) + len(data)) if end == count else len(info) + len(data))
+        postfile.write(info)
+        postfile.write(data)
+        writer._blockcount += 1
+
+
+def build_index(
+    index_dir: Path, articles: Iterable[Article | SearchDocument], procs: int = 1
+) -> int:
     """Write a fresh index into a temporary folder, then swap it in; returns the document count.
 
-    procs > 1 uses Whoosh's multi-process writer (one segment per process, not merged).
+    Takes Articles or SearchDocuments. One process writes it (_BulkWriter); procs > 1 uses
+    Whoosh's own multi-process writer instead (one segment per process, not merged), which is
+    quicker only on otherwise idle cores and costs more CPU time in all.
     A crash mid-way leaves the previous index untouched and searchable.
     """
     _forget(index_dir)
@@ -236,19 +780,27 @@ def build_index(index_dir: Path, articles: Iterable[Article], procs: int = 1) ->
     staged.mkdir(parents=True)
     try:
         ix = index.create_in(str(staged), _schema())
-        writer = (
-            ix.writer(limitmb=128, procs=procs, multisegment=procs > 1)
-            if procs > 1
-            else ix.writer(limitmb=128)
-        )
         count = 0
         digests: dict[str, str] = {}
-        for article in articles:
-            doc = _document(article)
-            writer.add_document(**doc)
-            digests[doc["slug"]] = doc["digest"]
-            count += 1
+        if procs > 1 and not multiprocessing.current_process().daemon:
+            words: Counter[str] = Counter()
+            writer = ix.writer(limitmb=128, procs=procs, multisegment=True)
+            for item in articles:
+                fields = _document(item)
+                writer.add_document(**fields)
+                words.update(_stored_words(fields))
+                digests[fields["slug"]] = fields["digest"]
+                count += 1
+        else:
+            writer = _BulkWriter(ix)
+            words = writer.words
+            for item in articles:
+                doc = _as_document(item)
+                writer.add_search_document(doc)
+                digests[doc.slug] = doc.digest
+                count += 1
         writer.commit()
+        _write_vocabulary(staged, _Vocabulary.of(ix.latest_generation(), words))
         ix.close()
         _digests_path(index_dir).unlink(
             missing_ok=True
@@ -396,6 +948,27 @@ class _Snapshot:
         self._postings: OrderedDict[tuple[str, str], tuple[IntArray, FloatArray]] = OrderedDict()
         self._cached_postings = 0
         self._facets: _FacetTable | None = None
+        self._vocabulary: _Vocabulary | None = None
+        self._spelling_schema: Any = None
+
+    def vocabulary(self) -> _Vocabulary:
+        """The index's word list, or one counted from the stored documents if it is missing."""
+        if self._vocabulary is None:
+            found = _read_vocabulary(Path(self.ix.storage.folder))
+            if found is None:
+                found = _Vocabulary.of(self.key[2], _count_words(self.searcher))
+            self._vocabulary = found
+        return self._vocabulary
+
+    def spelling_schema(self) -> Any:
+        """The index's schema with the `words` field suggestions parse queries into."""
+        if self._spelling_schema is None:
+            schema = self.schema.copy()
+            if "words" in schema:
+                schema.remove("words")
+            schema.add("words", TEXT(analyzer=_SPELLING_ANALYZER))
+            self._spelling_schema = schema
+        return self._spelling_schema
 
     def close(self) -> None:
         with self.lock:
@@ -648,36 +1221,48 @@ def _present_terms(snap: _Snapshot, q: Any, docnums: Sequence[int]) -> dict[int,
 
 
 class _Corrector:
-    """Whoosh's ReaderCorrector, looking words up segment by segment.
+    """Whoosh's ReaderCorrector over the index's word list: the words within the edit distance
+    (Whoosh's Levenshtein automaton), ranked as ReaderCorrector ranks them (by frequency, here
+    the number of articles having the word, then by word)."""
 
-    A single segment finds the words within an edit distance with an automaton over its word
-    list; an index of several segments (a two-process build) falls back to computing the distance
-    to every word of the index, about a second at 10,000 articles. Same ranking: by frequency in
-    the whole index, then by word.
-    """
-
-    def __init__(self, snap: _Snapshot, fieldname: str) -> None:
-        self.snap = snap
-        self.fieldname = fieldname
+    def __init__(self, vocabulary: _Vocabulary) -> None:
+        self.vocabulary = vocabulary
 
     def suggest(self, text: str, limit: int = 5, maxdist: int = 2, prefix: int = 0) -> list[str]:
-        words: set[str] = set()
-        for leaf, _ in self.snap.leaves:
-            words.update(leaf.terms_within(self.fieldname, text, maxdist, prefix=prefix))
-        frequency = self.snap.reader.frequency
+        frequency = self.vocabulary.frequency
         scored = [
-            (0 - (maxdist + (1.0 / (frequency(self.fieldname, word) or 1) * 0.5)), word)
-            for word in words
+            (0 - (maxdist + (1.0 / (frequency(word) or 1) * 0.5)), word)
+            for word in self.vocabulary.within(text, maxdist, prefix)
         ]
         best = sorted(scored, reverse=True)[:limit]
         return [word for _, word in sorted(best, key=lambda item: (0 - item[0], item[1]))]
 
 
+# Parses a query for "did you mean" the way the words were collected: unstemmed, lower-case,
+# accent-folded (NewsAnalyzer.word's plain form).
+_SPELLING_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+
+
 def _suggest(snap: _Snapshot, text: str) -> str | None:
-    words = qparser.QueryParser("words", schema=snap.schema, group=qparser.AndGroup)
+    schema = snap.spelling_schema()
+    parser = qparser.QueryParser("words", schema=schema, group=qparser.AndGroup)
     try:
+        parsed = parser.parse(text)
+        vocabulary = snap.vocabulary()
+        # The words to correct: those no article has (other fields named in the query: terms
+        # their field lacks, as Whoosh's correct_query decides).
+        missing = [
+            (token.fieldname, token.text)
+            for token in parsed.all_tokens()
+            if (
+                not vocabulary.frequency(token.text)
+                if token.fieldname == "words"
+                else token.fieldname in snap.schema
+                and (token.fieldname, token.text) not in snap.reader
+            )
+        ]
         corrected = snap.searcher.correct_query(
-            words.parse(text), text, correctors={"words": _Corrector(snap, "words")}, maxdist=2
+            parsed, text, correctors={"words": _Corrector(vocabulary)}, terms=missing, maxdist=2
         )
     except Exception:
         return None

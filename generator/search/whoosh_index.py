@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import atexit
 import bisect
+import functools
 import hashlib
 import html
+import itertools
 import json
 import math
 import multiprocessing
+import operator
 import os
 import re
 import shutil
+import struct
 import threading
 import unicodedata
 import zlib
@@ -55,7 +59,6 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.support.charset import accent_map
 from whoosh.util.numeric import byte_to_length, length_to_byte
-from whoosh.util.numlists import delta_encode
 from whoosh.writing import SegmentWriter
 
 from generator.build.plan import article_url
@@ -649,6 +652,7 @@ class _BulkWriter(SegmentWriter):  # type: ignore[misc]
         boost = format_.field_boost
         encode = format_.encode
         single = self._single if self._share_values else {}
+        ints = _pickled_ints()
         for term, positions in terms.items():
             postings = table.get(term)
             if postings is None:
@@ -661,7 +665,7 @@ class _BulkWriter(SegmentWriter):  # type: ignore[misc]
                     vbytes = single[positions[0]] = encode(positions)
             else:
                 postings[1].append(len(positions) * boost)
-                vbytes = encode(positions)
+                vbytes = _encode_positions(positions, ints, encode)
             postings[2].append(vbytes)
 
     def _flush_segment(self) -> None:
@@ -682,6 +686,38 @@ class _BulkWriter(SegmentWriter):  # type: ignore[misc]
                 fieldwriter.finish_term()
             fieldwriter.finish_field()
         fieldwriter.close()
+
+
+_PACK_UINT = struct.Struct("!I").pack
+_LIST = b"\x80\x02]q\x00("  # pickle protocol 2: an empty list, memoized, then MARK
+_TWO = _PACK_UINT(2) + _LIST
+
+
+@functools.cache
+def _pickled_ints() -> list[bytes]:
+    """How pickle (protocol 2) writes each int from 0 to 65535: BININT1, then BININT2."""
+    return [b"K" + bytes((i,)) for i in range(256)] + [
+        b"M" + i.to_bytes(2, "little") for i in range(256, 65536)
+    ]
+
+
+def _encode_positions(positions: list[int], ints: list[bytes], encode: Any) -> bytes:
+    """Positions.encode(positions): the count (4 bytes), then the deltas pickled (protocol 2)
+    as a list, written out here for the lists pickle writes in one batch of ints below 65536
+    (MARK, a BININT1 or BININT2 each, APPENDS, STOP); others go to `encode`."""
+    count = len(positions)
+    if count == 2 and positions[1] < 65536:
+        first, second = positions
+        return b"".join((_TWO, ints[first], ints[second - first], b"e."))
+    if 1 < count <= 1000 and positions[-1] < 65536:
+        parts = [_PACK_UINT(count), _LIST]
+        previous = 0
+        for position in positions:
+            parts.append(ints[position - previous])
+            previous = position
+        parts.append(b"e.")
+        return b"".join(parts)
+    return encode(positions)  # type: ignore[no-any-return]
 
 
 def _write_blocks(
@@ -738,7 +774,8 @@ def _write_blocks(
             mini_values = None
         else:
             mini_values = b"".join(block_values)
-        data = dumps((tuple(delta_encode(block)), mini_weights, mini_values), 2)
+        deltas = tuple(map(operator.sub, block, itertools.chain((0,), block)))  # delta_encode
+        data = dumps((deltas, mini_weights, mini_values), 2)
         if compression:
             data = zlib.compress(data, compression)
         info = dumps(

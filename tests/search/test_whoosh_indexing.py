@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from whoosh import index
+from whoosh import formats, index
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer
 from whoosh.compat import loads
 from whoosh.support.charset import accent_map
@@ -126,6 +126,18 @@ def test_the_analyzer_survives_pickling_and_its_cache_filling_up(
             NewsAnalyzer.reference(), text, positions=True
         )
     assert len(copy._words) < 40
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 70000), min_size=1, max_size=1200, unique=True).map(sorted)
+    | st.lists(st.integers(0, 300), min_size=1, max_size=6, unique=True).map(sorted)
+)
+def test_positions_are_encoded_as_whoosh_encodes_them(positions: list[int]) -> None:
+    encode = formats.Positions().encode
+    assert whoosh_index._encode_positions(positions, whoosh_index._pickled_ints(), encode) == (
+        encode(positions)
+    )
 
 
 def _documents() -> list[SearchDocument]:

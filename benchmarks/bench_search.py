@@ -13,7 +13,8 @@ headers included) for a first and a second static query and for then loading one
 Every time is also given as a ratio to the page-render time of the same run.
 
 --whoosh compares the Whoosh index of record with the one of git revision REV (default: the
-commit before the bulk writer), on the first n articles of an ingested archive (content/articles):
+commit before the bulk writer), on the first n article files of an ingested archive's
+content/articles (run it with PYTHONPATH set to the checkout being measured):
 full builds by one process (CPU seconds, including any child processes, and wall seconds, each
 build in a fresh forked process, old and new interleaved round by round, since the machine is
 shared), index size, a one-article incremental update and the first query after it, and query
@@ -23,6 +24,7 @@ latency. Ratios are old / new.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib.util
 import io
 import multiprocessing
@@ -282,6 +284,7 @@ def _peak_mb() -> float:
 
 
 def _timed_child(function: Any, sender: Any) -> None:
+    gc.freeze()  # as the build's index process does (generator/search/background.py)
     try:
         start_cpu, start_wall, start_peak = _cpu(), time.perf_counter(), _peak_mb()
         function()
@@ -312,7 +315,11 @@ def whoosh_bench(articles_dir: Path, n: int, rounds: int, revision: str) -> None
     work = Path(tempfile.mkdtemp(prefix=f"bench-whoosh-{n}-"))
     try:
         old = _module_at(revision, work)
-        articles = list(load_articles(articles_dir)[0])[:n]
+        subset = work / "articles"  # the first n files, so that only they are loaded
+        subset.mkdir()
+        for path in sorted(articles_dir.glob("*.md"))[:n]:
+            (subset / path.name).symlink_to(path)
+        articles = list(load_articles(subset)[0])
         n = len(articles)
         versions = {"old": old, "new": new}
         builds: dict[str, list[tuple[float, float, float]]] = {name: [] for name in versions}

@@ -8,6 +8,7 @@ update runs in the calling process when its result is asked for.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -22,6 +23,9 @@ from generator.search.whoosh_index import IndexUpdate, update_index
 
 
 def _child(index_dir: Path, articles: Sequence[Article], sender: Connection) -> None:
+    # Everything inherited from the build stays alive here: keep the collector from walking it
+    # (and from copying every page it touches).
+    gc.freeze()
     try:
         result: object = update_index(index_dir, articles)
     except BaseException as exc:  # reported by the parent as one line

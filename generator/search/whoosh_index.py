@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import atexit
 import bisect
-import functools
+import gc
 import hashlib
 import html
 import itertools
@@ -25,7 +25,6 @@ import operator
 import os
 import re
 import shutil
-import struct
 import threading
 import unicodedata
 import zlib
@@ -128,36 +127,6 @@ class NewsAnalyzer(Analyzer):  # type: ignore[misc]
     def _fresh(self) -> None:
         if len(self._words) > _WORD_CACHE:
             self._words.clear()
-
-    def index_terms(
-        self, text: str, plain_words: set[str] | None = None
-    ) -> tuple[dict[str, list[int]], int]:
-        """Each term of text with its positions, as Whoosh's Positions format records them (the
-        stop filter renumbers: the first kept word keeps its position, the rest follow on), and
-        the number of terms. Adds every plain word, stop words included, to plain_words."""
-        self._fresh()
-        words = _WORD.findall(text)
-        known = self._words.get
-        analyse = self.word
-        terms: dict[str, list[int]] = {}
-        kept = 0
-        first = -1
-        for number, spelling in enumerate(words):
-            term = (known(spelling) or analyse(spelling))[0]
-            if term is None:
-                continue
-            if first < 0:
-                first = number
-            positions = terms.get(term)
-            if positions is None:
-                terms[term] = [first + kept]
-            else:
-                positions.append(first + kept)
-            kept += 1
-        if plain_words is not None:
-            cache = self._words
-            plain_words.update(cache[spelling][1] for spelling in set(words))
-        return terms, kept
 
     def plain_words(self, *texts: str) -> set[str]:
         """The distinct unstemmed words (lower-case, accent-folded, stop words kept) of texts."""
@@ -549,34 +518,157 @@ def _write_digests(index_dir: Path, digests: dict[str, str]) -> None:
 _Postings = tuple["array[int]", "array[float]", list[bytes]]
 
 
+class _FieldPostings:
+    """One analysed field's postings for a whole build, appended document by document: the
+    document's distinct term ids, its number, each term's weight and Positions value."""
+
+    def __init__(self) -> None:
+        self.terms: list[IntArray] = []
+        self.docs: list[int] = []
+        self.weights: list[FloatArray] = []
+        self.values: list[bytes] = []
+
+    def by_term(self) -> Iterator[tuple[int, list[int], list[float], list[bytes]]]:
+        """(term id, document numbers, weights, values) for each term, in document order."""
+        if not self.terms:
+            return
+        counts = np.fromiter(map(len, self.terms), dtype=np.int64, count=len(self.terms))
+        terms = np.concatenate(self.terms)
+        docs = np.repeat(np.asarray(self.docs, dtype=np.int64), counts)
+        weights = np.concatenate(self.weights)
+        order = np.argsort(terms, kind="stable")  # stable: each term's documents stay in order
+        values = self.values
+        self.terms, self.weights, self.values = [], [], []
+        terms, docs, weights = terms[order], docs[order], weights[order]
+        values = [values[i] for i in order.tolist()]
+        starts = np.flatnonzero(np.r_[True, terms[1:] != terms[:-1]]).tolist()
+        ends = [*starts[1:], len(terms)]
+        for start, end in zip(starts, ends, strict=True):
+            yield (
+                int(terms[start]),
+                docs[start:end].tolist(),
+                weights[start:end].tolist(),
+                values[start:end],
+            )
+
+
+def _positions_values(terms: IntArray, first: int) -> tuple[IntArray, IntArray, list[bytes]] | None:
+    """A field's distinct terms, how often each occurs, and each one's Positions value, from the
+    field's term ids in token order (stop words left out, the first at position `first`).
+
+    A value is what Positions.encode writes: the count (4 bytes, big-endian) and the position
+    deltas as pickle (protocol 2) writes a list of them: `\\x80\\x02]q\\x00` (an empty list,
+    memoized), then for one item the item and APPEND (`a`), for up to 1000 a MARK (`(`), the
+    items and APPENDS (`e`); each int below 256 as BININT1 (`K`, a byte), below 65536 as BININT2
+    (`M`, two bytes, low first); STOP (`.`). Built here for all terms at once; None (take the
+    slow way) for a term there more than 1000 times or positions from 65536 on.
+    """
+    total = len(terms)
+    if not total:
+        return terms, terms, []
+    if first + total > 65536:
+        return None
+    order = np.argsort(terms, kind="stable")
+    ordered = terms[order]
+    change = np.empty(total, dtype=bool)
+    change[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=change[1:])
+    starts = np.flatnonzero(change)
+    counts = np.empty(len(starts), dtype=np.int64)
+    counts[:-1] = starts[1:] - starts[:-1]
+    counts[-1] = total - starts[-1]
+    if counts.max() > 1000:
+        return None
+    positions = order + first  # each term's positions, in order
+    deltas = np.empty_like(positions)
+    deltas[0] = positions[0]
+    np.subtract(positions[1:], positions[:-1], out=deltas[1:])
+    deltas[starts] = positions[starts]
+    wide = deltas >= 256
+    sizes = wide + 2
+    several = counts > 1
+    ends = np.cumsum(np.add.reduceat(sizes, starts) + several + 11)
+    offsets = np.empty_like(ends)
+    offsets[0] = 0
+    offsets[1:] = ends[:-1]
+    out = np.zeros(int(ends[-1]), dtype=np.uint8)
+    out[offsets + 2] = counts >> 8
+    out[offsets + 3] = counts & 255
+    out[offsets + 4] = 0x80  # PROTO 2
+    out[offsets + 5] = 2
+    out[offsets + 6] = 0x5D  # EMPTY_LIST, then BINPUT 0 (byte 8 stays 0)
+    out[offsets + 7] = 0x71
+    out[offsets[several] + 9] = 0x28  # MARK
+    before = np.cumsum(sizes) - sizes
+    at = np.repeat(offsets + 9 + several - before[starts], counts) + before
+    out[at] = 0x4B + 2 * wide  # K, or M
+    out[at + 1] = deltas & 255
+    if wide.any():
+        out[at[wide] + 2] = deltas[wide] >> 8
+    out[ends - 2] = 0x61 + 4 * several  # APPEND (a), or APPENDS (e)
+    out[ends - 1] = 0x2E  # STOP
+    data = out.tobytes()
+    values = list(map(data.__getitem__, map(slice, offsets.tolist(), ends.tolist())))
+    return ordered[starts], counts, values
+
+
 class _BulkWriter(SegmentWriter):  # type: ignore[misc]
     """Whoosh's segment writer for a whole new index, writing the files add_document() and
     commit() write (tests/search compare them byte for byte), at a fraction of the cost.
 
     Whoosh's writer analyses each field through a chain of generators, sends every posting
     through an external sort pool and then, posting by posting, into the codec's block writer.
-    Here title and body are analysed in one pass each (NewsAnalyzer.index_terms, which also
-    collects the article's words for "did you mean"), postings are kept per term in memory,
-    already in document order, and written out a block at a time. Other fields go through
-    Whoosh's field.index(), remembered per distinct value (years, tags and people repeat).
+    Here each distinct spelling is analysed once (NewsAnalyzer.word) and given a term id; a
+    document's title and body become arrays of term ids, inverted and encoded with numpy
+    (_positions_values); at commit the postings of all documents are sorted by term with one
+    argsort and written out a block at a time. Other fields go through Whoosh's field.index(),
+    remembered per distinct value (years, tags and people repeat).
     """
 
-    def __init__(self, ix: Any, share_values: bool = True) -> None:
-        """share_values: one bytes object for each single-position value, which pickle then
-        writes once per block (a file a little smaller than Whoosh's, decoding the same)."""
+    _ANALYSED = ("title", "body")
+
+    def __init__(self, ix: Any) -> None:
         super().__init__(ix)
-        self._share_values = share_values
-        self._terms: dict[str, dict[str, _Postings]] = {}
+        self._postings = {name: _FieldPostings() for name in self._ANALYSED}
+        self._terms: dict[str, dict[str, _Postings]] = {}  # the other fields, by term
         # Per scorable field: each document's field length as the codec reads it back (a byte).
         self._doc_lengths: dict[str, array[int]] = {}
-        # Encoded positions of a term seen once in a document (most postings), by position.
-        self._single: dict[int, bytes] = {}
         self._indexed: dict[tuple[str, str], list[tuple[str, int, float, bytes]]] = {}
+        self._spellings: dict[str, int] = {}  # word as written -> term id, -1 for a stop word
+        self._plain: dict[str, str] = {}  # word as written -> its plain form
+        self._term_ids: dict[str, int] = {}
+        self._term_texts: list[str] = []
         self.words: Counter[str] = Counter()  # unstemmed word -> documents having it
-        for name in ("title", "body"):
+        for name in self._ANALYSED:
             fieldobj = self.schema[name]
             assert type(fieldobj.analyzer) is NewsAnalyzer
             assert type(fieldobj.format) is formats.Positions
+
+    def _learn(self, spellings: Iterable[str]) -> None:
+        for spelling in spellings:
+            if spelling not in self._spellings:
+                term, plain = _ANALYZER.word(spelling)
+                if term is not None and term not in self._term_ids:
+                    self._term_ids[term] = len(self._term_texts)
+                    self._term_texts.append(term)
+                self._spellings[spelling] = -1 if term is None else self._term_ids[term]
+                self._plain[spelling] = plain
+
+    def _analyse(self, text: str, plain: set[str]) -> tuple[IntArray, int]:
+        """The text's term ids in token order, stop words left out, and the first one's
+        position; adds its plain words to `plain`."""
+        words = _WORD.findall(text)
+        distinct = set(words)
+        try:
+            found = np.fromiter(map(self._spellings.__getitem__, words), np.int64, len(words))
+        except KeyError:  # words not seen before
+            self._learn(distinct)
+            found = np.fromiter(map(self._spellings.__getitem__, words), np.int64, len(words))
+        plain.update(map(self._plain.__getitem__, distinct))
+        kept = found >= 0
+        if not kept.any():
+            return found[:0], 0
+        return found[kept], int(np.argmax(kept))
 
     def add_search_document(self, doc: SearchDocument) -> None:
         schema = self.schema
@@ -584,8 +676,8 @@ class _BulkWriter(SegmentWriter):  # type: ignore[misc]
         perdoc = self.perdocwriter
         plain: set[str] = set()
         analysed = {
-            "title": _ANALYZER.index_terms(doc.title, plain),
-            "body": _ANALYZER.index_terms(doc.text, plain),
+            "title": self._analyse(doc.title, plain),
+            "body": self._analyse(doc.text, plain),
         }
         self.words.update(plain)
         fields = _fields(doc)
@@ -595,13 +687,16 @@ class _BulkWriter(SegmentWriter):  # type: ignore[misc]
             fieldobj = schema[fieldname]
             length = 0
             if fieldobj.indexed:
-                table = self._terms.get(fieldname)
-                if table is None:
-                    table = self._terms[fieldname] = {}
                 if fieldname in analysed:
-                    terms, length = analysed[fieldname]
-                    self._add_positions(table, docnum, terms, fieldobj.format)
+                    terms, first = analysed[fieldname]
+                    length = len(terms)
+                    self._add_positions(
+                        self._postings[fieldname], docnum, terms, first, fieldobj.format
+                    )
                 else:
+                    table = self._terms.get(fieldname)
+                    if table is None:
+                        table = self._terms[fieldname] = {}
                     for term, freq, weight, vbytes in self._index(fieldname, fieldobj, value):
                         if fieldobj.scorable:
                             length += freq
@@ -642,86 +737,72 @@ class _BulkWriter(SegmentWriter):  # type: ignore[misc]
                 self._indexed[key] = found
         return found
 
+    @staticmethod
     def _add_positions(
-        self,
-        table: dict[str, _Postings],
-        docnum: int,
-        terms: dict[str, list[int]],
-        format_: Any,
+        postings: _FieldPostings, docnum: int, terms: IntArray, first: int, format_: Any
     ) -> None:
-        boost = format_.field_boost
-        encode = format_.encode
-        single = self._single if self._share_values else {}
-        ints = _pickled_ints()
-        for term, positions in terms.items():
-            postings = table.get(term)
-            if postings is None:
-                postings = table[term] = (array("I"), array("d"), [])
-            postings[0].append(docnum)
-            if len(positions) == 1:
-                postings[1].append(boost)
-                vbytes = single.get(positions[0])
-                if vbytes is None:
-                    vbytes = single[positions[0]] = encode(positions)
-            else:
-                postings[1].append(len(positions) * boost)
-                vbytes = _encode_positions(positions, ints, encode)
-            postings[2].append(vbytes)
+        total = len(terms)
+        if not total:
+            return
+        # numpy pays from some dozens of words on (a body, not a title)
+        found = _positions_values(terms, first) if total >= 48 else None
+        if found is None:  # Whoosh's own encoding, term by term
+            positions: dict[int, list[int]] = {}
+            for position, term in enumerate(terms.tolist(), first):
+                found_positions = positions.get(term)
+                if found_positions is None:
+                    positions[term] = [position]
+                else:
+                    found_positions.append(position)
+            ordered = sorted(positions)
+            ids = np.asarray(ordered, dtype=np.int64)
+            counts = np.asarray([len(positions[t]) for t in ordered], dtype=np.int64)
+            values = [format_.encode(positions[t]) for t in ordered]
+        else:
+            ids, counts, values = found
+        postings.terms.append(ids)
+        postings.docs.append(docnum)
+        postings.weights.append(counts * format_.field_boost)
+        postings.values.extend(values)
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         fieldwriter = self.fieldwriter
-        for fieldname in sorted(self._terms):
-            table = self._terms.pop(fieldname)  # frees each field's postings once written
-            if not table:
-                continue
+        names = sorted({*self._terms, *(n for n, p in self._postings.items() if p.terms)})
+        for fieldname in names:
             fieldobj = self.schema[fieldname]
             lengths = self._doc_lengths.get(fieldname)
+            if fieldname in self._postings:
+                texts = self._term_texts
+                terms = sorted(
+                    (
+                        (texts[term], docs, weights, values)
+                        for term, docs, weights, values in self._postings[fieldname].by_term()
+                    ),
+                    key=operator.itemgetter(0),
+                )
+            else:
+                table = self._terms.pop(fieldname)
+                terms = [
+                    (term, table[term][0].tolist(), table[term][1].tolist(), table[term][2])
+                    for term in sorted(table)
+                ]
+            if not terms:
+                continue
             fieldwriter.start_field(fieldname, fieldobj)
             writer = fieldwriter._postwriter
             assert type(writer) is W3PostingsWriter and writer._inlinelimit <= 1
-            for term in sorted(table):
+            for term, docs, weights, values in terms:
                 fieldwriter.start_term(term.encode("utf-8"))
-                _write_blocks(writer, *table[term], lengths)
+                _write_blocks(writer, docs, weights, values, lengths)
                 fieldwriter.finish_term()
             fieldwriter.finish_field()
+            del terms
         fieldwriter.close()
 
 
-_PACK_UINT = struct.Struct("!I").pack
-_LIST = b"\x80\x02]q\x00("  # pickle protocol 2: an empty list, memoized, then MARK
-_TWO = _PACK_UINT(2) + _LIST
-
-
-@functools.cache
-def _pickled_ints() -> list[bytes]:
-    """How pickle (protocol 2) writes each int from 0 to 65535: BININT1, then BININT2."""
-    return [b"K" + bytes((i,)) for i in range(256)] + [
-        b"M" + i.to_bytes(2, "little") for i in range(256, 65536)
-    ]
-
-
-def _encode_positions(positions: list[int], ints: list[bytes], encode: Any) -> bytes:
-    """Positions.encode(positions): the count (4 bytes), then the deltas pickled (protocol 2)
-    as a list, written out here for the lists pickle writes in one batch of ints below 65536
-    (MARK, a BININT1 or BININT2 each, APPENDS, STOP); others go to `encode`."""
-    count = len(positions)
-    if count == 2 and positions[1] < 65536:
-        first, second = positions
-        return b"".join((_TWO, ints[first], ints[second - first], b"e."))
-    if 1 < count <= 1000 and positions[-1] < 65536:
-        parts = [_PACK_UINT(count), _LIST]
-        previous = 0
-        for position in positions:
-            parts.append(ints[position - previous])
-            previous = position
-        parts.append(b"e.")
-        return b"".join(parts)
-    return encode(positions)  # type: ignore[no-any-return]
-
-
 def _write_blocks(
-    writer: Any, ids: array[int], weights: array[float], values: list[bytes], lengths: Any
+    writer: Any, ids: list[int], weights: list[float], values: list[bytes], lengths: Any
 ) -> None:
     """Write one term's postings as W3PostingsWriter writes them (add_posting() one by one, then
     finish_postings()): blocks of `_blocklimit` postings, each with its statistics, the last one
@@ -815,6 +896,10 @@ def build_index(
         if pid.isdigit() and not is_process_alive(int(pid)):
             shutil.rmtree(stale, ignore_errors=True)
     staged.mkdir(parents=True)
+    # Millions of postings are allocated and none is garbage: the cyclic collector would only
+    # walk them again and again (a tenth of the build). Reference counting still frees memory.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         ix = index.create_in(str(staged), _schema())
         count = 0
@@ -845,6 +930,8 @@ def build_index(
         swap_directory(staged, index_dir)
         _write_digests(index_dir, digests)
     finally:
+        if collecting:
+            gc.enable()
         shutil.rmtree(staged, ignore_errors=True)
     return count
 

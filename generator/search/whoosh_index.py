@@ -8,6 +8,12 @@ build changes the index. Word queries (words ANDed or ORed, `title:word`, boosts
 numpy over the posting lists using Whoosh's own BM25F statistics, which ranks exactly as Whoosh's
 matcher tree does at a fraction of the cost; phrases, NOT, prefixes and the rest go to Whoosh.
 Facet counts come from a per-snapshot table of each document's facet values.
+
+Writing: articles (or SearchDocuments prepared elsewhere) are analysed by NewsAnalyzer, Whoosh's
+stemming chain fused into one pass; a full build writes its one segment with _BulkWriter, which
+produces exactly the files Whoosh's own writer would, several times faster; an update goes
+through Whoosh's writer. "Did you mean" reads the index's word list (words.json) rather than
+a second full-text field.
 """
 
 from __future__ import annotations
@@ -430,13 +436,18 @@ class IndexUpdate:
     rebuilt: bool
 
 
+# update_index rebuilds instead when at least this many articles, and half of them, changed:
+# Whoosh's writer takes ~25 ms an article, a full build by _BulkWriter ~4.
+_REBUILD_FROM = 500
+
+
 def update_index(index_dir: Path, articles: Sequence[Article | SearchDocument]) -> IndexUpdate:
     """Bring the index in line with the articles (Articles or SearchDocuments), touching only
     what changed.
 
     Changed articles are replaced by key (slug), removed ones deleted, unchanged ones left alone.
-    A missing, damaged or older-schema index is rebuilt from scratch in a temporary folder and
-    swapped in. Whoosh's write lock is an OS file lock, so a killed build leaves no stale lock.
+    A missing, damaged or older-schema index, or one most of whose articles changed, is rebuilt
+    from scratch in a temporary folder and swapped in. Whoosh's write lock is an OS file lock, so a killed build leaves no stale lock.
     """
     _forget(index_dir)
     digests = {a.slug: _digest(a) for a in articles}
@@ -449,18 +460,22 @@ def update_index(index_dir: Path, articles: Sequence[Article | SearchDocument]) 
     except Exception:  # a damaged index, or one whose schema no longer unpickles: rebuild it
         ix = None
     if ix is None:
-        count = build_index(index_dir, articles)
-        return IndexUpdate(count, 0, 0, 0, True)
+        return IndexUpdate(build_index(index_dir, articles), 0, 0, 0, True)
     try:
         current = _read_digests(index_dir)
+        if current is None:  # no sidecar: read the digests from the index (every document)
+            with ix.searcher() as searcher:
+                current = {f["slug"]: f.get("digest") for f in searcher.all_stored_fields()}
+        changed = [slug for slug, digest in digests.items() if current.get(slug) != digest]
+        removed = [slug for slug in current if slug not in digests]
+        touched = len(changed) + len(removed)
+        if touched >= _REBUILD_FROM and touched * 2 >= len(digests):
+            ix.close()  # most articles changed (a new SCHEMA_VERSION): a full build is cheaper
+            return IndexUpdate(build_index(index_dir, articles), 0, 0, 0, True)
         vocabulary = _read_vocabulary(index_dir)
         if vocabulary is not None and vocabulary.generation != ix.latest_generation():
             vocabulary = None  # a crash after a commit, or a writer that did not keep it
         with ix.searcher() as searcher:
-            if current is None:  # no sidecar: read the digests from the index (every document)
-                current = {f["slug"]: f.get("digest") for f in searcher.all_stored_fields()}
-            changed = [slug for slug, digest in digests.items() if current.get(slug) != digest]
-            removed = [slug for slug in current if slug not in digests]
             words = _count_words(searcher) if vocabulary is None else vocabulary.counter()
             for slug in (*removed, *changed):
                 stored = searcher.document(slug=slug) if slug in current else None

@@ -363,3 +363,20 @@ def test_an_index_of_an_older_schema_is_rebuilt(tmp_path: Path) -> None:
     assert update_index(index_dir, articles).rebuilt
     assert "words" not in whoosh_index._open_index(index_dir).schema
     assert update_index(index_dir, articles).unchanged == 20
+
+
+def test_an_update_that_changes_most_articles_is_a_full_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(whoosh_index, "_REBUILD_FROM", 10)
+    rng = random.Random(4)
+    articles = [_article(rng, n) for n in range(30)]
+    index_dir = tmp_path / "whoosh"
+    build_index(index_dir, articles)
+    few = [replace(a, body=a.body + " Tram.") if n < 9 else a for n, a in enumerate(articles)]
+    update = update_index(index_dir, few)
+    assert (update.updated, update.rebuilt) == (9, False)
+    most = [replace(a, body=a.body + " Zebra.") if n < 15 else a for n, a in enumerate(few)]
+    assert update_index(index_dir, most) == whoosh_index.IndexUpdate(30, 0, 0, 0, True)
+    assert search(index_dir, "zebra").total == 15 and search(index_dir, "tram").total == 9
+    assert update_index(index_dir, most).unchanged == 30

@@ -543,27 +543,36 @@ class _FieldPostings:
         self.weights: list[FloatArray] = []
         self.values: list[bytes] = []
 
-    def by_term(self) -> Iterator[tuple[int, list[int], list[float], list[bytes]]]:
-        """(term id, document numbers, weights, values) for each term, in document order."""
+    def by_term(
+        self, texts: list[str]
+    ) -> Iterator[tuple[str, list[int], list[float], list[bytes]]]:
+        """(term, document numbers, weights, values) for each term (texts[id]) in the order of
+        the terms (UTF-8 sorts as the text does), the documents in order, one term at a time."""
         if not self.terms:
             return
         counts = np.fromiter(map(len, self.terms), dtype=np.int64, count=len(self.terms))
         terms = np.concatenate(self.terms)
         docs = np.repeat(np.asarray(self.docs, dtype=np.int64), counts)
         weights = np.concatenate(self.weights)
+        values = np.empty(len(self.values), dtype=object)
+        values[:] = self.values
+        self.terms, self.docs, self.weights, self.values = [], [], [], []
         order = np.argsort(terms, kind="stable")  # stable: each term's documents stay in order
-        values = self.values
-        self.terms, self.weights, self.values = [], [], []
-        terms, docs, weights = terms[order], docs[order], weights[order]
-        values = [values[i] for i in order.tolist()]
-        starts = np.flatnonzero(np.r_[True, terms[1:] != terms[:-1]]).tolist()
+        terms, docs, weights, values = terms[order], docs[order], weights[order], values[order]
+        del order
+        change = np.empty(len(terms), dtype=bool)
+        change[0] = True
+        np.not_equal(terms[1:], terms[:-1], out=change[1:])
+        starts = np.flatnonzero(change).tolist()
         ends = [*starts[1:], len(terms)]
-        for start, end in zip(starts, ends, strict=True):
+        ids = terms[starts].tolist()
+        for k in sorted(range(len(ids)), key=lambda k: texts[ids[k]]):
+            start, end = starts[k], ends[k]
             yield (
-                int(terms[start]),
+                texts[ids[k]],
                 docs[start:end].tolist(),
                 weights[start:end].tolist(),
-                values[start:end],
+                values[start:end].tolist(),
             )
 
 
@@ -783,27 +792,24 @@ class _BulkWriter(SegmentWriter):  # type: ignore[misc]
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         fieldwriter = self.fieldwriter
-        names = sorted({*self._terms, *(n for n, p in self._postings.items() if p.terms)})
+        # Fields with postings only (Whoosh's writer never starts the others).
+        names = sorted(
+            {
+                *(n for n, t in self._terms.items() if t),
+                *(n for n, p in self._postings.items() if p.terms),
+            }
+        )
         for fieldname in names:
             fieldobj = self.schema[fieldname]
             lengths = self._doc_lengths.get(fieldname)
             if fieldname in self._postings:
-                texts = self._term_texts
-                terms = sorted(
-                    (
-                        (texts[term], docs, weights, values)
-                        for term, docs, weights, values in self._postings[fieldname].by_term()
-                    ),
-                    key=operator.itemgetter(0),
-                )
+                terms = self._postings[fieldname].by_term(self._term_texts)
             else:
                 table = self._terms.pop(fieldname)
-                terms = [
+                terms = (
                     (term, table[term][0].tolist(), table[term][1].tolist(), table[term][2])
                     for term in sorted(table)
-                ]
-            if not terms:
-                continue
+                )
             fieldwriter.start_field(fieldname, fieldobj)
             writer = fieldwriter._postwriter
             assert type(writer) is W3PostingsWriter and writer._inlinelimit <= 1
@@ -812,7 +818,6 @@ class _BulkWriter(SegmentWriter):  # type: ignore[misc]
                 _write_blocks(writer, docs, weights, values, lengths)
                 fieldwriter.finish_term()
             fieldwriter.finish_field()
-            del terms
         fieldwriter.close()
 
 

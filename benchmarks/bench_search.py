@@ -1,6 +1,8 @@
 """Search at archive scale: Whoosh index of record and the Pagefind reader index, with ratios.
 
     .venv/bin/python benchmarks/bench_search.py [-n 1000] [-n 10000] [--no-browser]
+    .venv/bin/python benchmarks/bench_search.py --whoosh ARTICLES_DIR [-n 1000] [--rounds 2]
+        [--baseline REV]
 
 For each size: builds a generated archive (../shared/bench/gen_corpus.py) with newsarchive, then
 times the Whoosh index built by one process and by two, its size, query latency p50/p95 (one
@@ -9,12 +11,23 @@ as in the preview server), a one-article incremental update and the first query 
 Pagefind index (time and peak memory of its process), and what Chromium transfers (every request,
 headers included) for a first and a second static query and for then loading one facet's counts.
 Every time is also given as a ratio to the page-render time of the same run.
+
+--whoosh compares the Whoosh index of record with the one of git revision REV (default: the
+commit before the bulk writer), on the first n article files of an ingested archive's
+content/articles (run it with PYTHONPATH set to the checkout being measured):
+full builds by one process (CPU seconds, including any child processes, and wall seconds, each
+build in a fresh forked process, old and new interleaved round by round, since the machine is
+shared), index size, a one-article incremental update and the first query after it, and query
+latency. Ratios are old / new.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
+import importlib.util
 import io
+import multiprocessing
 import random
 import re
 import resource
@@ -233,11 +246,182 @@ def run(n: int, browser: bool) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+BASELINE = "d901929"  # the last commit with Whoosh's own writer, analyzer chain and words field
+
+
+def _module_at(revision: str, work: Path) -> Any:
+    """generator/search/whoosh_index.py as of a git revision, imported under another name."""
+    root = Path(__file__).resolve().parents[1]
+    source = subprocess.run(
+        ["git", "-C", str(root), "show", f"{revision}:generator/search/whoosh_index.py"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    path = work / f"whoosh_index_{revision}.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(f"whoosh_index_{revision}", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def _cpu() -> float:
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _peak_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _timed_child(function: Any, sender: Any) -> None:
+    gc.freeze()  # as the build's index process does (generator/search/background.py)
+    try:
+        start_cpu, start_wall, start_peak = _cpu(), time.perf_counter(), _peak_mb()
+        function()
+        sender.send((_cpu() - start_cpu, time.perf_counter() - start_wall, _peak_mb() - start_peak))
+    except BaseException as exc:  # reported by the parent
+        sender.send(repr(exc))
+    finally:
+        sender.close()
+
+
+def _in_child(function: Any) -> tuple[float, float, float]:
+    """(CPU s, wall s, MB of peak memory added) of function() run in a forked process."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_timed_child, args=(function, sender))  # not a daemon
+    child.start()
+    sender.close()
+    result = receiver.recv()
+    child.join()
+    if isinstance(result, str):
+        raise RuntimeError(result)
+    return result  # type: ignore[no-any-return]
+
+
+def whoosh_bench(articles_dir: Path, n: int, rounds: int, revision: str) -> None:
+    from generator.search import whoosh_index as new
+
+    work = Path(tempfile.mkdtemp(prefix=f"bench-whoosh-{n}-"))
+    try:
+        old = _module_at(revision, work)
+        subset = work / "articles"  # the first n files, so that only they are loaded
+        subset.mkdir()
+        for path in sorted(articles_dir.glob("*.md"))[:n]:
+            (subset / path.name).symlink_to(path)
+        articles = list(load_articles(subset)[0])
+        n = len(articles)
+        versions = {"old": old, "new": new}
+        builds: dict[str, list[tuple[float, float, float]]] = {name: [] for name in versions}
+        for number in range(rounds):
+            for name, module in versions.items():
+                target = work / f"{name}-{number}"
+                figures = _in_child(lambda m=module, t=target: m.build_index(t, articles))
+                builds[name].append(figures)
+                print(
+                    f"  round {number + 1}, {name}: {figures[0]:.1f} CPU s, {figures[1]:.1f} s,"
+                    f" +{figures[2]:.0f} MB",
+                    flush=True,
+                )
+        rows: list[tuple[str, str]] = []
+        best = {
+            name: (min(c for c, _, _ in b), min(w for _, w, _ in b)) for name, b in builds.items()
+        }
+        for label, index in (("CPU", 0), ("wall", 1)):
+            rows.append(
+                (
+                    f"full build, 1 process, {label} (best)",
+                    f"old {best['old'][index]:.1f} s, new {best['new'][index]:.1f} s,"
+                    f" {best['old'][index] / best['new'][index]:.1f}x",
+                )
+            )
+        memory = {name: max(m for _, _, m in b) for name, b in builds.items()}
+        rows.append(
+            ("peak memory added", f"old {memory['old']:.0f} MB, new {memory['new']:.0f} MB")
+        )
+        sizes = {name: _size(work / f"{name}-0") for name in versions}
+        rows.append(
+            (
+                "index size",
+                f"old {sizes['old'] / 1e6:.1f} MB, new {sizes['new'] / 1e6:.1f} MB"
+                f" ({sizes['new'] / sizes['old']:.2f}x)",
+            )
+        )
+        rng = random.Random(7)
+        one, three = _words(articles, rng, 1), _words(articles, rng, 3)
+        phrase = ['"' + " ".join(re.findall(r"[a-z]+", a.body)[10:12]) + '"' for a in articles[:40]]
+        typos = [q[:2] + q[3:] + "x" for q in one[:20]]
+        edited = replace(articles[0], body=articles[0].body + "\n\nA late correction was added.")
+        for name, module in versions.items():
+            index_dir = work / f"{name}-0"
+            cases = {
+                "one word": one,
+                "three words": three,
+                "phrase": phrase,
+                "typo (suggestion)": typos,
+            }
+            for case, queries in cases.items():
+                times = []
+                for query in queries:
+                    start = time.perf_counter()
+                    module.search(index_dir, query, limit=10)
+                    times.append(time.perf_counter() - start)
+                p50, p95 = _percentiles(times)
+                rows.append(
+                    (f"{name}: query {case} p50 / p95", f"{p50 * 1000:.1f} / {p95 * 1000:.1f} ms")
+                )
+            start = time.perf_counter()
+            update = module.update_index(index_dir, [edited, *articles[1:]])
+            elapsed = time.perf_counter() - start
+            start = time.perf_counter()
+            module.search(index_dir, one[2], limit=10)
+            rows.append(
+                (
+                    f"{name}: one-article update, first query",
+                    f"{elapsed:.2f} s ({update.updated} replaced),"
+                    f" {(time.perf_counter() - start) * 1000:.0f} ms",
+                )
+            )
+        same = sum(
+            [h.url for h in old.search(work / "old-0", q, limit=10).hits]
+            == [h.url for h in new.search(work / "new-0", q, limit=10).hits]
+            for q in one + three + phrase
+        )
+        rows.append(("same top ten, old and new", f"{same} of {len(one + three + phrase)} queries"))
+        suggested = sum(
+            old.search(work / "old-0", q).suggestion == new.search(work / "new-0", q).suggestion
+            for q in typos
+        )
+        rows.append(("same suggestion, old and new", f"{suggested} of {len(typos)} typos"))
+        print(f"\n== Whoosh index, {n} articles, {rounds} rounds, old = {revision} ==")
+        for name, value in rows:
+            print(f"  {name:<42} {value}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("-n", type=int, action="append")
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--whoosh", type=Path, help="an archive's content/articles folder")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--baseline", default=BASELINE)
     args = parser.parse_args()
+    if args.whoosh:
+        for n in args.n or [1000]:
+            whoosh_bench(args.whoosh, n, args.rounds, args.baseline)
+        return 0
     for n in args.n or [1000]:
         run(n, not args.no_browser)
     return 0

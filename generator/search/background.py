@@ -9,6 +9,7 @@ update runs in the calling process when its result is asked for.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -32,7 +33,7 @@ class IndexUpdate(NamedTuple):
     removed: int
     unchanged: int
     rebuilt: bool
-    seconds: float = 0.0  # wall time of the update, where it ran  # what update_index is given, made where it runs
+    seconds: float = 0.0  # wall time of the update, where it ran
 
 
 def _update(index_dir: Path, documents: Documents) -> IndexUpdate:
@@ -48,6 +49,9 @@ def _update(index_dir: Path, documents: Documents) -> IndexUpdate:
 
 
 def _child(index_dir: Path, documents: Documents, sender: Connection) -> None:
+    # Everything inherited from the build stays alive here: keep the collector from walking it
+    # (and from copying every page it touches).
+    gc.freeze()
     try:
         result: object = tuple(_update(index_dir, documents))
     except BaseException as exc:  # reported by the parent as one line

@@ -8,37 +8,63 @@ build changes the index. Word queries (words ANDed or ORed, `title:word`, boosts
 numpy over the posting lists using Whoosh's own BM25F statistics, which ranks exactly as Whoosh's
 matcher tree does at a fraction of the cost; phrases, NOT, prefixes and the rest go to Whoosh.
 Facet counts come from a per-snapshot table of each document's facet values.
+
+Writing: articles (or SearchDocuments prepared elsewhere) are analysed by NewsAnalyzer, Whoosh's
+stemming chain fused into one pass; a full build writes its one segment with _BulkWriter, which
+produces exactly the files Whoosh's own writer would, several times faster; an update goes
+through Whoosh's writer. "Did you mean" reads the index's word list (words.json) rather than
+a second full-text field.
 """
 
 from __future__ import annotations
 
 import atexit
+import bisect
+import gc
 import hashlib
 import html
+import itertools
 import json
 import math
 import multiprocessing
+import operator
 import os
 import re
 import shutil
 import threading
 import unicodedata
-from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+import zlib
+from array import array
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from whoosh import collectors, columns, index, qparser, query, scoring
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemmingAnalyzer
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh import collectors, columns, formats, index, qparser, query, scoring
+from whoosh.analysis import (
+    STOP_WORDS,
+    Analyzer,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemmingAnalyzer,
+    Token,
+)
+from whoosh.automata.fsa import find_all_matches
+from whoosh.codec.base import Automata
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3PostingsWriter
+from whoosh.compat import dumps
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
+from whoosh.lang.porter import stem
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.support.charset import accent_map
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import SegmentWriter
 
 from generator.build.plan import article_url
 from generator.errors import SearchError
@@ -47,23 +73,148 @@ from generator.models import Article
 
 _MARK = re.compile(r"</?mark[^>]*>")
 SCHEMA_VERSION = (
-    3  # bump when _schema() or _document() change: the next build re-indexes everything
+    4  # bump when _schema() or _document() change: the next build re-indexes everything
 )
 FACETS = ("people", "organizations", "places", "tags", "year")
 
+# Whoosh's default token pattern (RegexTokenizer), without its capturing group, so findall()
+# returns whole words.
+_WORD = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")
+_WORD_CACHE = 500_000  # distinct spellings remembered by an analyzer before it starts afresh
+
+
+class NewsAnalyzer(Analyzer):  # type: ignore[misc]
+    """The terms of `StemmingAnalyzer() | CharsetFilter(accent_map)` (words, lower-cased, stop
+    words and one-letter words dropped, Porter-stemmed, then accent-folded), fused into one pass.
+
+    Each distinct spelling is analysed once and remembered, so a word costs one dict lookup; one
+    Token is yielded over and over, as Whoosh's tokenizers do. Calls with options the fused pass
+    does not handle (keeporiginal, removestops=False, tokenize=False, no_morph) go to the Whoosh
+    chain itself. Lives here, importable, because Whoosh pickles the schema into the index.
+    """
+
+    is_morph = True  # it stems, as the chain's StemFilter does
+
+    def __init__(self) -> None:
+        # spelling as written -> (index term, or None for a stop word; plain word for "did you mean")
+        self._words: dict[str, tuple[str | None, str]] = {}
+        self._chain: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {}  # nothing to configure: caches are rebuilt after unpickling
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    @staticmethod
+    def reference() -> Any:
+        """The Whoosh analyzer this one reproduces."""
+        return StemmingAnalyzer() | CharsetFilter(accent_map)
+
+    def word(self, text: str) -> tuple[str | None, str]:
+        """(index term or None, plain word) for one word as the tokenizer found it."""
+        found = self._words.get(text)
+        if found is None:
+            lower = text.lower()
+            term = (
+                None if len(lower) < 2 or lower in STOP_WORDS else stem(lower).translate(accent_map)
+            )
+            found = self._words[text] = (term, lower.translate(accent_map))
+        return found
+
+    def _fresh(self) -> None:
+        if len(self._words) > _WORD_CACHE:
+            self._words.clear()
+
+    def plain_words(self, *texts: str) -> set[str]:
+        """The distinct unstemmed words (lower-case, accent-folded, stop words kept) of texts."""
+        self._fresh()
+        analyse = self.word
+        return {analyse(spelling)[1] for text in texts for spelling in set(_WORD.findall(text))}
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        no_morph: bool = False,
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        assert isinstance(value, str), f"{value!r} is not unicode"
+        if keeporiginal or not removestops or not tokenize or no_morph:
+            if self._chain is None:
+                self._chain = self.reference()
+            return self._chain(  # type: ignore[no-any-return]
+                value,
+                positions=positions,
+                chars=chars,
+                keeporiginal=keeporiginal,
+                removestops=removestops,
+                start_pos=start_pos,
+                start_char=start_char,
+                tokenize=tokenize,
+                mode=mode,
+                no_morph=no_morph,
+                **kwargs,
+            )
+        return self._tokens(value, positions, chars, start_pos, start_char, mode, kwargs)
+
+    def _tokens(
+        self,
+        value: str,
+        positions: bool,
+        chars: bool,
+        start_pos: int,
+        start_char: int,
+        mode: str,
+        kwargs: dict[str, Any],
+    ) -> Iterator[Token]:
+        self._fresh()
+        token = Token(positions, chars, removestops=True, mode=mode, **kwargs)
+        known = self._words.get
+        analyse = self.word
+        pos = -1
+        for number, match in enumerate(_WORD.finditer(value)):
+            term = (known(match.group(0)) or analyse(match.group(0)))[0]
+            if term is None:
+                continue
+            token.text = term
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                pos = start_pos + number if pos < 0 else pos + 1
+                token.pos = pos
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            yield token
+
+
+_ANALYZER = NewsAnalyzer()  # for documents prepared outside a Whoosh writer
+
 
 def _schema() -> Schema:
-    stemmed = StemmingAnalyzer() | CharsetFilter(accent_map)
-    # Unstemmed words for "did you mean": a stemmed field would suggest stems ('fentanyl' -> 'fentanyl' ok,
-    # but 'migrants' -> 'migrant').
-    plain = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+    stemmed = NewsAnalyzer()
     return Schema(
         slug=ID(stored=True, unique=True),
         # Hash of everything indexed for the article: an unchanged article is never re-indexed.
         digest=ID(stored=True),
         title=TEXT(analyzer=stemmed, stored=True, field_boost=2.0),
         body=TEXT(analyzer=stemmed, stored=True),
-        words=TEXT(analyzer=plain, spelling=True),
         summary=STORED,
         url=STORED,
         date=ID(stored=True, sortable=True),
@@ -76,6 +227,21 @@ def _schema() -> Schema:
         # for facet counts and display names, instead of unpickling every stored document.
         facets=COLUMN(columns.VarBytesColumn()),
     )
+
+
+def _layout(schema: Schema) -> list[tuple[str, ...]]:
+    """What makes two schemas index alike (Whoosh's own == compares column objects by identity)."""
+    return [
+        (
+            name,
+            type(fieldobj).__name__,
+            repr(fieldobj.format),
+            repr(fieldobj.analyzer),
+            repr((fieldobj.stored, fieldobj.scorable, fieldobj.unique)),
+            type(fieldobj.column_type).__name__,
+        )
+        for name, fieldobj in sorted(schema.items())
+    ]
 
 
 def _plain_body(markdown_body: str) -> str:
@@ -103,35 +269,162 @@ def article_digest(article: Article) -> str:
     return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
 
 
-def _document(article: Article) -> dict[str, Any]:
-    body = _plain_body(article.body)
-    doc = {
-        "slug": article.slug,
-        "title": article.title,
-        "body": body,
-        "words": f"{article.title}\n{body}",
-        "summary": article.summary,
-        "url": article_url(article),
-        "date": article.date or "",
-        "year": article.year or "",
-        "people": ",".join(article.people),
-        "organizations": ",".join(article.organizations),
-        "places": ",".join(article.places),
-        "tags": ",".join(article.tags),
+@dataclass(frozen=True, slots=True)
+class SearchDocument:
+    """What the index holds for one article: plain, picklable, cheap to send between processes.
+
+    search_document() makes one from an Article; update_index() and build_index() take either.
+    """
+
+    slug: str
+    title: str
+    text: str  # the body as plain text (Markdown markers removed): indexed, and shown in snippets
+    summary: str
+    url: str
+    date: str | None
+    year: str | None
+    people: tuple[str, ...]
+    organizations: tuple[str, ...]
+    places: tuple[str, ...]
+    tags: tuple[str, ...]
+    digest: str  # article_digest() of the article it was made from
+
+
+def search_document(article: Article) -> SearchDocument:
+    """The article as the index sees it (a pure function of the article)."""
+    return SearchDocument(
+        slug=article.slug,
+        title=article.title,
+        text=_plain_body(article.body),
+        summary=article.summary,
+        url=article_url(article),
+        date=article.date,
+        year=article.year,
+        people=tuple(article.people),
+        organizations=tuple(article.organizations),
+        places=tuple(article.places),
+        tags=tuple(article.tags),
+        digest=article_digest(article),
+    )
+
+
+def _as_document(item: Article | SearchDocument) -> SearchDocument:
+    return item if isinstance(item, SearchDocument) else search_document(item)
+
+
+def _digest(item: Article | SearchDocument) -> str:
+    return item.digest if isinstance(item, SearchDocument) else article_digest(item)
+
+
+def _fields(doc: SearchDocument) -> dict[str, Any]:
+    """The document's Whoosh fields."""
+    return {
+        "slug": doc.slug,
+        "title": doc.title,
+        "body": doc.text,
+        "summary": doc.summary,
+        "url": doc.url,
+        "date": doc.date or "",
+        "year": doc.year or "",
+        "people": ",".join(doc.people),
+        "organizations": ",".join(doc.organizations),
+        "places": ",".join(doc.places),
+        "tags": ",".join(doc.tags),
         "facets": json.dumps(
             [
-                list(article.people),
-                list(article.organizations),
-                list(article.places),
-                list(article.tags),
-                [article.year] if article.year else [],
+                list(doc.people),
+                list(doc.organizations),
+                list(doc.places),
+                list(doc.tags),
+                [doc.year] if doc.year else [],
             ],
             ensure_ascii=False,
             separators=(",", ":"),
         ).encode("utf-8"),
+        "digest": doc.digest,
     }
-    doc["digest"] = article_digest(article)
-    return doc
+
+
+def _document(item: Article | SearchDocument) -> dict[str, Any]:
+    """Keyword arguments for Whoosh's writer.add_document / update_document."""
+    return _fields(_as_document(item))
+
+
+# "Did you mean" needs the unstemmed words (a stemmed field would suggest stems: 'migrants' ->
+# 'migrant', 'library' -> 'librari') and how common each is. Instead of a second full-text field
+# (every word of every article analysed and posted again), the index folder holds the list of
+# distinct words with the number of live articles having each, kept exact by update_index, and
+# suggestions come from Whoosh's Levenshtein automaton run over that sorted list.
+_VOCABULARY = "words.json"  # beside Whoosh's files; not a name Whoosh's clean-up touches
+
+
+@dataclass(frozen=True, slots=True)
+class _Vocabulary:
+    generation: int  # the index generation (TOC number) the counts describe
+    words: list[str]  # sorted
+    counts: list[int]
+
+    @classmethod
+    def of(cls, generation: int, counts: Counter[str]) -> _Vocabulary:
+        words = sorted(word for word, count in counts.items() if count > 0)
+        return cls(generation, words, [counts[word] for word in words])
+
+    def counter(self) -> Counter[str]:
+        return Counter(dict(zip(self.words, self.counts, strict=True)))
+
+    def frequency(self, word: str) -> int:
+        i = bisect.bisect_left(self.words, word)
+        return self.counts[i] if i < len(self.words) and self.words[i] == word else 0
+
+    def within(self, text: str, maxdist: int, prefix: int = 0) -> list[str]:
+        """The words within maxdist (Damerau-Levenshtein) edits of text, as Whoosh's
+        SegmentReader.terms_within finds them in a segment's term list."""
+        words = self.words
+
+        def first_from(key: str) -> str | None:
+            i = bisect.bisect_left(words, key)
+            return words[i] if i < len(words) else None
+
+        return list(find_all_matches(Automata.levenshtein_dfa(text, maxdist, prefix), first_from))
+
+
+def _read_vocabulary(index_dir: Path) -> _Vocabulary | None:
+    try:
+        data = json.loads((index_dir / _VOCABULARY).read_text(encoding="utf-8"))
+        if data["version"] != SCHEMA_VERSION:
+            return None
+        return _Vocabulary(int(data["generation"]), list(data["words"]), list(data["counts"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_vocabulary(index_dir: Path, vocabulary: _Vocabulary) -> None:
+    atomic_write_text(
+        index_dir / _VOCABULARY,
+        json.dumps(
+            {
+                "version": SCHEMA_VERSION,
+                "generation": vocabulary.generation,
+                "words": vocabulary.words,
+                "counts": vocabulary.counts,
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        ),
+    )
+
+
+def _stored_words(stored: dict[str, Any]) -> set[str]:
+    return _ANALYZER.plain_words(stored.get("title") or "", stored.get("body") or "")
+
+
+def _count_words(searcher: Any) -> Counter[str]:
+    """The vocabulary of the live documents, from their stored text (the slow way: an index
+    whose word list is missing or out of date)."""
+    counts: Counter[str] = Counter()
+    for stored in searcher.all_stored_fields():
+        counts.update(_stored_words(stored))
+    return counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,51 +436,67 @@ class IndexUpdate:
     rebuilt: bool
 
 
-def update_index(index_dir: Path, articles: Sequence[Article]) -> IndexUpdate:
-    """Bring the index in line with the articles, touching only what changed.
+# update_index rebuilds instead when at least this many articles, and half of them, changed:
+# Whoosh's writer takes ~25 ms an article, a full build by _BulkWriter ~4.
+_REBUILD_FROM = 500
+
+
+def update_index(index_dir: Path, articles: Sequence[Article | SearchDocument]) -> IndexUpdate:
+    """Bring the index in line with the articles (Articles or SearchDocuments), touching only
+    what changed.
 
     Changed articles are replaced by key (slug), removed ones deleted, unchanged ones left alone.
-    A missing, damaged or older-schema index is rebuilt from scratch in a temporary folder and
-    swapped in. Whoosh's write lock is an OS file lock, so a killed build leaves no stale lock.
+    A missing, damaged or older-schema index, or one most of whose articles changed, is rebuilt
+    from scratch in a temporary folder and swapped in. Whoosh's write lock is an OS file lock, so a killed build leaves no stale lock.
     """
     _forget(index_dir)
-    digests = {a.slug: article_digest(a) for a in articles}
+    digests = {a.slug: _digest(a) for a in articles}
     by_slug = {a.slug: a for a in articles}
     try:
         ix = _open_index(index_dir) if index.exists_in(str(index_dir)) else None
-        if ix is not None and set(ix.schema.names()) != set(_schema().names()):
+        if ix is not None and _layout(ix.schema) != _layout(_schema()):
             ix.close()
             ix = None
-    except Exception:  # a damaged index: rebuild it
+    except Exception:  # a damaged index, or one whose schema no longer unpickles: rebuild it
         ix = None
     if ix is None:
-        # Whoosh's multi-process writer halves a full index on two cores (bench_search.py); for a
-        # few hundred articles the process start-up costs more than it saves. A daemonic process
-        # (the build's background index update) may not start processes of its own.
-        procs = (
-            min(2, os.cpu_count() or 1)
-            if len(articles) >= 500 and not multiprocessing.current_process().daemon
-            else 1
-        )
-        count = build_index(index_dir, articles, procs=procs)
-        return IndexUpdate(count, 0, 0, 0, True)
+        return IndexUpdate(build_index(index_dir, articles), 0, 0, 0, True)
     try:
         current = _read_digests(index_dir)
-        if current is None:  # no sidecar: read the digests from the index (loads every document)
+        if current is None:  # no sidecar: read the digests from the index (every document)
             with ix.searcher() as searcher:
                 current = {f["slug"]: f.get("digest") for f in searcher.all_stored_fields()}
         changed = [slug for slug, digest in digests.items() if current.get(slug) != digest]
         removed = [slug for slug in current if slug not in digests]
+        touched = len(changed) + len(removed)
+        if touched >= _REBUILD_FROM and touched * 2 >= len(digests):
+            ix.close()  # most articles changed (a new SCHEMA_VERSION): a full build is cheaper
+            return IndexUpdate(build_index(index_dir, articles), 0, 0, 0, True)
+        vocabulary = _read_vocabulary(index_dir)
+        if vocabulary is not None and vocabulary.generation != ix.latest_generation():
+            vocabulary = None  # a crash after a commit, or a writer that did not keep it
+        with ix.searcher() as searcher:
+            words = _count_words(searcher) if vocabulary is None else vocabulary.counter()
+            for slug in (*removed, *changed):
+                stored = searcher.document(slug=slug) if slug in current else None
+                if stored is not None:
+                    words.subtract(_stored_words(stored))
         if changed or removed:
             writer = ix.writer(timeout=30.0)
             for slug in removed:
                 writer.delete_by_term("slug", slug)
             for slug in changed:
-                writer.update_document(**_document(by_slug[slug]))
+                fields = _document(by_slug[slug])
+                words.update(_stored_words(fields))
+                writer.update_document(**fields)
             writer.commit()
             # Written after the commit: a crash in between leaves stale digests, which only makes
-            # the next build re-index a few documents again, never skip one.
+            # the next build re-index a few documents again, never skip one; a stale word list
+            # names an older generation and is counted again.
+            _write_vocabulary(index_dir, _Vocabulary.of(ix.latest_generation(), words))
             _write_digests(index_dir, digests)
+        elif vocabulary is None:
+            _write_vocabulary(index_dir, _Vocabulary.of(ix.latest_generation(), words))
         added = sum(1 for slug in changed if slug not in current)
         return IndexUpdate(
             added, len(changed) - added, len(removed), len(digests) - len(changed), False
@@ -220,10 +529,383 @@ def _write_digests(index_dir: Path, digests: dict[str, str]) -> None:
     )
 
 
-def build_index(index_dir: Path, articles: Iterable[Article], procs: int = 1) -> int:
+# Postings of one term in a segment being written: document numbers, weights, encoded values.
+_Postings = tuple["array[int]", "array[float]", list[bytes]]
+
+
+class _FieldPostings:
+    """One analysed field's postings for a whole build, appended document by document: the
+    document's distinct term ids, its number, each term's weight and Positions value."""
+
+    def __init__(self) -> None:
+        self.terms: list[IntArray] = []
+        self.docs: list[int] = []
+        self.weights: list[FloatArray] = []
+        self.values: list[bytes] = []
+
+    def by_term(
+        self, texts: list[str]
+    ) -> Iterator[tuple[str, list[int], list[float], list[bytes]]]:
+        """(term, document numbers, weights, values) for each term (texts[id]) in the order of
+        the terms (UTF-8 sorts as the text does), the documents in order, one term at a time."""
+        if not self.terms:
+            return
+        counts = np.fromiter(map(len, self.terms), dtype=np.int64, count=len(self.terms))
+        terms = np.concatenate(self.terms)
+        docs = np.repeat(np.asarray(self.docs, dtype=np.int64), counts)
+        weights = np.concatenate(self.weights)
+        values = np.empty(len(self.values), dtype=object)
+        values[:] = self.values
+        self.terms, self.docs, self.weights, self.values = [], [], [], []
+        order = np.argsort(terms, kind="stable")  # stable: each term's documents stay in order
+        terms, docs, weights, values = terms[order], docs[order], weights[order], values[order]
+        del order
+        change = np.empty(len(terms), dtype=bool)
+        change[0] = True
+        np.not_equal(terms[1:], terms[:-1], out=change[1:])
+        starts = np.flatnonzero(change).tolist()
+        ends = [*starts[1:], len(terms)]
+        ids = terms[starts].tolist()
+        for k in sorted(range(len(ids)), key=lambda k: texts[ids[k]]):
+            start, end = starts[k], ends[k]
+            yield (
+                texts[ids[k]],
+                docs[start:end].tolist(),
+                weights[start:end].tolist(),
+                values[start:end].tolist(),
+            )
+
+
+def _positions_values(terms: IntArray, first: int) -> tuple[IntArray, IntArray, list[bytes]] | None:
+    """A field's distinct terms, how often each occurs, and each one's Positions value, from the
+    field's term ids in token order (stop words left out, the first at position `first`).
+
+    A value is what Positions.encode writes: the count (4 bytes, big-endian) and the position
+    deltas as pickle (protocol 2) writes a list of them: `\\x80\\x02]q\\x00` (an empty list,
+    memoized), then for one item the item and APPEND (`a`), for up to 1000 a MARK (`(`), the
+    items and APPENDS (`e`); each int below 256 as BININT1 (`K`, a byte), below 65536 as BININT2
+    (`M`, two bytes, low first); STOP (`.`). Built here for all terms at once; None (take the
+    slow way) for a term there more than 1000 times or positions from 65536 on.
+    """
+    total = len(terms)
+    if not total:
+        return terms, terms, []
+    if first + total > 65536:
+        return None
+    order = np.argsort(terms, kind="stable")
+    ordered = terms[order]
+    change = np.empty(total, dtype=bool)
+    change[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=change[1:])
+    starts = np.flatnonzero(change)
+    counts = np.empty(len(starts), dtype=np.int64)
+    counts[:-1] = starts[1:] - starts[:-1]
+    counts[-1] = total - starts[-1]
+    if counts.max() > 1000:
+        return None
+    positions = order + first  # each term's positions, in order
+    deltas = np.empty_like(positions)
+    deltas[0] = positions[0]
+    np.subtract(positions[1:], positions[:-1], out=deltas[1:])
+    deltas[starts] = positions[starts]
+    wide = deltas >= 256
+    sizes = wide + 2
+    several = counts > 1
+    ends = np.cumsum(np.add.reduceat(sizes, starts) + several + 11)
+    offsets = np.empty_like(ends)
+    offsets[0] = 0
+    offsets[1:] = ends[:-1]
+    out = np.zeros(int(ends[-1]), dtype=np.uint8)
+    out[offsets + 2] = counts >> 8
+    out[offsets + 3] = counts & 255
+    out[offsets + 4] = 0x80  # PROTO 2
+    out[offsets + 5] = 2
+    out[offsets + 6] = 0x5D  # EMPTY_LIST, then BINPUT 0 (byte 8 stays 0)
+    out[offsets + 7] = 0x71
+    out[offsets[several] + 9] = 0x28  # MARK
+    before = np.cumsum(sizes) - sizes
+    at = np.repeat(offsets + 9 + several - before[starts], counts) + before
+    out[at] = 0x4B + 2 * wide  # K, or M
+    out[at + 1] = deltas & 255
+    if wide.any():
+        out[at[wide] + 2] = deltas[wide] >> 8
+    out[ends - 2] = 0x61 + 4 * several  # APPEND (a), or APPENDS (e)
+    out[ends - 1] = 0x2E  # STOP
+    data = out.tobytes()
+    values = list(map(data.__getitem__, map(slice, offsets.tolist(), ends.tolist())))
+    return ordered[starts], counts, values
+
+
+class _BulkWriter(SegmentWriter):  # type: ignore[misc]
+    """Whoosh's segment writer for a whole new index, writing the files add_document() and
+    commit() write (tests/search compare them byte for byte), at a fraction of the cost.
+
+    Whoosh's writer analyses each field through a chain of generators, sends every posting
+    through an external sort pool and then, posting by posting, into the codec's block writer.
+    Here each distinct spelling is analysed once (NewsAnalyzer.word) and given a term id; a
+    document's title and body become arrays of term ids, inverted and encoded with numpy
+    (_positions_values); at commit the postings of all documents are sorted by term with one
+    argsort and written out a block at a time. Other fields go through Whoosh's field.index(),
+    remembered per distinct value (years, tags and people repeat).
+    """
+
+    _ANALYSED = ("title", "body")
+
+    def __init__(self, ix: Any) -> None:
+        super().__init__(ix)
+        self._postings = {name: _FieldPostings() for name in self._ANALYSED}
+        self._terms: dict[str, dict[str, _Postings]] = {}  # the other fields, by term
+        # Per scorable field: each document's field length as the codec reads it back (a byte).
+        self._doc_lengths: dict[str, array[int]] = {}
+        self._indexed: dict[tuple[str, str], list[tuple[str, int, float, bytes]]] = {}
+        self._spellings: dict[str, int] = {}  # word as written -> term id, -1 for a stop word
+        self._plain: dict[str, str] = {}  # word as written -> its plain form
+        self._term_ids: dict[str, int] = {}
+        self._term_texts: list[str] = []
+        self.words: Counter[str] = Counter()  # unstemmed word -> documents having it
+        for name in self._ANALYSED:
+            fieldobj = self.schema[name]
+            assert type(fieldobj.analyzer) is NewsAnalyzer
+            assert type(fieldobj.format) is formats.Positions
+
+    def _learn(self, spellings: Iterable[str]) -> None:
+        for spelling in spellings:
+            if spelling not in self._spellings:
+                term, plain = _ANALYZER.word(spelling)
+                if term is not None and term not in self._term_ids:
+                    self._term_ids[term] = len(self._term_texts)
+                    self._term_texts.append(term)
+                self._spellings[spelling] = -1 if term is None else self._term_ids[term]
+                self._plain[spelling] = plain
+
+    def _analyse(self, text: str, plain: set[str]) -> tuple[IntArray, int]:
+        """The text's term ids in token order, stop words left out, and the first one's
+        position; adds its plain words to `plain`."""
+        words = _WORD.findall(text)
+        distinct = set(words)
+        try:
+            found = np.fromiter(map(self._spellings.__getitem__, words), np.int64, len(words))
+        except KeyError:  # words not seen before
+            self._learn(distinct)
+            found = np.fromiter(map(self._spellings.__getitem__, words), np.int64, len(words))
+        plain.update(map(self._plain.__getitem__, distinct))
+        kept = found >= 0
+        if not kept.any():
+            return found[:0], 0
+        return found[kept], int(np.argmax(kept))
+
+    def add_search_document(self, doc: SearchDocument) -> None:
+        schema = self.schema
+        docnum = self.docnum
+        perdoc = self.perdocwriter
+        plain: set[str] = set()
+        analysed = {
+            "title": self._analyse(doc.title, plain),
+            "body": self._analyse(doc.text, plain),
+        }
+        self.words.update(plain)
+        fields = _fields(doc)
+        perdoc.start_doc(docnum)
+        for fieldname in sorted(fields):  # the order add_document() takes them in
+            value = fields[fieldname]
+            fieldobj = schema[fieldname]
+            length = 0
+            if fieldobj.indexed:
+                if fieldname in analysed:
+                    terms, first = analysed[fieldname]
+                    length = len(terms)
+                    self._add_positions(
+                        self._postings[fieldname], docnum, terms, first, fieldobj.format
+                    )
+                else:
+                    table = self._terms.get(fieldname)
+                    if table is None:
+                        table = self._terms[fieldname] = {}
+                    for term, freq, weight, vbytes in self._index(fieldname, fieldobj, value):
+                        if fieldobj.scorable:
+                            length += freq
+                        postings = table.get(term)
+                        if postings is None:
+                            postings = table[term] = (array("I"), array("d"), [])
+                        postings[0].append(docnum)
+                        postings[1].append(weight)
+                        if vbytes:
+                            postings[2].append(vbytes)
+            if fieldobj.scorable:
+                lengths = self._doc_lengths.get(fieldname)
+                if lengths is None:
+                    lengths = self._doc_lengths[fieldname] = array("I")
+                lengths.extend([0] * (docnum - len(lengths)))
+                lengths.append(byte_to_length(length_to_byte(length)) if length else 0)
+            perdoc.add_field(fieldname, fieldobj, value if fieldobj.stored else None, length)
+            if fieldobj.column_type and value is not None:
+                perdoc.add_column_value(
+                    fieldname, fieldobj.column_type, fieldobj.to_column_value(value)
+                )
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _index(
+        self, fieldname: str, fieldobj: Any, value: Any
+    ) -> list[tuple[str, int, float, bytes]]:
+        """fieldobj.index(value), terms as text (UTF-8 sorts as the text does)."""
+        key = (fieldname, value)
+        found = self._indexed.get(key)
+        if found is None:
+            found = [
+                (btext.decode("utf-8"), freq, weight, vbytes)
+                for btext, freq, weight, vbytes in fieldobj.index(value)
+            ]
+            if fieldname not in ("slug", "digest"):  # unique to each document
+                self._indexed[key] = found
+        return found
+
+    @staticmethod
+    def _add_positions(
+        postings: _FieldPostings, docnum: int, terms: IntArray, first: int, format_: Any
+    ) -> None:
+        total = len(terms)
+        if not total:
+            return
+        # numpy pays from some dozens of words on (a body, not a title)
+        found = _positions_values(terms, first) if total >= 48 else None
+        if found is None:  # Whoosh's own encoding, term by term
+            positions: dict[int, list[int]] = {}
+            for position, term in enumerate(terms.tolist(), first):
+                found_positions = positions.get(term)
+                if found_positions is None:
+                    positions[term] = [position]
+                else:
+                    found_positions.append(position)
+            ordered = sorted(positions)
+            ids = np.asarray(ordered, dtype=np.int64)
+            counts = np.asarray([len(positions[t]) for t in ordered], dtype=np.int64)
+            values = [format_.encode(positions[t]) for t in ordered]
+        else:
+            ids, counts, values = found
+        postings.terms.append(ids)
+        postings.docs.append(docnum)
+        postings.weights.append(counts * format_.field_boost)
+        postings.values.extend(values)
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        fieldwriter = self.fieldwriter
+        # Fields with postings only (Whoosh's writer never starts the others).
+        names = sorted(
+            {
+                *(n for n, t in self._terms.items() if t),
+                *(n for n, p in self._postings.items() if p.terms),
+            }
+        )
+        for fieldname in names:
+            fieldobj = self.schema[fieldname]
+            lengths = self._doc_lengths.get(fieldname)
+            if fieldname in self._postings:
+                terms = self._postings[fieldname].by_term(self._term_texts)
+            else:
+                table = self._terms.pop(fieldname)
+                terms = (
+                    (term, table[term][0].tolist(), table[term][1].tolist(), table[term][2])
+                    for term in sorted(table)
+                )
+            fieldwriter.start_field(fieldname, fieldobj)
+            writer = fieldwriter._postwriter
+            assert type(writer) is W3PostingsWriter and writer._inlinelimit <= 1
+            for term, docs, weights, values in terms:
+                fieldwriter.start_term(term.encode("utf-8"))
+                _write_blocks(writer, docs, weights, values, lengths)
+                fieldwriter.finish_term()
+            fieldwriter.finish_field()
+        fieldwriter.close()
+
+
+def _write_blocks(
+    writer: Any, ids: list[int], weights: list[float], values: list[bytes], lengths: Any
+) -> None:
+    """Write one term's postings as W3PostingsWriter writes them (add_posting() one by one, then
+    finish_postings()): blocks of `_blocklimit` postings, each with its statistics, the last one
+    marked; finish_postings() then only records the extent."""
+    assert not values or len(values) == len(ids)
+    postfile = writer._postfile
+    terminfo = writer._terminfo
+    compression = writer._compression
+    fixed = writer._format.fixed_value_size()
+    limit = writer._blocklimit
+    count = len(ids)
+    for start in range(0, count, limit):
+        end = min(count, start + limit)
+        block = ids[start:end]
+        exact = weights[start:end]
+        block_weights = array("f", exact)  # what the block stores (and sums)
+        size = end - start
+        top = max(exact)
+        max_weight = top if top > 0 else 0
+        if lengths is None:
+            min_length, max_length = None, 0
+        else:
+            known = list(map(lengths.__getitem__, block))
+            if not min(known):
+                known = [length for length in known if length] or [0]
+            min_length = min(known) or None
+            max_length = max(known)
+        # TermInfo.add_block
+        terminfo._weight += sum(block_weights)
+        terminfo._df += size
+        terminfo._minlength = (
+            min_length if terminfo._minlength is None else min(terminfo._minlength, min_length)
+        )
+        terminfo._maxlength = max(terminfo._maxlength, max_length)
+        terminfo._maxweight = max(terminfo._maxweight, max_weight)
+        if terminfo._minid is None:
+            terminfo._minid = block[0]
+        terminfo._maxid = block[-1]
+        # W3PostingsWriter._write_block
+        if block_weights.count(1.0) == size:
+            mini_weights: Any = None
+        elif block_weights.count(block_weights[0]) == size:
+            mini_weights = block_weights[0]
+        else:
+            mini_weights = tuple(block_weights)
+        block_values = values[start:end]
+        if fixed is None or fixed < 0:
+            mini_values: Any = tuple(block_values)
+        elif fixed == 0:
+            mini_values = None
+        else:
+            mini_values = b"".join(block_values)
+        deltas = tuple(map(operator.sub, block, itertools.chain((0,), block)))  # delta_encode
+        data = dumps((deltas, mini_weights, mini_values), 2)
+        if compression:
+            data = zlib.compress(data, compression)
+        info = dumps(
+            (
+                size,
+                block[-1],
+                max_weight,
+                compression,
+                length_to_byte(min_length),
+                length_to_byte(max_length),
+            ),
+            2,
+        )
+        if not writer._blockcount:
+            postfile.write(WHOOSH3_HEADER_MAGIC)
+        postfile.write_int(-(len(info) + len(data)) if end == count else len(info) + len(data))
+        postfile.write(info)
+        postfile.write(data)
+        writer._blockcount += 1
+
+
+def build_index(
+    index_dir: Path, articles: Iterable[Article | SearchDocument], procs: int = 1
+) -> int:
     """Write a fresh index into a temporary folder, then swap it in; returns the document count.
 
-    procs > 1 uses Whoosh's multi-process writer (one segment per process, not merged).
+    Takes Articles or SearchDocuments. One process writes it (_BulkWriter); procs > 1 uses
+    Whoosh's own multi-process writer instead (one segment per process, not merged), which is
+    quicker only on otherwise idle cores and costs more CPU time in all.
     A crash mid-way leaves the previous index untouched and searchable.
     """
     _forget(index_dir)
@@ -234,21 +916,33 @@ def build_index(index_dir: Path, articles: Iterable[Article], procs: int = 1) ->
         if pid.isdigit() and not is_process_alive(int(pid)):
             shutil.rmtree(stale, ignore_errors=True)
     staged.mkdir(parents=True)
+    # Millions of postings are allocated and none is garbage: the cyclic collector would only
+    # walk them again and again (a tenth of the build). Reference counting still frees memory.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         ix = index.create_in(str(staged), _schema())
-        writer = (
-            ix.writer(limitmb=128, procs=procs, multisegment=procs > 1)
-            if procs > 1
-            else ix.writer(limitmb=128)
-        )
         count = 0
         digests: dict[str, str] = {}
-        for article in articles:
-            doc = _document(article)
-            writer.add_document(**doc)
-            digests[doc["slug"]] = doc["digest"]
-            count += 1
+        if procs > 1 and not multiprocessing.current_process().daemon:
+            words: Counter[str] = Counter()
+            writer = ix.writer(limitmb=128, procs=procs, multisegment=True)
+            for item in articles:
+                fields = _document(item)
+                writer.add_document(**fields)
+                words.update(_stored_words(fields))
+                digests[fields["slug"]] = fields["digest"]
+                count += 1
+        else:
+            writer = _BulkWriter(ix)
+            words = writer.words
+            for item in articles:
+                doc = _as_document(item)
+                writer.add_search_document(doc)
+                digests[doc.slug] = doc.digest
+                count += 1
         writer.commit()
+        _write_vocabulary(staged, _Vocabulary.of(ix.latest_generation(), words))
         ix.close()
         _digests_path(index_dir).unlink(
             missing_ok=True
@@ -256,6 +950,8 @@ def build_index(index_dir: Path, articles: Iterable[Article], procs: int = 1) ->
         swap_directory(staged, index_dir)
         _write_digests(index_dir, digests)
     finally:
+        if collecting:
+            gc.enable()
         shutil.rmtree(staged, ignore_errors=True)
     return count
 
@@ -396,6 +1092,27 @@ class _Snapshot:
         self._postings: OrderedDict[tuple[str, str], tuple[IntArray, FloatArray]] = OrderedDict()
         self._cached_postings = 0
         self._facets: _FacetTable | None = None
+        self._vocabulary: _Vocabulary | None = None
+        self._spelling_schema: Any = None
+
+    def vocabulary(self) -> _Vocabulary:
+        """The index's word list, or one counted from the stored documents if it is missing."""
+        if self._vocabulary is None:
+            found = _read_vocabulary(Path(self.ix.storage.folder))
+            if found is None:
+                found = _Vocabulary.of(self.key[2], _count_words(self.searcher))
+            self._vocabulary = found
+        return self._vocabulary
+
+    def spelling_schema(self) -> Any:
+        """The index's schema with the `words` field suggestions parse queries into."""
+        if self._spelling_schema is None:
+            schema = self.schema.copy()
+            if "words" in schema:
+                schema.remove("words")
+            schema.add("words", TEXT(analyzer=_SPELLING_ANALYZER))
+            self._spelling_schema = schema
+        return self._spelling_schema
 
     def close(self) -> None:
         with self.lock:
@@ -648,36 +1365,48 @@ def _present_terms(snap: _Snapshot, q: Any, docnums: Sequence[int]) -> dict[int,
 
 
 class _Corrector:
-    """Whoosh's ReaderCorrector, looking words up segment by segment.
+    """Whoosh's ReaderCorrector over the index's word list: the words within the edit distance
+    (Whoosh's Levenshtein automaton), ranked as ReaderCorrector ranks them (by frequency, here
+    the number of articles having the word, then by word)."""
 
-    A single segment finds the words within an edit distance with an automaton over its word
-    list; an index of several segments (a two-process build) falls back to computing the distance
-    to every word of the index, about a second at 10,000 articles. Same ranking: by frequency in
-    the whole index, then by word.
-    """
-
-    def __init__(self, snap: _Snapshot, fieldname: str) -> None:
-        self.snap = snap
-        self.fieldname = fieldname
+    def __init__(self, vocabulary: _Vocabulary) -> None:
+        self.vocabulary = vocabulary
 
     def suggest(self, text: str, limit: int = 5, maxdist: int = 2, prefix: int = 0) -> list[str]:
-        words: set[str] = set()
-        for leaf, _ in self.snap.leaves:
-            words.update(leaf.terms_within(self.fieldname, text, maxdist, prefix=prefix))
-        frequency = self.snap.reader.frequency
+        frequency = self.vocabulary.frequency
         scored = [
-            (0 - (maxdist + (1.0 / (frequency(self.fieldname, word) or 1) * 0.5)), word)
-            for word in words
+            (0 - (maxdist + (1.0 / (frequency(word) or 1) * 0.5)), word)
+            for word in self.vocabulary.within(text, maxdist, prefix)
         ]
         best = sorted(scored, reverse=True)[:limit]
         return [word for _, word in sorted(best, key=lambda item: (0 - item[0], item[1]))]
 
 
+# Parses a query for "did you mean" the way the words were collected: unstemmed, lower-case,
+# accent-folded (NewsAnalyzer.word's plain form).
+_SPELLING_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+
+
 def _suggest(snap: _Snapshot, text: str) -> str | None:
-    words = qparser.QueryParser("words", schema=snap.schema, group=qparser.AndGroup)
+    schema = snap.spelling_schema()
+    parser = qparser.QueryParser("words", schema=schema, group=qparser.AndGroup)
     try:
+        parsed = parser.parse(text)
+        vocabulary = snap.vocabulary()
+        # The words to correct: those no article has (other fields named in the query: terms
+        # their field lacks, as Whoosh's correct_query decides).
+        missing = [
+            (token.fieldname, token.text)
+            for token in parsed.all_tokens()
+            if (
+                not vocabulary.frequency(token.text)
+                if token.fieldname == "words"
+                else token.fieldname in snap.schema
+                and (token.fieldname, token.text) not in snap.reader
+            )
+        ]
         corrected = snap.searcher.correct_query(
-            words.parse(text), text, correctors={"words": _Corrector(snap, "words")}, maxdist=2
+            parsed, text, correctors={"words": _Corrector(vocabulary)}, terms=missing, maxdist=2
         )
     except Exception:
         return None

@@ -269,20 +269,20 @@ def test_an_index_from_before_the_facet_column_still_counts_facets(
     rng = random.Random(3)
     articles = [_article(rng, n) for n in range(60)]
     build_index(tmp_path / "new", articles)
-    schema, document = whoosh_index._schema, whoosh_index._document
+    schema, document = whoosh_index._schema, whoosh_index._fields
 
     def old_schema() -> Any:
         fields = schema()
         fields.remove("facets")
         return fields
 
-    def old_document(article: Article) -> dict[str, Any]:
-        doc = document(article)
-        del doc["facets"]
-        return doc
+    def old_document(doc: whoosh_index.SearchDocument) -> dict[str, Any]:
+        fields = document(doc)
+        del fields["facets"]
+        return fields
 
     monkeypatch.setattr(whoosh_index, "_schema", old_schema)
-    monkeypatch.setattr(whoosh_index, "_document", old_document)
+    monkeypatch.setattr(whoosh_index, "_fields", old_document)
     build_index(tmp_path / "old", articles)
     monkeypatch.undo()
     assert "facets" not in whoosh_index._snapshot(tmp_path / "old").schema

@@ -8,11 +8,11 @@ import os
 import time
 import traceback
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from generator.children import worker_pool
 from generator.config import Config
 from generator.errors import ArticleError, GeneratorError, Problem
 from generator.filecache import StampCache
@@ -136,7 +136,7 @@ def _ingest_all(jobs: list[tuple[Path, Config]], progress: Progress) -> list[Art
             results.append(_ingest_safely(job))
         return results
     chunk = max(1, min(64, len(jobs) // ((os.cpu_count() or 2) * 4)))
-    with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
+    with worker_pool(os.cpu_count() or 2) as pool:
         results = []
         for done, result in enumerate(pool.map(_ingest_safely, jobs, chunksize=chunk), 1):
             progress("ingest", done, len(jobs))
@@ -302,7 +302,7 @@ def _run_build(
 ) -> BuildReport:
     """One build (run_build holds the archive's build lock around it)."""
     # Imported here so `newsarchive ingest` does not pay for Jinja, Markdown and Whoosh.
-    from generator.build.catalog import load_catalog, search_documents
+    from generator.build.catalog import StoreDocuments, load_catalog
     from generator.build.lookup import StoreLookup
     from generator.build.output import needs_full_write, write_site
     from generator.build.pagedb import plan_pages
@@ -337,7 +337,7 @@ def _run_build(
         if wants_static
         else None
     )
-    index_update = start_index_update(config.index_dir, lambda: search_documents(catalog))
+    index_update = start_index_update(config.index_dir, StoreDocuments(catalog))
     try:
         if static is not None:
             static.start()

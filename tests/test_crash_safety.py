@@ -81,3 +81,52 @@ def test_killed_builds_never_leave_a_broken_site_or_record(tmp_path: Path) -> No
     assert killed >= 10  # most runs really were killed mid-way
     leftovers = [p.name for p in tmp_path.iterdir() if ".staging-" in p.name or ".old-" in p.name]
     assert leftovers == []
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if text in cmdline:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs Linux /proc")
+def test_a_killed_build_leaves_no_worker_behind_holding_the_lock(tmp_path: Path) -> None:
+    """Forked workers of a killed build die with it; the next build gets the lock at once."""
+    assert main(["init", str(tmp_path)], out=io.StringIO()) == 0
+    raw = tmp_path / "content" / "raw"
+    rng = random.Random(7)
+    for i in range(400):  # enough for the ingest stage's process pool
+        words = " ".join(rng.choice(WORDS) for _ in range(300))
+        (raw / f"piece-{i:03d}.txt").write_text(f"Piece {i}\n\nThe {words}.\n")
+    root = str(tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "generator", "--root", root, "build"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while len(_processes_mentioning(root)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)  # wait until the build has forked its workers
+    assert process.poll() is None, "the build ended before it started any worker"
+    assert len(_processes_mentioning(root)) >= 2
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 10
+    while _processes_mentioning(root) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _processes_mentioning(root) == [], "workers outlived the killed build"
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "--root", root, "build"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "waiting" not in done.stderr.lower()

@@ -17,7 +17,6 @@ import marshal
 import multiprocessing
 import traceback
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -33,6 +32,7 @@ from generator.build.bodies import make_markdown
 from generator.build.load import find_article_files, load_article
 from generator.build.lookup import MemoryLookup
 from generator.build.store import Store
+from generator.children import worker_pool
 from generator.config import Config
 from generator.errors import ArticleError, Problem
 from generator.filecache import Stamp, stamp_of
@@ -42,7 +42,7 @@ from generator.models import Article
 
 Progress = Callable[[str, int, int], None]
 CATALOG_NAME = "catalog.pickle"
-_FORMAT = 2
+_FORMAT = 3
 # Fewer records than this are read in this process: starting workers costs more.
 PARALLEL_MIN = 64
 _CHUNK = 32
@@ -67,6 +67,7 @@ class Entry(NamedTuple):
     spin: float
     card: str  # digest of the slim record: what listings, links and feeds show of it
     record: str  # digest of the whole record: what its own page and its analysis come from
+    search: str  # digest of its search document (what the Whoosh index holds of it)
 
     @property
     def year(self) -> str | None:
@@ -108,7 +109,9 @@ def _names(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in values if v.strip()))
 
 
-def make_entry(article: Article, analysis: ArticleAnalysis, card: str, record: str) -> Entry:
+def make_entry(
+    article: Article, analysis: ArticleAnalysis, card: str, record: str, search: str = ""
+) -> Entry:
     return Entry(
         slug=article.slug,
         path=str(article.source_file),
@@ -122,6 +125,7 @@ def make_entry(article: Article, analysis: ArticleAnalysis, card: str, record: s
         spin=spin_score(article),
         card=card,
         record=record,
+        search=search,
     )
 
 
@@ -185,7 +189,10 @@ class _Worker:
         card_key, record_key = card_digest(card), record_digest(article)
         self.store.put("card", card_key, card)
         self.store.put("analysis", f"{record_key}.{context.version}", analysis)
-        self.store.put("search", f"{record_key}.{context.version}", article)
+        from generator.search.whoosh_index import search_document
+
+        document = search_document(article)
+        self.store.put("search", f"{record_key}.{context.version}", document)
         features = features_of(article)
         self.store.put("features", f"{record_key}.{context.version}", features)
         if context.lean_dir is not None:
@@ -195,7 +202,9 @@ class _Worker:
                 lean_document_path(context.lean_dir, article.slug),
                 lean_document(card, analysis, context.language),
             )
-        return Derived(make_entry(article, analysis, card_key, record_key), features)
+        return Derived(
+            make_entry(article, analysis, card_key, record_key, document.digest), features
+        )
 
     def read(self, path: Path) -> tuple[str, Stamp | None, Derived | Problem]:
         stamp = stamp_of(path)  # before the read: an edit during it shows next time
@@ -250,8 +259,7 @@ def _read_all(
     try:
         chunks = [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
         results = []
-        pool_context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context) as pool:
+        with worker_pool(workers) as pool:
             for chunk_results in pool.map(_read_chunk, chunks):
                 results.extend(chunk_results)
                 progress("load", len(results), len(paths))
@@ -449,17 +457,27 @@ def _redo_renamed(
     return redone
 
 
-def search_documents(catalog: Catalog) -> list[Any]:
-    """Every entry's search document, from the build store. Raises SearchError when the store
-    lacks one (a damaged cache: `build --clean` remakes it)."""
-    from generator.errors import SearchError
+class StoreDocuments:
+    """The catalog's search documents, read from the build store as the index update asks."""
 
-    assert catalog.store is not None
-    keys = [f"{e.record}.{catalog.version}" for e in catalog.entries]
-    found = catalog.store.get_many("search", keys)
-    missing = len(keys) - len(found)
-    if missing:
-        raise SearchError(
-            f"the build cache lacks {missing} search document(s); run 'newsarchive build --clean'"
-        )
-    return [found[k] for k in keys]
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def digests(self) -> dict[str, str]:
+        return {e.slug: e.search for e in self.catalog.entries}
+
+    def fetch(self, slugs: Sequence[str]) -> list[Any]:
+        """Raises SearchError when the store lacks one (a damaged cache: `build --clean`)."""
+        from generator.errors import SearchError
+
+        catalog = self.catalog
+        assert catalog.store is not None
+        entries = catalog.by_slug()
+        keys = [f"{entries[s].record}.{catalog.version}" for s in slugs]
+        found = catalog.store.get_many("search", keys)
+        if len(found) < len(set(keys)):
+            raise SearchError(
+                f"the build cache lacks {len(set(keys)) - len(found)} search document(s); "
+                "run 'newsarchive build --clean'"
+            )
+        return [found[k] for k in keys]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ import jinja2
 
 from generator.build.render import Lookup, SiteInfo, make_environment, render_page
 from generator.build.write import inside
+from generator.children import worker_pool
 from generator.config import Config
 from generator.models import Page
 
@@ -73,8 +73,7 @@ def render_into(
     _JOB = (pages, config, site, folder, lookup)
     try:
         ranges = [(i, min(i + _CHUNK, total)) for i in range(0, total, _CHUNK)]
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with worker_pool(workers) as pool:
             done = 0
             for count in pool.map(_render_range, ranges):
                 done += count

@@ -18,11 +18,26 @@ import traceback
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
+from generator.children import die_with_parent
 from generator.errors import SearchError
 
-Documents = Callable[[], Sequence[Any]]
+
+class DocumentSource(Protocol):
+    """An archive's documents, for an update that reads only those that changed."""
+
+    def digests(self) -> dict[str, str]:
+        """slug -> digest of its search document, in archive order."""
+        ...
+
+    def fetch(self, slugs: Sequence[str]) -> Sequence[Any]:
+        """The search documents of these slugs, in their order."""
+        ...
+
+
+# What the index is brought in line with: a function returning every document, or a source.
+Documents = Callable[[], Sequence[Any]] | DocumentSource
 
 
 class IndexUpdate(NamedTuple):
@@ -38,17 +53,21 @@ class IndexUpdate(NamedTuple):
 
 def _update(index_dir: Path, documents: Documents) -> IndexUpdate:
     # Imported where the update runs: the build's own process never needs Whoosh.
-    from generator.search.whoosh_index import update_index
+    from generator.search.whoosh_index import update_index, update_index_from
 
     start = time.perf_counter()
-    done = update_index(index_dir, documents())
+    if callable(documents):
+        done = update_index(index_dir, documents())
+    else:
+        done = update_index_from(index_dir, documents.digests(), documents.fetch)
     seconds = time.perf_counter() - start
     return IndexUpdate(
         done.added, done.updated, done.removed, done.unchanged, done.rebuilt, seconds
     )
 
 
-def _child(index_dir: Path, documents: Documents, sender: Connection) -> None:
+def _child(index_dir: Path, documents: Documents, sender: Connection, parent: int) -> None:
+    die_with_parent(parent)  # a killed build's index update is abandoned (the old index stays)
     # Everything inherited from the build stays alive here: keep the collector from walking it
     # (and from copying every page it touches).
     gc.freeze()
@@ -84,7 +103,7 @@ def start_index_update(index_dir: Path, documents: Documents) -> Callable[[], In
     receiver, sender = context.Pipe(duplex=False)
     # Not a daemon: Whoosh's multi-process writer starts children of its own.
     process = context.Process(
-        target=_child, args=(index_dir, documents, sender), name="newsarchive-index"
+        target=_child, args=(index_dir, documents, sender, os.getpid()), name="newsarchive-index"
     )
     process.start()
     sender.close()

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from generator.children import tied_command
 from generator.errors import SearchError
 from generator.fsutil import atomic_write_text, replace_file
 from generator.search.static import (
@@ -113,7 +114,7 @@ class _Run:
         self._log = output.with_name(output.name + ".log")
         with self._log.open("wb") as log:
             self.process = subprocess.Popen(
-                pagefind_command(source, output),
+                tied_command(pagefind_command(source, output)),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -36,7 +36,7 @@ import unicodedata
 import zlib
 from array import array
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -449,9 +449,21 @@ def update_index(index_dir: Path, articles: Sequence[Article | SearchDocument]) 
     A missing, damaged or older-schema index, or one most of whose articles changed, is rebuilt
     from scratch in a temporary folder and swapped in. Whoosh's write lock is an OS file lock, so a killed build leaves no stale lock.
     """
-    _forget(index_dir)
-    digests = {a.slug: _digest(a) for a in articles}
     by_slug = {a.slug: a for a in articles}
+    return update_index_from(
+        index_dir, {a.slug: _digest(a) for a in articles}, lambda slugs: [by_slug[s] for s in slugs]
+    )
+
+
+def update_index_from(
+    index_dir: Path,
+    digests: Mapping[str, str],
+    fetch: Callable[[Sequence[str]], Sequence[Article | SearchDocument]],
+) -> IndexUpdate:
+    """update_index for an archive given as slug -> digest (in archive order), whose documents
+    `fetch` returns for the slugs asked for: an edit to one article reads one document."""
+    _forget(index_dir)
+    slugs = list(digests)
     try:
         ix = _open_index(index_dir) if index.exists_in(str(index_dir)) else None
         if ix is not None and _layout(ix.schema) != _layout(_schema()):
@@ -460,7 +472,7 @@ def update_index(index_dir: Path, articles: Sequence[Article | SearchDocument]) 
     except Exception:  # a damaged index, or one whose schema no longer unpickles: rebuild it
         ix = None
     if ix is None:
-        return IndexUpdate(build_index(index_dir, articles), 0, 0, 0, True)
+        return IndexUpdate(build_index(index_dir, fetch(slugs)), 0, 0, 0, True)
     try:
         current = _read_digests(index_dir)
         if current is None:  # no sidecar: read the digests from the index (every document)
@@ -471,7 +483,7 @@ def update_index(index_dir: Path, articles: Sequence[Article | SearchDocument]) 
         touched = len(changed) + len(removed)
         if touched >= _REBUILD_FROM and touched * 2 >= len(digests):
             ix.close()  # most articles changed (a new SCHEMA_VERSION): a full build is cheaper
-            return IndexUpdate(build_index(index_dir, articles), 0, 0, 0, True)
+            return IndexUpdate(build_index(index_dir, fetch(slugs)), 0, 0, 0, True)
         vocabulary = _read_vocabulary(index_dir)
         if vocabulary is not None and vocabulary.generation != ix.latest_generation():
             vocabulary = None  # a crash after a commit, or a writer that did not keep it
@@ -482,11 +494,12 @@ def update_index(index_dir: Path, articles: Sequence[Article | SearchDocument]) 
                 if stored is not None:
                     words.subtract(_stored_words(stored))
         if changed or removed:
+            fresh = dict(zip(changed, fetch(changed), strict=True))
             writer = ix.writer(timeout=30.0)
             for slug in removed:
                 writer.delete_by_term("slug", slug)
             for slug in changed:
-                fields = _document(by_slug[slug])
+                fields = _document(fresh[slug])
                 words.update(_stored_words(fields))
                 writer.update_document(**fields)
             writer.commit()
@@ -494,7 +507,7 @@ def update_index(index_dir: Path, articles: Sequence[Article | SearchDocument]) 
             # the next build re-index a few documents again, never skip one; a stale word list
             # names an older generation and is counted again.
             _write_vocabulary(index_dir, _Vocabulary.of(ix.latest_generation(), words))
-            _write_digests(index_dir, digests)
+            _write_digests(index_dir, dict(digests))
         elif vocabulary is None:
             _write_vocabulary(index_dir, _Vocabulary.of(ix.latest_generation(), words))
         added = sum(1 for slug in changed if slug not in current)

@@ -373,6 +373,8 @@ def load_catalog(
         ]
         entries = [renamed.get(e.path, e) for e in entries]
     cache.save(version, {path: hit for path, hit in everything if path not in renamed})
+    if read:
+        _collect_garbage(store, entries, version)
     by_path = {e.path: e for e in entries}
     return Catalog(
         entries=tuple(newest_first(entries)),
@@ -382,6 +384,24 @@ def load_catalog(
         store=store,
         version=version,
     )
+
+
+# Rows of records that were edited, deleted or made by another version of the code pile up;
+# they are deleted once they outnumber a quarter of the live ones (amortised: a scan of keys).
+_GARBAGE_SHARE = 0.25
+
+
+def _collect_garbage(store: Store, entries: Sequence[Entry], version: str) -> None:
+    live = {
+        "card": {e.card for e in entries},
+        **{
+            t: {f"{e.record}.{version}" for e in entries}
+            for t in ("analysis", "features", "search")
+        },
+    }
+    for table, keys in live.items():
+        if store.count(table) > len(keys) * (1 + _GARBAGE_SHARE) + 10:
+            store.keep_only(table, keys)
 
 
 def newest_first(entries: Sequence[Entry]) -> list[Entry]:

@@ -55,18 +55,19 @@ if TYPE_CHECKING:
     from generator.models import Page
 
 PLAN_NAME = "plan.sqlite"
+SEARCH_PAGE = "search/index.html"  # the one page that names the Pagefind delta bundle
 _BATCH = 500
 
 
-def structure_key(
-    config: Config, entries: Sequence[Entry], templates: Mapping[str, str], search_delta: str | None
-) -> str:
-    """Digest of everything the set of pages and their article lists depend on."""
+def structure_key(config: Config, entries: Sequence[Entry], templates: Mapping[str, str]) -> str:
+    """Digest of everything the set of pages and their article lists depend on (not the name of
+    the Pagefind delta bundle, which changes with every edit and shows on the search page only:
+    _reuse patches that page)."""
     rows = [
         (e.slug, e.date, e.people, e.organizations, e.places, e.tags, e.quotes > 0, e.annotated)
         for e in entries
     ]
-    parts = (code_digest(), repr(config), sorted(templates.items()), search_delta, rows)
+    parts = (code_digest(), repr(config), sorted(templates.items()), rows)
     # Version 2: later versions write shared objects as back-references, so equal values can
     # give different bytes.
     return hashlib.blake2b(marshal.dumps(parts, 2), digest_size=16).hexdigest()
@@ -237,7 +238,7 @@ def plan_pages(
 ) -> Plan:
     """The stored plan when the structure is unchanged, else a full one (plan.plan_site)."""
     templates = template_digests(env)
-    key = structure_key(config, catalog.entries, templates, search_delta)
+    key = structure_key(config, catalog.entries, templates)
     plans = PlanDB(config.build_dir / "cache" / PLAN_NAME)
     manifest = None if clean else load_manifest(config.build_dir / MANIFEST_NAME)
     state = plans.state()
@@ -247,7 +248,7 @@ def plan_pages(
         and manifest.site_id == site_identity(config.site_dir)
         and state == (manifest.plan, key)
     ):
-        reused = _reuse(config, catalog, annotations, plans, manifest, key, templates)
+        reused = _reuse(config, catalog, annotations, plans, manifest, key, templates, search_delta)
         if reused is not None:
             return reused
     generation = (state[0] if state else 0) + 1
@@ -268,6 +269,7 @@ def _reuse(
     manifest: Manifest,
     key: str,
     templates: dict[str, str],
+    search_delta: str | None,
 ) -> Plan | None:
     entries = catalog.by_slug()
     before = plans.digests()
@@ -292,12 +294,18 @@ def _reuse(
         )
         pages[path] = page
         patched.append(page)
+    search = plans.pages([SEARCH_PAGE]).get(SEARCH_PAGE)
+    if search is not None and search.context.get("search_delta") != search_delta:
+        search = replace(search, context={**search.context, "search_delta": search_delta})
+        pages[SEARCH_PAGE] = search
+        patched.append(search)
     # Pages someone deleted from site/ are written again, as a full plan would.
-    site = config.site_dir
+    site = f"{config.site_dir}{os.sep}"
+    isfile = os.path.isfile
     missing = [
         p
         for p in manifest.files
-        if p not in pages and not p.startswith("static/") and not (site / p).is_file()
+        if p not in pages and not p.startswith("static/") and not isfile(site + p)
     ]
     if missing:
         found = plans.pages(missing)
@@ -308,7 +316,7 @@ def _reuse(
     total = sum(1 for p in manifest.files if not p.startswith("static/"))
     generation = manifest.plan
     commit: Callable[[], None] | None = None
-    if changed or relinked:
+    if patched or changed:
         generation += 1
 
         def save() -> None:

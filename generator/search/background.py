@@ -9,6 +9,7 @@ update runs in the calling process when its result is asked for.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -68,6 +69,10 @@ def _update(index_dir: Path, documents: Documents) -> IndexUpdate:
 
 def _child(index_dir: Path, documents: Documents, sender: Connection, parent: int) -> None:
     die_with_parent(parent)  # a killed build's index update is abandoned (the old index stays)
+    # Pages and the static index come first: on a two-core machine, Whoosh takes a core only
+    # when they leave one idle (the build waits for it at the end either way).
+    with contextlib.suppress(OSError):
+        os.nice(10)
     # Everything inherited from the build stays alive here: keep the collector from walking it
     # (and from copying every page it touches).
     gc.freeze()

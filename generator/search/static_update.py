@@ -26,7 +26,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -101,7 +101,8 @@ class _State:
             return None
 
     def save(self, path: Path) -> None:
-        data = {"version": _STATE_VERSION, **asdict(self)}
+        # Shallow: the fields are JSON-ready already (asdict's deep copy of 10,000 entries: 2 s).
+        data = {"version": _STATE_VERSION, **{f.name: getattr(self, f.name) for f in fields(self)}}
         atomic_write_text(path, json.dumps(data, sort_keys=True, separators=(",", ":")))
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import filecmp
 import json
+import re
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ import pytest
 
 from generator.build.load import load_articles
 from generator.build.manifest import MANIFEST_NAME
+from generator.build.store import TABLES
 from generator.config import load_config
 from generator.filecache import FileCache
 from generator.pipeline import BuildReport, run_build
@@ -217,10 +220,40 @@ def test_the_static_index_indexes_only_what_changed(tmp_path: Path) -> None:
     assert _snapshot(root / "site" / "pagefind") == base  # the base bundle is untouched
     delta = json.loads((root / "site" / "pagefind-delta" / "delta.json").read_text())
     assert delta["bundle"] and len(delta["hidden"]) == 1  # the old version's result is hidden
-    assert 'data-delta="' in (root / "site" / "search" / "index.html").read_text()
+    assert report.planned < report.pages // 2  # a new delta name is not structure
+    first_delta = _delta_name(root)
+    assert first_delta
+    _edit_title(root, slug, "Library opens on Sundays and holidays")
+    second = _build(root)
+    assert second.planned < second.pages // 2
+    assert "search/index.html" in second.changed  # the search page names the new delta
+    assert _delta_name(root) not in ("", first_delta)
     # Everything but the reader index is what a clean build makes.
     _same_as_clean_build(root, tmp_path, ignore=("pagefind", "search/"))
     assert not (root / "site" / "pagefind-delta").exists()  # a clean build has one base only
+
+
+def _delta_name(root: Path) -> str:
+    page = (root / "site" / "search" / "index.html").read_text(encoding="utf-8")
+    found = re.search(r'data-delta="([^"]*)"', page)
+    return found.group(1) if found else ""
+
+
+def test_rows_of_replaced_records_are_deleted_from_the_build_store(tmp_path: Path) -> None:
+    root = _archive(tmp_path)
+    _build(root)
+    slugs = [p.stem for p in sorted((root / "content" / "articles").glob("*.md"))]
+    store = root / ".build" / "cache" / "store.sqlite"
+    for round_ in range(1, 4):  # every record edited three times: three stale rows each
+        for slug in slugs:
+            _edit_title(root, slug, f"Edition {round_} of {slug}")
+        _build(root)
+    with sqlite3.connect(store) as db:
+        rows = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+    # Without collection each table would hold 4 rows per record; stale rows are deleted once
+    # they outnumber a quarter of the live ones (plus a few), so at most 2 per record remain.
+    assert all(len(slugs) <= n <= 2 * len(slugs) for n in rows.values()), rows
+    _same_as_clean_build(root, tmp_path)
 
 
 def test_the_record_cache_reuses_unchanged_files_and_rereads_edited_ones(tmp_path: Path) -> None:

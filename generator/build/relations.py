@@ -1,7 +1,8 @@
 """Stage annotate (archive, for the build): the catalog's features -> links and related articles.
 
-The archive-level annotate stage (annotate/) needs every article's features: those of records
-read in this build come with the catalog, the rest from the build store. The result is kept
+The archive-level annotate stage (annotate/) needs every article's features: they are kept as
+columns in .build/cache/features.pickle (annotate.archive.cached_features); those missing there
+come with the catalog (records read in this build) or from the build store. The result is kept
 beside them, keyed by everything it reads, so a build where no article's features, spin score or
 date changed reuses it as it is.
 """
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from generator.annotate.links import ArchiveAnnotation
 
 RELATED_LIMIT = 5
+FEATURES_NAME = "features.pickle"
 
 
 def _key(catalog: Catalog) -> str:
@@ -42,20 +44,27 @@ def annotate_catalog(catalog: Catalog, build_dir: Path) -> dict[str, ArchiveAnno
             data = pickle.load(handle)
         if isinstance(data, dict) and data.get("key") == key:
             return _unpack(data["result"])
-    features = dict(catalog.features)
-    missing = [e for e in catalog.entries if e.slug not in features]
-    if missing:
-        assert catalog.store is not None
-        keys = {f"{e.record}.{catalog.version}": e.slug for e in missing}
-        for stored, value in catalog.store.get_many("features", keys).items():
-            features[keys[stored]] = value
-    from generator.annotate.archive import AnnotateInput, annotate_features
+    from generator.annotate.archive import AnnotateInput, annotate_features, cached_features
 
+    entries = catalog.entries
+    keys = [f"{e.record}.{catalog.version}" for e in entries]
+    slugs = dict(zip(keys, (e.slug for e in entries), strict=True))
+
+    def make(wanted: list[str]) -> dict[str, Any]:
+        """Made by this build's workers, else stored by an earlier build."""
+        made = {k: catalog.features[slugs[k]] for k in wanted if slugs[k] in catalog.features}
+        rest = [k for k in wanted if k not in made]
+        if rest:
+            assert catalog.store is not None
+            made.update(catalog.store.get_many("features", rest))
+        return made
+
+    features = cached_features(keys, make, build_dir / "cache" / FEATURES_NAME)
     result = annotate_features(
         [
-            AnnotateInput(e.slug, features[e.slug], e.spin, e.date)
-            for e in catalog.entries
-            if e.slug in features
+            AnnotateInput(e.slug, f, e.spin, e.date)
+            for e, f in zip(entries, features, strict=True)
+            if f is not None
         ],
         RELATED_LIMIT,
     )

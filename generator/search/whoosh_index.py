@@ -455,6 +455,16 @@ def update_index(index_dir: Path, articles: Sequence[Article | SearchDocument]) 
     )
 
 
+def _fetched(
+    fetch: Callable[[Sequence[str]], Sequence[Article | SearchDocument]],
+    slugs: Sequence[str],
+    batch: int = 500,
+) -> Iterator[Article | SearchDocument]:
+    """The documents of `slugs`, asked for `batch` at a time: never all in memory at once."""
+    for start in range(0, len(slugs), batch):
+        yield from fetch(slugs[start : start + batch])
+
+
 def update_index_from(
     index_dir: Path,
     digests: Mapping[str, str],
@@ -472,7 +482,7 @@ def update_index_from(
     except Exception:  # a damaged index, or one whose schema no longer unpickles: rebuild it
         ix = None
     if ix is None:
-        return IndexUpdate(build_index(index_dir, fetch(slugs)), 0, 0, 0, True)
+        return IndexUpdate(build_index(index_dir, _fetched(fetch, slugs)), 0, 0, 0, True)
     try:
         current = _read_digests(index_dir)
         if current is None:  # no sidecar: read the digests from the index (every document)
@@ -483,7 +493,7 @@ def update_index_from(
         touched = len(changed) + len(removed)
         if touched >= _REBUILD_FROM and touched * 2 >= len(digests):
             ix.close()  # most articles changed (a new SCHEMA_VERSION): a full build is cheaper
-            return IndexUpdate(build_index(index_dir, fetch(slugs)), 0, 0, 0, True)
+            return IndexUpdate(build_index(index_dir, _fetched(fetch, slugs)), 0, 0, 0, True)
         vocabulary = _read_vocabulary(index_dir)
         if vocabulary is not None and vocabulary.generation != ix.latest_generation():
             vocabulary = None  # a crash after a commit, or a writer that did not keep it
@@ -911,6 +921,11 @@ def _write_blocks(
         writer._blockcount += 1
 
 
+# Documents per segment of a new index. Postings of 2,500 news articles take ~150 MB until
+# their segment is written; searches read the segments as one index (same scores).
+SEGMENT_DOCS = 2500
+
+
 def build_index(
     index_dir: Path, articles: Iterable[Article | SearchDocument], procs: int = 1
 ) -> int:
@@ -946,15 +961,23 @@ def build_index(
                 words.update(_stored_words(fields))
                 digests[fields["slug"]] = fields["digest"]
                 count += 1
+            writer.commit()
         else:
+            # One segment per SEGMENT_DOCS documents: the writer holds a segment's postings
+            # until it commits, so memory stays flat however large the archive.
             writer = _BulkWriter(ix)
-            words = writer.words
+            words = Counter()
             for item in articles:
+                if writer.docnum >= SEGMENT_DOCS:
+                    words.update(writer.words)
+                    writer.commit(merge=False)
+                    writer = _BulkWriter(ix)
                 doc = _as_document(item)
                 writer.add_search_document(doc)
                 digests[doc.slug] = doc.digest
                 count += 1
-        writer.commit()
+            words.update(writer.words)
+            writer.commit(merge=False)
         _write_vocabulary(staged, _Vocabulary.of(ix.latest_generation(), words))
         ix.close()
         _digests_path(index_dir).unlink(

@@ -201,6 +201,26 @@ def test_features_are_computed_once_per_content(
     assert calls == ["flood", "museum"]
 
 
+def test_cached_features_asks_only_for_what_it_lacks(tmp_path: Path, seeds: dict[str, str]) -> None:
+    """The build's way in: features by key from the column cache, the rest from `make`, which
+    may not know some (a record whose stored features were lost): those come back as None."""
+    articles = {f"k{i}": _article(f"s{k}", text) for i, (k, text) in enumerate(seeds.items())}
+    cache = tmp_path / "features.pickle"
+    asked: list[list[str]] = []
+
+    def make(keys: list[str]) -> dict[str, ArticleFeatures]:
+        asked.append(keys)
+        return {k: features_of(articles[k]) for k in keys if k != "k1"}
+
+    keys = list(articles)
+    first = archive.cached_features(keys, make, cache)
+    assert asked == [keys] and first[1] is None
+    assert first[0] == features_of(articles["k0"])
+    again = archive.cached_features([*keys, "k0"], make, cache)  # a key twice: one request
+    assert asked[1:] == [["k1"]]  # only the one the cache could not hold
+    assert again == [*first, first[0]]
+
+
 def test_the_plain_text_shortcuts_change_nothing(
     real_bodies: list[tuple[str, str]], seeds: dict[str, str]
 ) -> None:

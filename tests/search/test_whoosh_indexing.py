@@ -295,6 +295,34 @@ def test_the_two_process_writer_indexes_the_same(tmp_path: Path) -> None:
         )
 
 
+def test_a_new_index_in_several_segments_answers_as_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Big archives are written a segment at a time (flat memory); searches do not change."""
+    rng = random.Random(9)
+    articles = [_article(rng, n) for n in range(120)]
+    build_index(tmp_path / "one", articles)
+    monkeypatch.setattr(whoosh_index, "SEGMENT_DOCS", 25)
+    build_index(tmp_path / "five", articles)
+    ix = index.open_dir(str(tmp_path / "five"))
+    assert len(ix._segments()) == 5
+    ix.close()
+    one_words, five_words = (
+        json.loads((tmp_path / name / "words.json").read_text()) for name in ("one", "five")
+    )
+    assert one_words.pop("generation") == 1 and five_words.pop("generation") == 5
+    assert one_words == five_words
+    for text in ("harbour", "council budget river", '"fishing port"', "rail*", "tag:storm"):
+        one, five = (
+            search(tmp_path / "one", text, limit=200),
+            search(tmp_path / "five", text, limit=200),
+        )
+        assert one.total == five.total
+        assert [(h.url, round(h.score, 9)) for h in one.hits] == [
+            (h.url, round(h.score, 9)) for h in five.hits
+        ]
+
+
 def _word_counts(articles: list[Article]) -> Counter[str]:
     analyzer = NewsAnalyzer()
     counts: Counter[str] = Counter()

@@ -80,12 +80,22 @@ def referenced(page: Page) -> set[str]:
     return found
 
 
+_ATOMS = (str, int, float, type(None), bytes)
+
+
 def _walk(value: Any, found: set[str]) -> None:
+    if isinstance(value, _ATOMS):  # most values: answered before the slower checks
+        return
     if isinstance(value, ArticleRef | AnalysisRef):
         found.add(value.slug)
     elif isinstance(value, tuple | list):
         for item in value:
-            _walk(item, found)
+            if not isinstance(item, _ATOMS):
+                _walk(item, found)
+    elif isinstance(value, dict):
+        for item in value.values():
+            if not isinstance(item, _ATOMS):
+                _walk(item, found)
     elif isinstance(value, Mapping):
         for item in value.values():
             _walk(item, found)

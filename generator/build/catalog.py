@@ -69,6 +69,10 @@ class Entry(NamedTuple):
     record: str  # digest of the whole record: what its own page and its analysis come from
     search: str  # digest of its search document (what the Whoosh index holds of it)
 
+    def store_key(self, version: str) -> str:
+        """Key of its rows in the build store's per-record tables (analysis, features, search)."""
+        return f"{self.record}.{version}"
+
     @property
     def year(self) -> str | None:
         return self.date[:4] if self.date else None
@@ -332,11 +336,11 @@ def load_catalog(
     if kept:  # rows a cleaned or damaged store lost: read those records again
         entries_kept = [e for _, e in kept.values()]
         cards = store.has("card", [e.card for e in entries_kept])
-        analysed = store.has("analysis", [f"{e.record}.{version}" for e in entries_kept])
+        analysed = store.has("analysis", [e.store_key(version) for e in entries_kept])
         for key in [
             k
             for k, (_, e) in kept.items()
-            if e.card not in cards or f"{e.record}.{version}" not in analysed
+            if e.card not in cards or e.store_key(version) not in analysed
         ]:
             del kept[key]
             todo.append(Path(key))
@@ -394,10 +398,7 @@ _GARBAGE_SHARE = 0.25
 def _collect_garbage(store: Store, entries: Sequence[Entry], version: str) -> None:
     live = {
         "card": {e.card for e in entries},
-        **{
-            t: {f"{e.record}.{version}" for e in entries}
-            for t in ("analysis", "features", "search")
-        },
+        **{t: {e.store_key(version) for e in entries} for t in ("analysis", "features", "search")},
     }
     for table, keys in live.items():
         if store.count(table) > len(keys) * (1 + _GARBAGE_SHARE) + 10:
@@ -467,7 +468,7 @@ def _redo_renamed(
             if entry.path in renamed or entry.slug not in contested:
                 continue
             card = worker.store.get("card", entry.card)
-            analysis = worker.store.get("analysis", f"{entry.record}.{context.version}")
+            analysis = worker.store.get("analysis", entry.store_key(context.version))
             if isinstance(card, Article) and isinstance(analysis, ArticleAnalysis):
                 replace_file(
                     lean_document_path(context.lean_dir, entry.slug),
@@ -493,7 +494,7 @@ class StoreDocuments:
         catalog = self.catalog
         assert catalog.store is not None
         entries = catalog.by_slug()
-        keys = [f"{entries[s].record}.{catalog.version}" for s in slugs]
+        keys = [entries[s].store_key(catalog.version) for s in slugs]
         found = catalog.store.get_many("search", keys)
         if len(found) < len(set(keys)):
             raise SearchError(

@@ -52,7 +52,7 @@ class StoreLookup:
             entry = self.entries.get(slug)
             if entry is None:
                 continue
-            key = entry.card if table == "card" else f"{entry.record}.{self.version}"
+            key = entry.card if table == "card" else entry.store_key(self.version)
             if key in cache:
                 found[slug] = cache[key]
             else:

@@ -92,13 +92,10 @@ def _walk(value: Any, found: set[str]) -> None:
         for item in value:
             if not isinstance(item, _ATOMS):
                 _walk(item, found)
-    elif isinstance(value, dict):
+    elif isinstance(value, dict | Mapping):  # dict first: the ABC check is slow
         for item in value.values():
             if not isinstance(item, _ATOMS):
                 _walk(item, found)
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            _walk(item, found)
     elif hasattr(value, "__dataclass_fields__") and not isinstance(value, type):
         for name in value.__dataclass_fields__:
             _walk(getattr(value, name), found)

@@ -47,7 +47,7 @@ def annotate_catalog(catalog: Catalog, build_dir: Path) -> dict[str, ArchiveAnno
     from generator.annotate.archive import AnnotateInput, annotate_features, cached_features
 
     entries = catalog.entries
-    keys = [f"{e.record}.{catalog.version}" for e in entries]
+    keys = [e.store_key(catalog.version) for e in entries]
     slugs = dict(zip(keys, (e.slug for e in entries), strict=True))
 
     def make(wanted: list[str]) -> dict[str, Any]:

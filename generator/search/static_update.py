@@ -252,12 +252,10 @@ class StaticUpdate:
         assert store is not None
         entries = [self.entries[s] for s in slugs]
         cards = store.get_many("card", [e.card for e in entries])
-        analyses = store.get_many(
-            "analysis", [f"{e.record}.{self._catalog.version}" for e in entries]
-        )
+        analyses = store.get_many("analysis", [e.store_key(self._catalog.version) for e in entries])
         for entry in entries:
             card = cards.get(entry.card)
-            analysis = analyses.get(f"{entry.record}.{self._catalog.version}")
+            analysis = analyses.get(entry.store_key(self._catalog.version))
             if card is None or analysis is None:
                 raise SearchError(
                     f"the build cache lacks {entry.slug}; run 'newsarchive build --clean'"

@@ -285,14 +285,18 @@ def test_the_two_process_writer_indexes_the_same(tmp_path: Path) -> None:
         (tmp_path / "two" / "words.json").read_text()
     )
     for text in ("harbour", "council budget river", '"fishing port"', "rail*"):
-        one, two = (
-            search(tmp_path / "one", text, limit=200),
-            search(tmp_path / "two", text, limit=200),
+        (one_total, one), (two_total, two) = (
+            _hits(tmp_path / "one", text),
+            _hits(tmp_path / "two", text),
         )
-        assert one.total == two.total
-        assert sorted((h.url, round(h.score, 9)) for h in one.hits) == sorted(
-            (h.url, round(h.score, 9)) for h in two.hits
-        )
+        assert one_total == two_total
+        assert sorted(one) == sorted(two)
+
+
+def _hits(index_dir: Path, text: str) -> tuple[int, list[tuple[str, float]]]:
+    """A query's total and its hits (url, score to 9 places), best first."""
+    result = search(index_dir, text, limit=200)
+    return result.total, [(h.url, round(h.score, 9)) for h in result.hits]
 
 
 def test_a_new_index_in_several_segments_answers_as_one(
@@ -313,14 +317,7 @@ def test_a_new_index_in_several_segments_answers_as_one(
     assert one_words.pop("generation") == 1 and five_words.pop("generation") == 5
     assert one_words == five_words
     for text in ("harbour", "council budget river", '"fishing port"', "rail*", "tag:storm"):
-        one, five = (
-            search(tmp_path / "one", text, limit=200),
-            search(tmp_path / "five", text, limit=200),
-        )
-        assert one.total == five.total
-        assert [(h.url, round(h.score, 9)) for h in one.hits] == [
-            (h.url, round(h.score, 9)) for h in five.hits
-        ]
+        assert _hits(tmp_path / "one", text) == _hits(tmp_path / "five", text)
 
 
 def _word_counts(articles: list[Article]) -> Counter[str]:

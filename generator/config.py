@@ -53,6 +53,10 @@ class Config:
     summary_words: int = 60
     # Build the Pagefind index readers search on a static host (site/pagefind/).
     static_search: bool = True
+    # Articles per Pagefind bundle. Pagefind holds an index in memory while writing it (about
+    # 280 MB per 1,000 articles): a larger archive is indexed as several bundles, one after
+    # another, which the search page merges.
+    search_shard_pages: int = 20000
 
     @property
     def build_dir(self) -> Path:
@@ -87,7 +91,7 @@ def _check_value(key: str, value: Any) -> tuple[Any, str | None]:
         if not isinstance(value, str) or not value.strip():
             return None, f"{key}: must be a non-empty path string (got {value!r})"
         return Path(value), None
-    if key in {"per_page", "feed_items", "summary_words"}:
+    if key in {"per_page", "feed_items", "summary_words", "search_shard_pages"}:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             return None, f"{key}: must be a whole number of at least 1 (got {value!r})"
         return value, None

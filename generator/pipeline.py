@@ -351,7 +351,7 @@ def _run_build(
             annotations,
             env,
             clean=clean,
-            search_delta=static.delta_version if static is not None else None,
+            search=static.page_context if static is not None else None,
         )
         report.article_pages = plan.article_pages
         report.planned = plan.total if plan.unchanged is None else len(plan.pages)

@@ -241,7 +241,7 @@ def plan_pages(
     env: jinja2.Environment,
     *,
     clean: bool = False,
-    search_delta: str | None = None,
+    search: Mapping[str, str] | None = None,
 ) -> Plan:
     """The stored plan when the structure is unchanged, else a full one (plan.plan_site)."""
     templates = template_digests(env)
@@ -255,12 +255,12 @@ def plan_pages(
         and manifest.site_id == site_identity(config.site_dir)
         and state == (manifest.plan, key)
     ):
-        reused = _reuse(config, catalog, annotations, plans, manifest, key, templates, search_delta)
+        reused = _reuse(config, catalog, annotations, plans, manifest, key, templates, search or {})
         if reused is not None:
             return reused
     generation = (state[0] if state else 0) + 1
     maker = article_pages(catalog.entries, annotations)
-    pages = plan_site(catalog.entries, config, annotations, maker, search_delta=search_delta)
+    pages = plan_site(catalog.entries, config, annotations, maker, search=search)
 
     def commit() -> None:
         plans.save(generation, key, catalog.entries, annotations, pages, replace_all=True)
@@ -276,7 +276,7 @@ def _reuse(
     manifest: Manifest,
     key: str,
     templates: dict[str, str],
-    search_delta: str | None,
+    search: Mapping[str, str],
 ) -> Plan | None:
     entries = catalog.by_slug()
     before = plans.digests()
@@ -301,11 +301,12 @@ def _reuse(
         )
         pages[path] = page
         patched.append(page)
-    search = plans.pages([SEARCH_PAGE]).get(SEARCH_PAGE)
-    if search is not None and search.context.get("search_delta") != search_delta:
-        search = replace(search, context={**search.context, "search_delta": search_delta})
-        pages[SEARCH_PAGE] = search
-        patched.append(search)
+    # The search page names the reader index's bundles, which are not part of the structure.
+    page = plans.pages([SEARCH_PAGE]).get(SEARCH_PAGE)
+    if page is not None and any(page.context.get(k) != v for k, v in search.items()):
+        page = replace(page, context={**page.context, **search})
+        pages[SEARCH_PAGE] = page
+        patched.append(page)
     # Pages someone deleted from site/ are written again, as a full plan would.
     site = f"{config.site_dir}{os.sep}"
     isfile = os.path.isfile

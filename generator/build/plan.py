@@ -190,13 +190,14 @@ def plan_site(
     annotations: Mapping[str, ArchiveAnnotation] | None = None,
     maker: ArticlePages | None = None,
     *,
-    search_delta: str | None = None,
+    search: Mapping[str, str] | None = None,
 ) -> tuple[Page, ...]:
     """Decide every page of the site from the whole set of entries (newest first).
 
     An entry is anything with slug, date, the entity name tuples, `quotes` (how many) and
-    `annotated`: the catalog's Entries, or records in tests. `search_delta` names the reader
-    index's delta bundle, when the site carries one (the search page merges it).
+    `annotated`: the catalog's Entries, or records in tests. `search` is what the search page
+    is told of the reader index's bundles (search_update.StaticUpdate.page_context): its extra
+    shards and its delta, which the page merges into the base bundle.
     """
     maker = maker or article_pages(entries, annotations)
     index = maker.index
@@ -305,7 +306,13 @@ def plan_site(
     pages.extend(_sitemaps(entries))
     pages.append(Page("robots.txt", "robots.txt", {"title": "robots"}))
     pages.append(Page("404.html", "404.html", {"title": "Page not found"}))
-    pages.append(Page("search/", "search.html", {"title": "Search", "search_delta": search_delta}))
+    pages.append(
+        Page(
+            "search/",
+            "search.html",
+            {"title": "Search", "search_shards": "", "search_delta": "", **(search or {})},
+        )
+    )
     annotated = [e for e in entries if e.annotated]
     pages.append(
         Page(

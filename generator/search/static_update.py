@@ -12,6 +12,11 @@ to take off the counts. The search page merges the delta into the base (Pagefind
 A delta grows with each change until it passes DELTA_SHARE of the archive; the build after that
 indexes everything again into a new base, as does every full (staged) build.
 
+Pagefind holds a whole index in memory while it writes it: about 280 MB per 1,000 articles. An
+archive larger than `search_shard_pages` is therefore indexed as several base bundles (shards:
+site/pagefind/ and site/pagefind/shard-1/, ...), one Pagefind after another, so its memory is
+that of one shard's; the search page merges them into one result list, as it does the delta.
+
 The state (.build/pagefind/state.json) records what the bundles in site/ were made from; it is
 written when the site holding them is swapped in, so a build killed at any point leaves a state
 that describes site/ or a missing manifest, and then the next build is a full one.
@@ -23,9 +28,10 @@ import gzip
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -89,6 +95,7 @@ class _State:
     delta: dict[str, str] = field(default_factory=dict)  # slug -> input digest, in the delta
     hidden: list[str] = field(default_factory=list)  # slugs whose base result the delta hides
     inputs: dict[str, str] = field(default_factory=dict)  # slug -> digest of its input file
+    shards: int = 1  # base bundles: site/pagefind/ and site/pagefind/shard-1/ ... shard-(n-1)/
 
     @classmethod
     def load(cls, path: Path) -> _State | None:
@@ -107,21 +114,27 @@ class _State:
 
 
 class _Run:
-    """One Pagefind process writing a bundle, started now, waited for in finish()."""
+    """Pagefind writing one or more bundles (source folder -> output folder), one after another
+    in a single process tree started now, waited for in finish()."""
 
-    def __init__(self, source: Path, output: Path) -> None:
-        shutil.rmtree(output, ignore_errors=True)
-        self.output = output
-        self._log = output.with_name(output.name + ".log")
+    def __init__(self, jobs: Sequence[tuple[Path, Path]]) -> None:
+        self.outputs = [output for _, output in jobs]
+        for output in self.outputs:
+            shutil.rmtree(output, ignore_errors=True)
+        commands = [tied_command(pagefind_command(source, output)) for source, output in jobs]
+        if len(commands) == 1:
+            command = commands[0]
+        else:  # in turn, so that only one index is in memory at a time
+            chain = " && ".join(shlex.join(c) for c in commands)
+            command = tied_command(["/bin/sh", "-c", chain])
+        self._log = self.outputs[0].with_name(self.outputs[0].name + ".log")
         with self._log.open("wb") as log:
             self.process = subprocess.Popen(
-                tied_command(pagefind_command(source, output)),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
+                command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
             )
 
     def wait(self, timeout: float = 3600) -> int:
+        """Pages indexed, over every bundle. Raises SearchError when Pagefind fails."""
         try:
             code = self.process.wait(timeout)
         except subprocess.TimeoutExpired as exc:
@@ -132,20 +145,40 @@ class _Run:
         if code != 0:
             tail = text.strip().splitlines()[-3:]
             raise SearchError(f"Pagefind failed (exit {code}): {' | '.join(tail)}")
-        canonicalize_bundle(self.output)
-        marker = "Indexed "
+        for output in self.outputs:
+            canonicalize_bundle(output)
+        pages = 0
         for line in text.splitlines():
             words = line.strip().split()
-            if line.strip().startswith(marker) and len(words) >= 3 and words[2].startswith("page"):
-                return int(words[1])
-        return 0
+            if len(words) >= 3 and words[0] == "Indexed" and words[2].startswith("page"):
+                pages += int(words[1])
+        return pages
 
     def kill(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
-        shutil.rmtree(self.output, ignore_errors=True)
+        for output in self.outputs:
+            shutil.rmtree(output, ignore_errors=True)
         self._log.unlink(missing_ok=True)
+
+
+def shard_dir(number: int) -> str:
+    """Where base shard `number` (from 1; shard 0 is the bundle itself) lives in site/pagefind/."""
+    return f"shard-{number}"
+
+
+def split_shards(slugs: Sequence[str], most: int) -> list[list[str]]:
+    """Sorted slugs in as few runs of at most `most` as there can be, of near-equal sizes."""
+    ordered = sorted(slugs)
+    count = max(1, -(-len(ordered) // max(1, most)))
+    size, extra = divmod(len(ordered), count)
+    shards, start = [], 0
+    for number in range(count):
+        end = start + size + (number < extra)
+        shards.append(ordered[start:end])
+        start = end
+    return shards
 
 
 def _result_ids(bundle: Path) -> dict[str, str]:
@@ -192,6 +225,21 @@ class StaticUpdate:
             self.mode = "keep"
         else:
             self.mode = "delta"
+        # The base's shards: as they are, or as the full index about to be made will cut them.
+        self.shards = (
+            split_shards(list(self.wanted), config.search_shard_pages)
+            if self.mode == "full"
+            else None
+        )
+        self.shard_count = len(self.shards) if self.shards is not None else state.shards
+
+    @property
+    def page_context(self) -> dict[str, str]:
+        """What the search page is told of the bundles: the base's extra shards, the delta."""
+        return {
+            "search_shards": " ".join(shard_dir(n) for n in range(1, self.shard_count)),
+            "search_delta": self.delta_version or "",
+        }
 
     @property
     def delta_version(self) -> str | None:
@@ -235,17 +283,31 @@ class StaticUpdate:
             del inputs[slug]
         self.inputs = inputs
         work = self.config.build_dir / "pagefind"
-        if self.mode == "full":
-            self._run = _Run(folder, work / f"bundle-{os.getpid()}")
+        pid = os.getpid()
+        if self.mode == "full" and self.shards is not None and len(self.shards) > 1:
+            jobs = [
+                (
+                    self._linked(folder, work / f"shard-input-{pid}-{n}", shard),
+                    work / f"bundle-{pid}-{n}",
+                )
+                for n, shard in enumerate(self.shards)
+            ]
+            self._run = _Run(jobs)
+        elif self.mode == "full":
+            self._run = _Run([(folder, work / f"bundle-{pid}")])
         elif self.mode == "delta" and self.delta:
-            source = work / f"delta-input-{os.getpid()}"
-            shutil.rmtree(source, ignore_errors=True)
-            self._scratch.append(source)
-            for slug in self.delta:
-                target = lean_document_path(source, slug)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.link(lean_document_path(folder, slug), target)
-            self._run = _Run(source, work / f"delta-{os.getpid()}")
+            source = self._linked(folder, work / f"delta-input-{pid}", self.delta)
+            self._run = _Run([(source, work / f"delta-{pid}")])
+
+    def _linked(self, folder: Path, source: Path, slugs: Iterable[str]) -> Path:
+        """A scratch input folder holding (hard links to) the input files of `slugs`."""
+        shutil.rmtree(source, ignore_errors=True)
+        self._scratch.append(source)
+        for slug in slugs:
+            target = lean_document_path(source, slug)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(lean_document_path(folder, slug), target)
+        return source
 
     def _write_inputs(self, folder: Path, slugs: Sequence[str]) -> None:
         store = self._catalog.store
@@ -277,19 +339,24 @@ class StaticUpdate:
             assert self._run is not None
             target = site_folder / BUNDLE_DIR
             shutil.rmtree(target, ignore_errors=True)  # in a staged copy only links go
-            shutil.move(self._run.output, target)
+            shutil.move(self._run.outputs[0], target)
+            ids = _result_ids(target)
+            for number, output in enumerate(self._run.outputs[1:], start=1):
+                shutil.move(output, target / shard_dir(number))
+                ids.update(_result_ids(target / shard_dir(number)))
             shutil.rmtree(site_folder / DELTA_DIR, ignore_errors=True)
             state = _State(
                 base=dict(self.wanted),
-                ids=_result_ids(target),
+                ids=ids,
                 filters={s: filter_values(e) for s, e in self.entries.items()},
                 inputs=self.inputs,
+                shards=len(self._run.outputs),
             )
         elif self.mode == "delta":
             target = site_folder / DELTA_DIR
             shutil.rmtree(target, ignore_errors=True)
             if self._run is not None:
-                shutil.move(self._run.output, target)
+                shutil.move(self._run.outputs[0], target)
             else:
                 target.mkdir(parents=True)  # only deletions: nothing to add, something to hide
             # A result of the delta that replaces a stale base result ranks where the stale one

@@ -175,6 +175,7 @@
   // the stale result it replaces, whose score it takes (the delta's own index is too small for
   // comparable scores).
   var delta = form.getAttribute("data-delta");
+  var shards = (form.getAttribute("data-shards") || "").split(" ").filter(Boolean);
   var hidden = {};
   var replaces = {};
 
@@ -184,6 +185,11 @@
       // noWorker: the worker is a second copy of Pagefind's search code (about 40 KB) for a
       // search that takes milliseconds on the page itself.
       return module.options({ noWorker: true }).then(function () {
+        // A large archive's base index comes as several bundles (shards): one result list.
+        return shards.reduce(function (done, name) {
+          return done.then(function () { return module.mergeIndex(root + "pagefind/" + name + "/"); });
+        }, Promise.resolve());
+      }).then(function () {
         if (!delta) { return null; }
         return fetch(root + "pagefind-delta/delta.json?v=" + encodeURIComponent(delta))
           .then(function (r) { if (!r.ok) { throw new Error("delta.json: " + r.status); } return r.json(); })

@@ -155,3 +155,53 @@ def test_readers_get_from_base_and_delta_what_a_full_index_gives(
     assert got[2] == want[2]  # the same facet counts
     if want[1] and any(t.startswith("Mast of") for t in want[1][:1]):
         assert got[1][0] == want[1][0]  # the edited article ranks where a full index puts it
+
+
+def test_shards_split_sorted_slugs_evenly_and_within_the_limit() -> None:
+    slugs = [f"s{n:03d}" for n in range(10)]
+    shards = static_update.split_shards(list(reversed(slugs)), 3)
+    assert [len(s) for s in shards] == [3, 3, 2, 2]
+    assert [slug for shard in shards for slug in shard] == slugs
+    assert static_update.split_shards(slugs, 10) == [slugs]
+    assert static_update.split_shards([], 5) == [[]]
+
+
+@pytest.fixture(scope="module")
+def sharded_sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """One edited archive served twice: indexed as shards of 3 articles plus a delta, and as
+    one clean bundle."""
+    work = tmp_path_factory.mktemp("shard-sites")
+    root = _archive(work / "sharded")
+    config = root / "newsarchive.toml"
+    config.write_text(config.read_text() + "search_shard_pages = 3\n")
+    _build(root)
+    bundle = root / "site" / "pagefind"
+    assert sorted(p.name for p in bundle.glob("shard-*")) == ["shard-1", "shard-2", "shard-3"]
+    search_page = root / "site" / "search" / "index.html"
+    assert 'data-shards="shard-1 shard-2 shard-3"' in search_page.read_text()
+    # Unchanged, the shards are kept; after an edit a delta is merged over them.
+    assert _build(root).static_pages is None
+    _edit_body(root, BRIDGE, "bridge", "zeppelin mooring mast")
+    assert _build(root).static_pages == 1
+    page = search_page.read_text()
+    assert 'data-shards="shard-1 shard-2 shard-3"' in page and "data-delta=" in page
+    clean = work / "clean"
+    shutil.copytree(root, clean, ignore=shutil.ignore_patterns("site", ".build", ".site.*"))
+    (clean / "newsarchive.toml").write_text(config.read_text().replace("3\n", "300\n"))
+    _build(clean, clean=True, ingest=False)
+    assert not list((clean / "site" / "pagefind").glob("shard-*"))
+    with http_server(root / "site") as sharded, http_server(clean / "site") as single:
+        yield sharded, single
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("query", ["zeppelin", "bridge", "council", "the"])
+def test_readers_get_from_shards_what_one_bundle_gives(
+    sharded_sites: tuple[str, str], chromium: Any, query: str
+) -> None:
+    sharded, single = sharded_sites
+    got = _results(chromium, sharded, query)
+    want = _results(chromium, single, query)
+    assert got[0] == want[0]
+    assert sorted(got[1]) == sorted(want[1])
+    assert got[2] == want[2]

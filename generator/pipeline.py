@@ -7,7 +7,7 @@ import logging
 import os
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -127,21 +127,19 @@ def _ingest_safely(job: tuple[Path, Config]) -> Article | Problem:
         return _unexpected(config, path, "ingest", exc)
 
 
-def _ingest_all(jobs: list[tuple[Path, Config]], progress: Progress) -> list[Article | Problem]:
-    """Run the per-file stages on every core; results come back in input order."""
+def _ingest_all(jobs: list[tuple[Path, Config]], progress: Progress) -> Iterator[Article | Problem]:
+    """Run the per-file stages on every core; results come back in input order, one at a time
+    (so that each is written and let go before the archive's worth of articles piles up)."""
     if len(jobs) < _PARALLEL_MIN or (os.cpu_count() or 1) < 2:
-        results = []
         for done, job in enumerate(jobs, 1):
             progress("ingest", done, len(jobs))
-            results.append(_ingest_safely(job))
-        return results
+            yield _ingest_safely(job)
+        return
     chunk = max(1, min(64, len(jobs) // ((os.cpu_count() or 2) * 4)))
     with worker_pool(os.cpu_count() or 2) as pool:
-        results = []
         for done, result in enumerate(pool.map(_ingest_safely, jobs, chunksize=chunk), 1):
             progress("ingest", done, len(jobs))
-            results.append(result)
-        return results
+            yield result
 
 
 def run_ingest(
@@ -187,7 +185,7 @@ def run_ingest(
             todo.append((rel, path, current))
     hashes.save()
     outcomes = _ingest_all([(path, config) for _, path, _ in todo], progress)
-    for (rel, _path, current), outcome in zip(todo, outcomes, strict=True):
+    for (rel, _path, current), outcome in zip(todo, outcomes, strict=True):  # as each comes
         if isinstance(outcome, Problem):
             report.problems.append(outcome)
             report.results.append(IngestResult(rel, None, "skipped", str(outcome)))

@@ -193,7 +193,7 @@ class _Worker:
         card_key, record_key = card_digest(card), record_digest(article)
         self.store.put("card", card_key, card)
         self.store.put("analysis", f"{record_key}.{context.version}", analysis)
-        from generator.search.whoosh_index import search_document
+        from generator.search.documents import search_document
 
         document = search_document(article)
         self.store.put("search", f"{record_key}.{context.version}", document)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import atexit
 import bisect
 import gc
-import hashlib
 import html
 import itertools
 import json
@@ -66,15 +65,17 @@ from whoosh.support.charset import accent_map
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from generator.build.plan import article_url
 from generator.errors import SearchError
 from generator.fsutil import atomic_write_text, is_process_alive, swap_directory
 from generator.models import Article
+from generator.search.documents import (  # re-exported: the index's API takes these
+    SCHEMA_VERSION,
+    SearchDocument,
+    article_digest,
+    search_document,
+)
 
 _MARK = re.compile(r"</?mark[^>]*>")
-SCHEMA_VERSION = (
-    4  # bump when _schema() or _document() change: the next build re-indexes everything
-)
 FACETS = ("people", "organizations", "places", "tags", "year")
 
 # Whoosh's default token pattern (RegexTokenizer), without its capturing group, so findall()
@@ -242,70 +243,6 @@ def _layout(schema: Schema) -> list[tuple[str, ...]]:
         )
         for name, fieldobj in sorted(schema.items())
     ]
-
-
-def _plain_body(markdown_body: str) -> str:
-    text = re.sub(r"^\s*(?:\\)?[#>*+-]\s+", "", markdown_body, flags=re.M)
-    return text.replace("\\", "")
-
-
-def article_digest(article: Article) -> str:
-    """Hash of everything the index stores for an article, cheap enough to take for 10k articles."""
-    parts = (
-        str(SCHEMA_VERSION),
-        article.slug,
-        article.title,
-        article.body,
-        article.summary,
-        article.date or "",
-        *article.people,
-        "\x01",
-        *article.organizations,
-        "\x01",
-        *article.places,
-        "\x01",
-        *article.tags,
-    )
-    return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class SearchDocument:
-    """What the index holds for one article: plain, picklable, cheap to send between processes.
-
-    search_document() makes one from an Article; update_index() and build_index() take either.
-    """
-
-    slug: str
-    title: str
-    text: str  # the body as plain text (Markdown markers removed): indexed, and shown in snippets
-    summary: str
-    url: str
-    date: str | None
-    year: str | None
-    people: tuple[str, ...]
-    organizations: tuple[str, ...]
-    places: tuple[str, ...]
-    tags: tuple[str, ...]
-    digest: str  # article_digest() of the article it was made from
-
-
-def search_document(article: Article) -> SearchDocument:
-    """The article as the index sees it (a pure function of the article)."""
-    return SearchDocument(
-        slug=article.slug,
-        title=article.title,
-        text=_plain_body(article.body),
-        summary=article.summary,
-        url=article_url(article),
-        date=article.date,
-        year=article.year,
-        people=tuple(article.people),
-        organizations=tuple(article.organizations),
-        places=tuple(article.places),
-        tags=tuple(article.tags),
-        digest=article_digest(article),
-    )
 
 
 def _as_document(item: Article | SearchDocument) -> SearchDocument:

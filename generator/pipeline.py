@@ -331,7 +331,7 @@ def _run_build(
     report.articles = len(catalog.entries)
     # Both search indexes need only the loaded records: they run beside the rest of the build.
     static = (
-        StaticUpdate(config, catalog, full=clean or needs_full_write(config))
+        StaticUpdate(config, catalog, full=clean or needs_full_write(config), workers=workers)
         if wants_static
         else None
     )

@@ -31,6 +31,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -58,6 +59,8 @@ DELTA_FILE = "delta.json"
 # is indexed again. A delta costs a query one more small bundle and Pagefind ~5 ms an article.
 DELTA_SHARE = 0.02
 DELTA_MIN = 50
+# Articles below which a shard is not worth its own bundle (a search fetches from each).
+SHARD_MIN = 2500
 _STATE_VERSION = 1
 Mode = Literal["keep", "full", "delta", "drop-delta"]
 
@@ -114,53 +117,62 @@ class _State:
 
 
 class _Run:
-    """Pagefind writing one or more bundles (source folder -> output folder), one after another
-    in a single process tree started now, waited for in finish()."""
+    """Pagefind writing bundles (source folder -> output folder), started now and waited for in
+    finish(): `at_once` process trees side by side, each writing its share one after another."""
 
-    def __init__(self, jobs: Sequence[tuple[Path, Path]]) -> None:
+    def __init__(self, jobs: Sequence[tuple[Path, Path]], at_once: int = 1) -> None:
         self.outputs = [output for _, output in jobs]
         for output in self.outputs:
             shutil.rmtree(output, ignore_errors=True)
-        commands = [tied_command(pagefind_command(source, output)) for source, output in jobs]
-        if len(commands) == 1:
-            command = commands[0]
-        else:  # in turn, so that only one index is in memory at a time
-            chain = " && ".join(shlex.join(c) for c in commands)
-            command = tied_command(["/bin/sh", "-c", chain])
-        self._log = self.outputs[0].with_name(self.outputs[0].name + ".log")
-        with self._log.open("wb") as log:
-            self.process = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
-            )
+        self._runs: list[tuple[subprocess.Popen[bytes], Path]] = []
+        lanes = max(1, min(at_once, len(jobs)))
+        for lane in range(lanes):
+            commands = [tied_command(pagefind_command(*job)) for job in jobs[lane::lanes]]
+            if len(commands) == 1:
+                command = commands[0]
+            else:  # in turn, so that only one of this lane's indexes is in memory at a time
+                chain = " && ".join(shlex.join(c) for c in commands)
+                command = tied_command(["/bin/sh", "-c", chain])
+            first = jobs[lane][1]
+            log_path = first.with_name(first.name + ".log")
+            with log_path.open("wb") as log:
+                process = subprocess.Popen(
+                    command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+                )
+            self._runs.append((process, log_path))
 
     def wait(self, timeout: float = 3600) -> int:
         """Pages indexed, over every bundle. Raises SearchError when Pagefind fails."""
-        try:
-            code = self.process.wait(timeout)
-        except subprocess.TimeoutExpired as exc:
-            self.process.kill()
-            raise SearchError(f"Pagefind did not finish within {timeout:.0f} s") from exc
-        text = self._log.read_text(encoding="utf-8", errors="replace")
-        self._log.unlink(missing_ok=True)
-        if code != 0:
-            tail = text.strip().splitlines()[-3:]
-            raise SearchError(f"Pagefind failed (exit {code}): {' | '.join(tail)}")
+        deadline = time.monotonic() + timeout
+        pages = 0
+        for process, log_path in self._runs:
+            try:
+                code = process.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired as exc:
+                self.kill()
+                raise SearchError(f"Pagefind did not finish within {timeout:.0f} s") from exc
+            text = log_path.read_text(encoding="utf-8", errors="replace")
+            log_path.unlink(missing_ok=True)
+            if code != 0:
+                self.kill()
+                tail = text.strip().splitlines()[-3:]
+                raise SearchError(f"Pagefind failed (exit {code}): {' | '.join(tail)}")
+            for line in text.splitlines():
+                words = line.strip().split()
+                if len(words) >= 3 and words[0] == "Indexed" and words[2].startswith("page"):
+                    pages += int(words[1])
         for output in self.outputs:
             canonicalize_bundle(output)
-        pages = 0
-        for line in text.splitlines():
-            words = line.strip().split()
-            if len(words) >= 3 and words[0] == "Indexed" and words[2].startswith("page"):
-                pages += int(words[1])
         return pages
 
     def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
+        for process, log_path in self._runs:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            log_path.unlink(missing_ok=True)
         for output in self.outputs:
             shutil.rmtree(output, ignore_errors=True)
-        self._log.unlink(missing_ok=True)
 
 
 def shard_dir(number: int) -> str:
@@ -168,10 +180,10 @@ def shard_dir(number: int) -> str:
     return f"shard-{number}"
 
 
-def split_shards(slugs: Sequence[str], most: int) -> list[list[str]]:
-    """Sorted slugs in as few runs of at most `most` as there can be, of near-equal sizes."""
+def split_shards(slugs: Sequence[str], count: int) -> list[list[str]]:
+    """Sorted slugs in `count` runs of near-equal sizes (at least one run)."""
     ordered = sorted(slugs)
-    count = max(1, -(-len(ordered) // max(1, most)))
+    count = max(1, count)
     size, extra = divmod(len(ordered), count)
     shards, start = [], 0
     for number in range(count):
@@ -179,6 +191,20 @@ def split_shards(slugs: Sequence[str], most: int) -> list[list[str]]:
         shards.append(ordered[start:end])
         start = end
     return shards
+
+
+def plan_shards(slugs: Sequence[str], most: int, cores: int) -> tuple[list[list[str]], int]:
+    """The base's shards, and how many Pagefind processes index them side by side.
+
+    Pagefind indexes on one core: an archive of at least 2 x SHARD_MIN articles is cut into one
+    shard per core, indexed at once (about half the wall time on two cores). A larger one is
+    cut into shards of at most `most` articles, and never more than `most` articles are indexed
+    at any one time, which bounds Pagefind's memory.
+    """
+    count = max(1, -(-len(slugs) // max(1, most)), min(cores, len(slugs) // SHARD_MIN))
+    shards = split_shards(slugs, count)
+    largest = max(1, max(len(shard) for shard in shards))
+    return shards, max(1, min(cores, count, most // largest))
 
 
 def _result_ids(bundle: Path) -> dict[str, str]:
@@ -196,7 +222,7 @@ def _result_ids(bundle: Path) -> dict[str, str]:
 class StaticUpdate:
     """The reader index's part in one build (see the module docstring)."""
 
-    def __init__(self, config: Config, catalog: Catalog, *, full: bool) -> None:
+    def __init__(self, config: Config, catalog: Catalog, *, full: bool, workers: int = 1) -> None:
         self.config = config
         self.entries = {e.slug: e for e in catalog.entries}
         self.wanted = {
@@ -226,10 +252,10 @@ class StaticUpdate:
         else:
             self.mode = "delta"
         # The base's shards: as they are, or as the full index about to be made will cut them.
-        self.shards = (
-            split_shards(list(self.wanted), config.search_shard_pages)
+        self.shards, self._at_once = (
+            plan_shards(list(self.wanted), config.search_shard_pages, workers)
             if self.mode == "full"
-            else None
+            else (None, 1)
         )
         self.shard_count = len(self.shards) if self.shards is not None else state.shards
 
@@ -292,7 +318,7 @@ class StaticUpdate:
                 )
                 for n, shard in enumerate(self.shards)
             ]
-            self._run = _Run(jobs)
+            self._run = _Run(jobs, self._at_once)
         elif self.mode == "full":
             self._run = _Run([(folder, work / f"bundle-{pid}")])
         elif self.mode == "delta" and self.delta:

@@ -159,11 +159,36 @@ def test_readers_get_from_base_and_delta_what_a_full_index_gives(
 
 def test_shards_split_sorted_slugs_evenly_and_within_the_limit() -> None:
     slugs = [f"s{n:03d}" for n in range(10)]
-    shards = static_update.split_shards(list(reversed(slugs)), 3)
+    shards = static_update.split_shards(list(reversed(slugs)), 4)
     assert [len(s) for s in shards] == [3, 3, 2, 2]
     assert [slug for shard in shards for slug in shard] == slugs
-    assert static_update.split_shards(slugs, 10) == [slugs]
-    assert static_update.split_shards([], 5) == [[]]
+    assert static_update.split_shards(slugs, 1) == [slugs]
+    assert static_update.split_shards([], 1) == [[]]
+    # Past the limit: shards of at most `most`, indexed one at a time when two would pass it.
+    big = [f"a{n:06d}" for n in range(100_000)]
+    shards, at_once = static_update.plan_shards(big, 20_000, 2)
+    assert [len(s) for s in shards] == [20_000] * 5 and at_once == 1
+    # Big enough to share out: one shard per core, side by side.
+    shards, at_once = static_update.plan_shards(big[:10_000], 20_000, 2)
+    assert [len(s) for s in shards] == [5_000, 5_000] and at_once == 2
+    # Small, or one core: one bundle.
+    assert static_update.plan_shards(big[:3_000], 20_000, 2) == ([big[:3_000]], 1)
+    assert static_update.plan_shards(big[:10_000], 20_000, 1) == ([big[:10_000]], 1)
+
+
+def test_shards_indexed_side_by_side_hold_every_article_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(static_update, "SHARD_MIN", 4)
+    root = _archive(tmp_path / "archive")
+    report = _build(root, workers=2)
+    bundle = root / "site" / "pagefind"
+    assert report.static_pages == 10
+    assert [p.name for p in bundle.glob("shard-*")] == ["shard-1"]
+    first, second = static_update._result_ids(bundle), static_update._result_ids(bundle / "shard-1")
+    assert len(first) == len(second) == 5 and not first.keys() & second.keys()
+    slugs = {p.stem for p in (root / "content" / "articles").glob("*.md")}
+    assert first.keys() | second.keys() == slugs
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 
 def tree_files(root: Path) -> list[tuple[tuple[str, ...], str]]:
@@ -45,19 +46,27 @@ def stat_stamp(path: str) -> tuple[int, int, int] | None:
     return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write data to path atomically; on any failure the old file (if any) is left intact."""
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A file to write that replaces `path` atomically when the block ends without error; on
+    any failure the old file (if any) is left intact. For data too big to hold twice in memory."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write data to path atomically; on any failure the old file (if any) is left intact."""
+    with atomic_file(path) as handle:
+        handle.write(data)
 
 
 def replace_file(path: Path, data: bytes) -> None:

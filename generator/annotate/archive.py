@@ -39,7 +39,7 @@ from generator.annotate.features import (
 from generator.annotate.links import ArchiveAnnotation, DuplicateLink
 from generator.annotate.related import RelatedFeatures, related_from_features
 from generator.fingerprint import code_digest
-from generator.fsutil import atomic_write_bytes
+from generator.fsutil import atomic_file
 from generator.models import Article
 
 _CACHE_VERSION = 4
@@ -94,8 +94,9 @@ def _load(path: Path | None) -> dict[str, Any]:
 def _save(path: Path | None, data: dict[str, Any]) -> None:
     if path is not None:
         # A cache that cannot be saved costs time on the next build, never correctness.
-        with contextlib.suppress(OSError):
-            atomic_write_bytes(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        # Streamed to the file: no second copy of it in memory.
+        with contextlib.suppress(OSError), atomic_file(path) as handle:
+            pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _columns(features: Sequence[ArticleFeatures]) -> dict[str, Any]:
@@ -162,6 +163,7 @@ def cached_features(
     if stored.get("version") == version:
         with contextlib.suppress(Exception):  # a damaged cache is computed again
             cached = dict(zip(stored["keys"], _rows(stored["columns"]), strict=True))
+    stored = {"id": stored.get("id")}  # the columns are copied into `cached`: let them go
     recent_path = path.with_name(f"{path.stem}-recent{path.suffix}") if path else None
     recent_stored = _load(recent_path)
     recent: dict[str, ArticleFeatures] = {}
@@ -182,8 +184,15 @@ def cached_features(
     stale = len(cached.keys() - fresh.keys())
     if len(new) + stale > max(_REWRITE_AFTER, len(fresh) // 100) or (fresh and not cached):
         base = hashlib.sha256(repr(sorted(fresh)).encode()).hexdigest()
-        columns = _columns(list(fresh.values()))
-        _save(path, {"version": version, "id": base, "keys": list(fresh), "columns": columns})
+        _save(
+            path,
+            {
+                "version": version,
+                "id": base,
+                "keys": list(fresh),
+                "columns": _columns(list(fresh.values())),
+            },
+        )
         with contextlib.suppress(OSError):
             recent_path.unlink(missing_ok=True)
     elif new.keys() != recent.keys():

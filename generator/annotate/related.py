@@ -52,6 +52,7 @@ def _word_set(words: str) -> frozenset[str]:
 _MAX_DF_SHARE = 0.05
 _MIN_ARCHIVE = 40
 _BLOCK_CELLS = 4_000_000
+_SLICE = 1 << 20  # entries per slice where a full-size temporary array would be too big
 
 _MIN_WORD = 3  # letters: shorter words are no features
 _WORD = re.compile(r"[^\W\d_]+")
@@ -413,17 +414,22 @@ def _best(
 
 def _word_rows(features: Sequence[RelatedFeatures]) -> sparse.csr_matrix:
     lengths = np.array([len(f.counts) // 4 for f in features], dtype=np.int64)
-    hashes = np.frombuffer(b"".join(f.stems for f in features), dtype="<u8")
-    counts = np.frombuffer(b"".join(f.counts for f in features), dtype="<u4").astype(np.int64)
-    return _unit_rows(_dense_ids(hashes), counts, lengths)
+    stems = b"".join(f.stems for f in features)
+    columns = _dense_ids(np.frombuffer(stems, dtype="<u8"))
+    del stems  # (a 100,000-article archive has some 30 million stems: every copy counts)
+    counts = np.frombuffer(b"".join(f.counts for f in features), dtype="<u4")
+    return _unit_rows(columns, counts, lengths)
 
 
 def _dense_ids(hashes: np.ndarray) -> np.ndarray:
     """0, 1, 2 ... for the distinct values of `hashes`, per entry (np.unique's inverse, faster:
-    np.unique argsorts, slow on 64-bit keys; a plain sort and a binary search are not)."""
+    np.unique argsorts, slow on 64-bit keys; a plain sort and a binary search are not), as
+    32-bit integers where they fit, looked up a slice at a time."""
     distinct = np.sort(hashes)
     distinct = distinct[np.r_[True, distinct[1:] != distinct[:-1]]] if len(distinct) else distinct
-    ids: np.ndarray = np.searchsorted(distinct, hashes).astype(np.int64)
+    ids = np.empty(len(hashes), dtype=np.int32 if len(distinct) < 2**31 else np.int64)
+    for start in range(0, len(hashes), _SLICE):
+        ids[start : start + _SLICE] = np.searchsorted(distinct, hashes[start : start + _SLICE])
     return ids
 
 
@@ -453,8 +459,11 @@ def _unit_rows(columns: np.ndarray, counts: np.ndarray, lengths: np.ndarray) -> 
     largest = int(counts.max()) if len(counts) else 1
     tf_table = np.array([1.0 + math.log(c) for c in range(1, largest + 1)], dtype=np.float64)
     idf_table = np.array([math.log((1 + n) / (1 + d)) + 1.0 for d in range(n + 1)])
-    weights = tf_table[counts - 1] * idf_table[df][columns]
-    squares = weights * weights
+    idf = idf_table[df]
+    weights = np.empty(len(columns), dtype=np.float64)
+    for start in range(0, len(columns), _SLICE):  # a slice at a time: no full-size temporaries
+        part = slice(start, start + _SLICE)
+        weights[part] = tf_table[counts[part] - 1] * idf[columns[part]]
     # Each row's squares summed left to right (a vector sum would pair them differently): rows
     # by length, longest first, so that at position p the rows still going are a prefix.
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
@@ -463,16 +472,21 @@ def _unit_rows(columns: np.ndarray, counts: np.ndarray, lengths: np.ndarray) -> 
     norm_sq = np.zeros(n, dtype=np.float64)
     for p in range(int(sorted_lengths[0]) if n else 0):
         going = by_length[: int(np.searchsorted(-sorted_lengths, -p, side="left"))]
-        norm_sq[going] += squares[starts[going] + p]
+        weight = weights[starts[going] + p]
+        norm_sq[going] += weight * weight
     norms = np.sqrt(norm_sq)
     norms[norms == 0] = 1.0
-    rows = np.repeat(np.arange(n), lengths)
-    kept = (df[columns] >= 2) & (df[columns] <= max_df)
-    used = np.flatnonzero((df >= 2) & (df <= max_df))
-    renumber = np.full(len(df), -1, dtype=np.int64)
+    useful = (df >= 2) & (df <= max_df)
+    kept = useful[columns]
+    rows = np.repeat(np.arange(n, dtype=np.int32 if n < 2**31 else np.int64), lengths)[kept]
+    data = weights[kept]
+    del weights
+    data /= norms[rows]
+    used = np.flatnonzero(useful)
+    renumber = np.full(len(df), -1, dtype=np.int32 if len(used) < 2**31 else np.int64)
     renumber[used] = np.arange(len(used))
-    data = weights[kept] / norms[rows[kept]]
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows[kept], minlength=n))])
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
+    del rows
     return sparse.csr_matrix(
         (data, renumber[columns[kept]], indptr.astype(np.int64)), shape=(n, len(used))
     )

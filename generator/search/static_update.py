@@ -185,7 +185,8 @@ def split_shards(slugs: Sequence[str], count: int) -> list[list[str]]:
     ordered = sorted(slugs)
     count = max(1, count)
     size, extra = divmod(len(ordered), count)
-    shards, start = [], 0
+    shards: list[list[str]] = []
+    start = 0
     for number in range(count):
         end = start + size + (number < extra)
         shards.append(ordered[start:end])
@@ -252,11 +253,12 @@ class StaticUpdate:
         else:
             self.mode = "delta"
         # The base's shards: as they are, or as the full index about to be made will cut them.
-        self.shards, self._at_once = (
-            plan_shards(list(self.wanted), config.search_shard_pages, workers)
-            if self.mode == "full"
-            else (None, 1)
-        )
+        self.shards: list[list[str]] | None = None
+        self._at_once = 1
+        if self.mode == "full":
+            self.shards, self._at_once = plan_shards(
+                list(self.wanted), config.search_shard_pages, workers
+            )
         self.shard_count = len(self.shards) if self.shards is not None else state.shards
 
     @property

@@ -117,11 +117,15 @@ def build_static_index(
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
         raise SearchError(f"Pagefind failed (exit {done.returncode}): {' | '.join(tail)}")
-    match = re.search(r"Indexed (\d+) page", done.stdout)
     bundle = output or site_dir / BUNDLE_DIR
     canonicalize_bundle(bundle)
     files = sum(1 for p in bundle.rglob("*") if p.is_file()) if bundle.is_dir() else 0
-    return StaticIndexReport(pages=int(match.group(1)) if match else 0, files=files)
+    return StaticIndexReport(pages=indexed_pages(done.stdout), files=files)
+
+
+def indexed_pages(output: str) -> int:
+    """Pages indexed, from what Pagefind printed (one "Indexed N pages" line per bundle)."""
+    return sum(int(found) for found in re.findall(r"Indexed (\d+) page", output))
 
 
 _SIGNATURE = b"pagefind_dcd"

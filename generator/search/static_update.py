@@ -14,8 +14,9 @@ indexes everything again into a new base, as does every full (staged) build.
 
 Pagefind holds a whole index in memory while it writes it: about 280 MB per 1,000 articles. An
 archive larger than `search_shard_pages` is therefore indexed as several base bundles (shards:
-site/pagefind/ and site/pagefind/shard-1/, ...), one Pagefind after another, so its memory is
-that of one shard's; the search page merges them into one result list, as it does the delta.
+site/pagefind/ and site/pagefind/shard-1/, ...), never more than that many articles at a time,
+so Pagefind's memory stays bounded; from 2 x SHARD_MIN articles up, one shard per core is indexed
+side by side (Pagefind uses one core). The search page merges them, as it does the delta.
 
 The state (.build/pagefind/state.json) records what the bundles in site/ were made from; it is
 written when the site holding them is swapped in, so a build killed at any point leaves a state
@@ -44,6 +45,7 @@ from generator.search.static import (
     BUNDLE_DIR,
     FILTERS,
     canonicalize_bundle,
+    indexed_pages,
     lean_document,
     lean_document_path,
     pagefind_command,
@@ -157,10 +159,7 @@ class _Run:
                 self.kill()
                 tail = text.strip().splitlines()[-3:]
                 raise SearchError(f"Pagefind failed (exit {code}): {' | '.join(tail)}")
-            for line in text.splitlines():
-                words = line.strip().split()
-                if len(words) >= 3 and words[0] == "Indexed" and words[2].startswith("page"):
-                    pages += int(words[1])
+            pages += indexed_pages(text)
         for output in self.outputs:
             canonicalize_bundle(output)
         return pages

@@ -142,17 +142,24 @@ def _results(chromium: Any, base: str, query: str) -> tuple[str, list[str], dict
     return status, titles, facets
 
 
+def _same_results(
+    chromium: Any, got_site: str, want_site: str, query: str
+) -> tuple[tuple[str, list[str], dict[str, str]], tuple[str, list[str], dict[str, str]]]:
+    """Search both sites; assert the same match count, articles and facet counts."""
+    got = _results(chromium, got_site, query)
+    want = _results(chromium, want_site, query)
+    assert got[0] == want[0]  # the same number of matches
+    assert sorted(got[1]) == sorted(want[1])  # the same articles, each once, as they are now
+    assert got[2] == want[2]  # the same facet counts
+    return got, want
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("query", ["zeppelin", "bridge", "riverside", "council", "the"])
 def test_readers_get_from_base_and_delta_what_a_full_index_gives(
     two_sites: tuple[str, str], chromium: Any, query: str
 ) -> None:
-    incremental, clean = two_sites
-    got = _results(chromium, incremental, query)
-    want = _results(chromium, clean, query)
-    assert got[0] == want[0]  # the same number of matches
-    assert sorted(got[1]) == sorted(want[1])  # the same articles, each once, as they are now
-    assert got[2] == want[2]  # the same facet counts
+    got, want = _same_results(chromium, *two_sites, query)
     if want[1] and any(t.startswith("Mast of") for t in want[1][:1]):
         assert got[1][0] == want[1][0]  # the edited article ranks where a full index puts it
 
@@ -224,9 +231,4 @@ def sharded_sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
 def test_readers_get_from_shards_what_one_bundle_gives(
     sharded_sites: tuple[str, str], chromium: Any, query: str
 ) -> None:
-    sharded, single = sharded_sites
-    got = _results(chromium, sharded, query)
-    want = _results(chromium, single, query)
-    assert got[0] == want[0]
-    assert sorted(got[1]) == sorted(want[1])
-    assert got[2] == want[2]
+    _same_results(chromium, *sharded_sites, query)

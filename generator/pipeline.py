@@ -17,6 +17,7 @@ from generator.config import Config
 from generator.errors import ArticleError, GeneratorError, Problem
 from generator.filecache import StampCache
 from generator.fsutil import exclusive, stat_stamp, tree_files
+from generator.gcpolicy import fewer_collections
 from generator.ingest.extract import slugify
 from generator.ingest.read import find_inputs, read_document
 from generator.ingest.write import (
@@ -150,6 +151,11 @@ def run_ingest(
     The per-file stages run in parallel; slugs and writes are decided here, in input order, so
     the result is the same whatever the number of cores.
     """
+    with fewer_collections():
+        return _run_ingest(config, progress, force=force)
+
+
+def _run_ingest(config: Config, progress: Progress, *, force: bool) -> IngestReport:
     report = IngestReport()
     if config.articles_dir.is_dir():
         # Temp files of a write that was killed before its os.replace; never a record.
@@ -271,9 +277,12 @@ def run_build(
     Raises TemplateError or WriteError when the site as a whole cannot be built; site/ then
     stays as it was.
     """
-    with exclusive(
-        config.build_dir / "build.lock",
-        lambda: log.warning("another build of %s is running; waiting for it", config.root),
+    with (
+        exclusive(
+            config.build_dir / "build.lock",
+            lambda: log.warning("another build of %s is running; waiting for it", config.root),
+        ),
+        fewer_collections(),
     ):
         return _run_build(
             config,

@@ -725,6 +725,8 @@ def main() -> int:
     parser.add_argument("--workdir", type=Path, default=BENCHWORK / "bench-build")
     parser.add_argument("--keep", action="store_true", help="keep corpora and outputs")
     args = parser.parse_args()
+    # Peers run with their work folder as the current one: relative paths would not resolve.
+    args.pelican_venv, args.workdir = args.pelican_venv.resolve(), args.workdir.resolve()
     results = [(n, bench(n, args)) for n in args.n or [1000]]
     for n, runs in results:
         table(n, runs)

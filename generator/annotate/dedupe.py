@@ -403,31 +403,71 @@ def _band_pairs(values: np.ndarray) -> np.ndarray:
     return np.unique(pairs, axis=0) if len(pairs) else np.empty((0, 2), dtype=np.int64)
 
 
-def _matrix(signatures: Sequence[Signature], channel: str) -> np.ndarray:
-    joined = b"".join(getattr(s, channel) for s in signatures)
-    return np.frombuffer(joined, dtype="<u4").reshape(len(signatures), NUM_PERM)
+@dataclass(frozen=True, slots=True)
+class SignatureColumns:
+    """The signatures of many articles as arrays, row i for article i: what LSH banding and the
+    vectorised compare() read, without one object per article."""
+
+    text: np.ndarray  # (rows, NUM_PERM) uint32
+    text_sizes: np.ndarray  # (rows,) int64
+    names: np.ndarray  # (rows, NUM_PERM) uint32
+    names_sizes: np.ndarray  # (rows,) int64
+
+    @classmethod
+    def of(cls, signatures: Sequence[Signature]) -> SignatureColumns:
+        rows = len(signatures)
+        return cls(
+            np.frombuffer(b"".join(s.text for s in signatures), "<u4").reshape(rows, NUM_PERM),
+            np.array([s.text_size for s in signatures], dtype=np.int64),
+            np.frombuffer(b"".join(s.names for s in signatures), "<u4").reshape(rows, NUM_PERM),
+            np.array([s.names_size for s in signatures], dtype=np.int64),
+        )
+
+    def __len__(self) -> int:
+        return len(self.text_sizes)
+
+    def select(self, rows: np.ndarray) -> SignatureColumns:
+        """The rows where the boolean mask `rows` is True, in order."""
+        return SignatureColumns(
+            self.text[rows], self.text_sizes[rows], self.names[rows], self.names_sizes[rows]
+        )
+
+    def take(self, rows: Sequence[int]) -> SignatureColumns:
+        """The rows at these indexes, in that order (an index may repeat)."""
+        at = list(rows)
+        return SignatureColumns(
+            self.text[at], self.text_sizes[at], self.names[at], self.names_sizes[at]
+        )
+
+    def concat(self, other: SignatureColumns) -> SignatureColumns:
+        return SignatureColumns(
+            np.concatenate([self.text, other.text]),
+            np.concatenate([self.text_sizes, other.text_sizes]),
+            np.concatenate([self.names, other.names]),
+            np.concatenate([self.names_sizes, other.names_sizes]),
+        )
 
 
-def _candidates(signatures: Sequence[Signature]) -> np.ndarray:
+def _candidates(columns: SignatureColumns) -> np.ndarray:
     """Index pairs (i < j) that share an LSH band in a channel both may use."""
     found = []
-    for channel, minimum in (("text", MIN_TEXT_SHINGLES), ("names", MIN_NAME_SHINGLES)):
-        sizes = np.array([getattr(s, f"{channel}_size") for s in signatures], dtype=np.int64)
+    for values, sizes, minimum in (
+        (columns.text, columns.text_sizes, MIN_TEXT_SHINGLES),
+        (columns.names, columns.names_sizes, MIN_NAME_SHINGLES),
+    ):
         usable = np.flatnonzero(sizes >= minimum)
-        values = _matrix([signatures[int(i)] for i in usable], channel)
-        found.append(usable[_band_pairs(values)])
+        found.append(usable[_band_pairs(values[usable])])
     pairs = np.concatenate(found)
     return np.unique(pairs, axis=0) if len(pairs) else pairs
 
 
-def _edges(signatures: Sequence[Signature]) -> list[tuple[int, int, float, Basis]]:
+def _edges(columns: SignatureColumns) -> list[tuple[int, int, float, Basis]]:
     """compare() for every candidate pair, vectorised; (i, j, similarity, basis) of the matches."""
-    pairs = _candidates(signatures)
+    pairs = _candidates(columns)
     if not len(pairs):
         return []
-    text, names = _matrix(signatures, "text"), _matrix(signatures, "names")
-    text_sizes = np.array([s.text_size for s in signatures], dtype=np.int64)
-    names_sizes = np.array([s.names_size for s in signatures], dtype=np.int64)
+    text, names = columns.text, columns.names
+    text_sizes, names_sizes = columns.text_sizes, columns.names_sizes
     edges: list[tuple[int, int, float, Basis]] = []
     for start in range(0, len(pairs), 65536):
         first, second = pairs[start : start + 65536].T
@@ -461,9 +501,26 @@ def duplicate_links(entries: Iterable[DedupeInput]) -> dict[str, tuple[Duplicate
     for a, b in itertools.pairwise(slugs):
         if a == b:
             raise ValueError(f"duplicate_links: duplicate slug {a!r}")
-    found: list[list[DuplicateLink]] = [[] for _ in ordered]
-    for i, j, similarity, basis in _edges([entry[1] for entry in ordered]):
-        (slug_i, _, spin_i, date_i), (slug_j, _, spin_j, date_j) = ordered[i], ordered[j]
+    return links_of(
+        slugs,
+        SignatureColumns.of([entry[1] for entry in ordered]),
+        [entry[2] for entry in ordered],
+        [entry[3] for entry in ordered],
+    )
+
+
+def links_of(
+    slugs: Sequence[str],
+    columns: SignatureColumns,
+    spins: Sequence[float],
+    dates: Sequence[str | None],
+) -> dict[str, tuple[DuplicateLink, ...]]:
+    """duplicate_links of row i = (slugs[i], its signature in `columns`, spins[i], dates[i]), rows
+    in any order (the result does not depend on it); the slugs must be distinct."""
+    found: list[list[DuplicateLink]] = [[] for _ in slugs]
+    for i, j, similarity, basis in _edges(columns):
+        slug_i, spin_i, date_i = slugs[i], spins[i], dates[i]
+        slug_j, spin_j, date_j = slugs[j], spins[j], dates[j]
         # The original is the less spun of the two, then the earlier (undated last), then by slug.
         i_first = (spin_i, _date_key(date_i), slug_i) < (spin_j, _date_key(date_j), slug_j)
         copy_spin = spin_j if i_first else spin_i

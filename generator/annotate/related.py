@@ -24,7 +24,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -276,6 +276,107 @@ def related_articles(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class RelatedColumns:
+    """The related-article features of many articles as arrays, row i for article i.
+
+    `words[k]` and `counts[k]` are the k-th (feature id, count) of the rows laid end to end, each
+    row `lengths[i]` long and in its own order (first use): that order is the order in which a
+    row's length is summed and its products accumulated, so it must be kept. The ids only name
+    features (any numbering gives the same scores); `entities` are the rows' folded entity names
+    end to end, `entity_counts[i]` of them for row i.
+    """
+
+    words: np.ndarray  # int32 (int64 past 2**31 features)
+    counts: np.ndarray  # uint32
+    lengths: np.ndarray  # int64
+    entities: list[str]
+    entity_counts: np.ndarray  # int64
+
+    @classmethod
+    def of(cls, features: Sequence[RelatedFeatures]) -> RelatedColumns:
+        """Columns of features in that order, words numbered 0, 1, 2... by hash order."""
+        return cls.numbered(features, np.empty(0, dtype=np.uint64))[0]
+
+    @classmethod
+    def numbered(
+        cls, features: Sequence[RelatedFeatures], vocabulary: np.ndarray
+    ) -> tuple[RelatedColumns, np.ndarray]:
+        """Columns of features in that order, words numbered by `vocabulary` (id -> stem hash),
+        and the vocabulary, extended with the stems it lacked (number_words)."""
+        stems = np.frombuffer(b"".join(f.stems for f in features), dtype="<u8")
+        vocabulary, ids = number_words(vocabulary, stems)
+        del stems  # (a 100,000-article archive has some 30 million stems: every copy counts)
+        columns = cls(
+            ids,
+            np.frombuffer(b"".join(f.counts for f in features), dtype="<u4"),
+            np.array([len(f.counts) // 4 for f in features], dtype=np.int64),
+            [name for f in features for name in f.entities],
+            np.array([len(f.entities) for f in features], dtype=np.int64),
+        )
+        return columns, vocabulary
+
+    def __len__(self) -> int:
+        return len(self.lengths)
+
+    def select(self, rows: np.ndarray) -> RelatedColumns:
+        """The rows where the boolean mask `rows` is True, in order."""
+        if rows.all():
+            return self
+        # Kept rows come in a few long runs (an edit drops one row): slices of those, not a
+        # mask over every word.
+        edges = np.flatnonzero(np.diff(np.r_[False, rows, False]))
+        firsts, lasts = edges[0::2], edges[1::2]
+        ends = np.r_[0, np.cumsum(self.lengths)]
+        name_ends = np.r_[0, np.cumsum(self.entity_counts)].tolist()
+        spans = list(zip(ends[firsts].tolist(), ends[lasts].tolist(), strict=True))
+        names = self.entities
+        return RelatedColumns(
+            _joined([self.words[a:b] for a, b in spans], self.words.dtype),
+            _joined([self.counts[a:b] for a, b in spans], self.counts.dtype),
+            self.lengths[rows],
+            [
+                n
+                for a, b in zip(firsts.tolist(), lasts.tolist(), strict=True)
+                for n in names[name_ends[a] : name_ends[b]]
+            ],
+            self.entity_counts[rows],
+        )
+
+    def take(self, rows: Sequence[int]) -> RelatedColumns:
+        """The rows at these indexes, in that order (an index may repeat)."""
+        ends = np.cumsum(self.lengths).tolist()
+        name_ends = np.cumsum(self.entity_counts).tolist()
+        words = [np.arange(ends[r] - int(self.lengths[r]), ends[r]) for r in rows]
+        at = np.concatenate(words) if words else np.empty(0, dtype=np.int64)
+        names = self.entities
+        return RelatedColumns(
+            self.words[at],
+            self.counts[at],
+            self.lengths[list(rows)],
+            [
+                n
+                for r in rows
+                for n in names[name_ends[r] - int(self.entity_counts[r]) : name_ends[r]]
+            ],
+            self.entity_counts[list(rows)],
+        )
+
+    def concat(self, other: RelatedColumns) -> RelatedColumns:
+        """These rows, then other's (whose word ids must be of the same numbering)."""
+        return RelatedColumns(
+            np.concatenate([self.words, other.words.astype(self.words.dtype, copy=False)]),
+            np.concatenate([self.counts, other.counts]),
+            np.concatenate([self.lengths, other.lengths]),
+            self.entities + other.entities,
+            np.concatenate([self.entity_counts, other.entity_counts]),
+        )
+
+
+def _joined(parts: list[np.ndarray], dtype: np.dtype[Any]) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
+
+
 def related_from_features(
     items: Iterable[tuple[str, RelatedFeatures]],
     limit: int = 5,
@@ -294,19 +395,40 @@ def related_from_features(
     Raises ValueError when two items share a slug, or when min_score is not above 0 (the pairs
     scored are those sharing a feature; the rest score 0).
     """
-    if min_score <= 0:
-        raise ValueError(f"related_from_features: min_score must be above 0 (got {min_score})")
     ordered = sorted(items, key=lambda item: item[0])
     slugs = [slug for slug, _ in ordered]
     duplicated = sorted({a for a, b in itertools.pairwise(slugs) if a == b})
     if duplicated:
         raise ValueError(f"related_articles: duplicate slugs {duplicated}")
-    n = len(ordered)
+    columns = RelatedColumns.of([f for _, f in ordered])
+    return related_from_columns(
+        slugs, columns, limit, min_score=min_score, entity_weight=entity_weight
+    )
+
+
+def related_from_columns(
+    slugs: Sequence[str],
+    columns: RelatedColumns,
+    limit: int = 5,
+    *,
+    min_score: float = 0.1,
+    entity_weight: float = 0.4,
+) -> dict[str, tuple[str, ...]]:
+    """related_from_features of row i = (slugs[i], its features in `columns`), rows in any order
+    (the result does not depend on it: ties go by slug); the slugs must be distinct.
+
+    Raises ValueError when min_score is not above 0.
+    """
+    if min_score <= 0:
+        raise ValueError(f"related_from_features: min_score must be above 0 (got {min_score})")
+    n = len(slugs)
     result: dict[str, tuple[str, ...]] = {slug: () for slug in slugs}
     if n < 2 or limit <= 0:
         return result
-    words = _word_rows([f for _, f in ordered])
-    entities, has_entities = _entity_rows([f for _, f in ordered])
+    rank = np.empty(n, dtype=np.int64)
+    rank[sorted(range(n), key=slugs.__getitem__)] = np.arange(n)
+    words = _unit_rows(columns.words, columns.counts, columns.lengths)
+    entities, has_entities = _entity_rows(columns.entities, columns.entity_counts)
     words_t = words.T.tocsr()
     entities_t = entities.T.tocsr()
     block = max(1, _BLOCK_CELLS // n)
@@ -320,7 +442,7 @@ def related_from_features(
             entity_weight,
             min_score,
         )
-        _best(scores, start, slugs, limit, min_score, result)
+        _best(scores, start, slugs, rank, limit, min_score, result)
     return result
 
 
@@ -379,12 +501,14 @@ def _kept_indptr(indptr: np.ndarray, kept: np.ndarray) -> np.ndarray:
 def _best(
     scores: sparse.csr_matrix,
     start: int,
-    slugs: list[str],
+    slugs: Sequence[str],
+    rank: np.ndarray,
     limit: int,
     min_score: float,
     result: dict[str, tuple[str, ...]],
 ) -> None:
-    """Each row's `limit` best columns scoring at least min_score (itself excluded), ties by slug."""
+    """Each row's `limit` best columns scoring at least min_score (itself excluded), ties by slug
+    (`rank`: each row's place in slug order)."""
     places = np.flatnonzero(scores.data >= min_score)
     rows = np.repeat(np.arange(start, start + scores.shape[0]), np.diff(scores.indptr))[places]
     columns, values = scores.indices[places], scores.data[places]
@@ -404,7 +528,7 @@ def _best(
     threshold[present] = 2.0 - (key[kth] - present * 4.0) - 1e-9
     near = values >= threshold[rows - start]
     rows, columns, values = rows[near], columns[near], values[near]
-    order = np.lexsort((columns, -values, rows))
+    order = np.lexsort((rank[columns], -values, rows))
     rows, columns = rows[order], columns[order]
     first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else rows
     bounds = np.r_[first, len(rows)]
@@ -412,35 +536,47 @@ def _best(
         result[slugs[rows[a]]] = tuple(slugs[c] for c in columns[a : min(b, a + limit)].tolist())
 
 
-def _word_rows(features: Sequence[RelatedFeatures]) -> sparse.csr_matrix:
-    lengths = np.array([len(f.counts) // 4 for f in features], dtype=np.int64)
-    stems = b"".join(f.stems for f in features)
-    columns = _dense_ids(np.frombuffer(stems, dtype="<u8"))
-    del stems  # (a 100,000-article archive has some 30 million stems: every copy counts)
-    counts = np.frombuffer(b"".join(f.counts for f in features), dtype="<u4")
-    return _unit_rows(columns, counts, lengths)
-
-
-def _dense_ids(hashes: np.ndarray) -> np.ndarray:
-    """0, 1, 2 ... for the distinct values of `hashes`, per entry (np.unique's inverse, faster:
-    np.unique argsorts, slow on 64-bit keys; a plain sort and a binary search are not), as
-    32-bit integers where they fit, looked up a slice at a time."""
+def _dense_ids(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of `hashes`, sorted, and the place of each entry among them (np.unique
+    with its inverse, faster: np.unique argsorts, slow on 64-bit keys; a plain sort and a binary
+    search are not), as 32-bit integers where they fit, looked up a slice at a time."""
     distinct = np.sort(hashes)
     distinct = distinct[np.r_[True, distinct[1:] != distinct[:-1]]] if len(distinct) else distinct
     ids = np.empty(len(hashes), dtype=np.int32 if len(distinct) < 2**31 else np.int64)
     for start in range(0, len(hashes), _SLICE):
         ids[start : start + _SLICE] = np.searchsorted(distinct, hashes[start : start + _SLICE])
-    return ids
+    return distinct, ids
 
 
-def _entity_rows(features: Sequence[RelatedFeatures]) -> tuple[sparse.csr_matrix, np.ndarray]:
+def number_words(vocabulary: np.ndarray, stems: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ids of `stems` (64-bit hashes) in `vocabulary` (id -> hash), which is extended with the
+    ones it lacks, numbered on from its end by hash order: (the new vocabulary, the ids)."""
+    if not len(vocabulary):
+        return _dense_ids(stems)
+    order = np.argsort(vocabulary)
+    known = vocabulary[order]
+    ids = np.empty(len(stems), dtype=np.int64)
+    missing = np.zeros(len(stems), dtype=bool)
+    for start in range(0, len(stems), _SLICE):
+        part = stems[start : start + _SLICE]
+        at = np.minimum(np.searchsorted(known, part), len(known) - 1)
+        hit = known[at] == part
+        ids[start : start + _SLICE] = np.where(hit, order[at], -1)
+        missing[start : start + _SLICE] = ~hit
+    if missing.any():
+        new = np.unique(stems[missing])
+        ids[missing] = len(vocabulary) + np.searchsorted(new, stems[missing])
+        vocabulary = np.concatenate([vocabulary, new])
+    return vocabulary, ids.astype(np.int32 if len(vocabulary) < 2**31 else np.int64)
+
+
+def _entity_rows(names: list[str], counts: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
     ids: dict[str, int] = {}
-    columns = [ids.setdefault(name, len(ids)) for f in features for name in f.entities]
-    lengths = np.array([len(f.entities) for f in features], dtype=np.int64)
+    columns = [ids.setdefault(name, len(ids)) for name in names]
     matrix = _unit_rows(
-        np.array(columns, dtype=np.int64), np.ones(len(columns), dtype=np.int64), lengths
+        np.array(columns, dtype=np.int64), np.ones(len(columns), dtype=np.int64), counts
     )
-    return matrix, lengths > 0
+    return matrix, counts > 0
 
 
 def _unit_rows(columns: np.ndarray, counts: np.ndarray, lengths: np.ndarray) -> sparse.csr_matrix:
@@ -464,16 +600,7 @@ def _unit_rows(columns: np.ndarray, counts: np.ndarray, lengths: np.ndarray) -> 
     for start in range(0, len(columns), _SLICE):  # a slice at a time: no full-size temporaries
         part = slice(start, start + _SLICE)
         weights[part] = tf_table[counts[part] - 1] * idf[columns[part]]
-    # Each row's squares summed left to right (a vector sum would pair them differently): rows
-    # by length, longest first, so that at position p the rows still going are a prefix.
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
-    by_length = np.argsort(-lengths, kind="stable")
-    sorted_lengths = lengths[by_length]
-    norm_sq = np.zeros(n, dtype=np.float64)
-    for p in range(int(sorted_lengths[0]) if n else 0):
-        going = by_length[: int(np.searchsorted(-sorted_lengths, -p, side="left"))]
-        weight = weights[starts[going] + p]
-        norm_sq[going] += weight * weight
+    norm_sq = _squares_summed(weights, lengths)
     norms = np.sqrt(norm_sq)
     norms[norms == 0] = 1.0
     useful = (df >= 2) & (df <= max_df)
@@ -490,3 +617,27 @@ def _unit_rows(columns: np.ndarray, counts: np.ndarray, lengths: np.ndarray) -> 
     return sparse.csr_matrix(
         (data, renumber[columns[kept]], indptr.astype(np.int64)), shape=(n, len(used))
     )
+
+
+def _squares_summed(weights: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Each row's sum of squared weights, added left to right as the first version did (a vector
+    sum would pair them differently): a CSR matrix-vector product adds a row's products in
+    storage order, one at a time, and w * w * 1.0 is w * w. Rows a slice of entries at a time."""
+    from scipy import sparse  # here: 0.3 s to import, needed only when scores are made
+
+    n = len(lengths)
+    ends = np.cumsum(lengths)
+    sums = np.zeros(n, dtype=np.float64)
+    one = np.ones(1, dtype=np.float64)
+    row = 0
+    while row < n:
+        first = int(ends[row] - lengths[row])
+        stop = max(row + 1, int(np.searchsorted(ends, first + _SLICE, side="right")))
+        part = weights[first : int(ends[stop - 1])]
+        squares = sparse.csr_matrix(
+            (part * part, np.zeros(len(part), dtype=np.int32), np.r_[0, ends[row:stop] - first]),
+            shape=(stop - row, 1),
+        )
+        sums[row:stop] = squares @ one
+        row = stop
+    return sums

@@ -1,7 +1,7 @@
 """Stage annotate (archive, for the build): the catalog's features -> links and related articles.
 
 The archive-level annotate stage (annotate/) needs every article's features: they are kept as
-columns in .build/cache/features.pickle (annotate.archive.cached_features); those missing there
+one table in .build/cache/features.pickle (annotate.archive.cached_table); those missing there
 come with the catalog (records read in this build) or from the build store. The result is kept
 beside them, keyed by everything it reads, so a build where no article's features, spin score or
 date changed reuses it as it is.
@@ -10,12 +10,13 @@ date changed reuses it as it is.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.build.catalog import Catalog
-from generator.fingerprint import code_digest, fingerprint
+from generator.fingerprint import code_digest
 from generator.fsutil import atomic_write_bytes
 
 if TYPE_CHECKING:
@@ -26,13 +27,11 @@ FEATURES_NAME = "features.pickle"
 
 
 def _key(catalog: Catalog) -> str:
-    return fingerprint(
-        (
-            code_digest(),
-            RELATED_LIMIT,
-            [(e.slug, e.record, e.spin, e.date) for e in catalog.entries],
-        )
-    )
+    """Digest of everything the result reads: the code, and each entry's slug, record, spin and
+    date (one repr of all of them: 10,000 entries in ~10 ms, where a value walk takes 60)."""
+    rows = [(e.slug, e.record, e.spin, e.date) for e in catalog.entries]
+    data = repr((code_digest(), RELATED_LIMIT, rows)).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def annotate_catalog(catalog: Catalog, build_dir: Path) -> dict[str, ArchiveAnnotation]:
@@ -44,7 +43,7 @@ def annotate_catalog(catalog: Catalog, build_dir: Path) -> dict[str, ArchiveAnno
             data = pickle.load(handle)
         if isinstance(data, dict) and data.get("key") == key:
             return _unpack(data["result"])
-    from generator.annotate.archive import AnnotateInput, annotate_features, cached_features
+    from generator.annotate.archive import annotate_table, cached_table
 
     entries = catalog.entries
     keys = [e.store_key(catalog.version) for e in entries]
@@ -59,15 +58,17 @@ def annotate_catalog(catalog: Catalog, build_dir: Path) -> dict[str, ArchiveAnno
             made.update(catalog.store.get_many("features", rest))
         return made
 
-    features = cached_features(keys, make, build_dir / "cache" / FEATURES_NAME)
-    result = annotate_features(
-        [
-            AnnotateInput(e.slug, f, e.spin, e.date)
-            for e, f in zip(entries, features, strict=True)
-            if f is not None
-        ],
+    table, rows = cached_table(keys, make, build_dir / "cache" / FEATURES_NAME)
+    found = [entries[i] for i in rows]
+    del rows
+    result = annotate_table(
+        table,
+        [e.slug for e in found],
+        [e.spin for e in found],
+        [e.date for e in found],
         RELATED_LIMIT,
     )
+    del table
     for entry in catalog.entries:  # a record whose features the cache lost: no links
         result.setdefault(entry.slug, _empty())
     with contextlib.suppress(OSError):  # a result that cannot be saved costs time only

@@ -6,9 +6,10 @@ import random
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from generator.annotate import archive, dedupe, tokens
+from generator.annotate import archive, dedupe, related, tokens
 from generator.annotate.archive import AnnotateInput, annotate_archive, annotate_features
 from generator.annotate.features import (
     ArticleFeatures,
@@ -23,6 +24,7 @@ from generator.annotate.related import (
     related_articles,
     related_features,
 )
+from generator.annotate.table import FeatureTable
 from generator.models import Article
 from tests.annotate import reference_related as reference
 from tests.annotate.conftest import FLOOD, MUSEUM, SPUN_FLOOD, SPUN_MUSEUM, WIRE_FLOOD
@@ -100,6 +102,27 @@ def test_related_lists_are_the_first_versions_on_a_large_archive() -> None:
     )
     assert related_articles(items) == old
     assert related_articles(items[::-1]) == old
+
+
+def test_related_lists_are_the_same_worked_out_a_slice_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Large archives number words, weigh them and sum squares a slice of entries at a time.
+    rng = random.Random(4)
+    common = [f"c{i}x" for i in range(200)]
+    items = []
+    for n in range(150):  # 30 stories, 5 articles each, worded from the story's own words
+        story = [f"s{n % 30}w{i}x" for i in range(40)]
+        words = rng.choices(story, k=rng.randint(20, 150)) + rng.choices(common, k=30)
+        entities = tuple(f"Name {rng.randint(0, 60)}" for _ in range(rng.randint(0, 3)))
+        items.append(RelatedInput(f"a{n:03d}", " ".join(words), entities))
+    expected = related_articles(items)
+    assert sum(1 for v in expected.values() if v) > 60
+    monkeypatch.setattr(related, "_SLICE", 97)
+    assert related_articles(items) == expected
+    assert expected == reference.related_articles(
+        [reference.RelatedInput(i.slug, i.text, i.entities) for i in items]
+    )
 
 
 def test_features_are_plain_deterministic_and_picklable(seeds: dict[str, str]) -> None:
@@ -201,9 +224,9 @@ def test_features_are_computed_once_per_content(
     assert calls == ["flood", "museum"]
 
 
-def test_cached_features_asks_only_for_what_it_lacks(tmp_path: Path, seeds: dict[str, str]) -> None:
-    """The build's way in: features by key from the column cache, the rest from `make`, which
-    may not know some (a record whose stored features were lost): those come back as None."""
+def test_cached_table_asks_only_for_what_it_lacks(tmp_path: Path, seeds: dict[str, str]) -> None:
+    """The build's way in: features by key from the table cache, the rest from `make`, which
+    may not know some (a record whose stored features were lost): those get no row."""
     articles = {f"k{i}": _article(f"s{k}", text) for i, (k, text) in enumerate(seeds.items())}
     cache = tmp_path / "features.pickle"
     asked: list[list[str]] = []
@@ -212,13 +235,67 @@ def test_cached_features_asks_only_for_what_it_lacks(tmp_path: Path, seeds: dict
         asked.append(keys)
         return {k: features_of(articles[k]) for k in keys if k != "k1"}
 
+    def rows(table: FeatureTable, positions: list[int]) -> dict[int, FeatureTable]:
+        return {p: table.take([r]) for r, p in enumerate(positions)}
+
     keys = list(articles)
-    first = archive.cached_features(keys, make, cache)
-    assert asked == [keys] and first[1] is None
-    assert first[0] == features_of(articles["k0"])
-    again = archive.cached_features([*keys, "k0"], make, cache)  # a key twice: one request
+    table, positions = archive.cached_table(keys, make, cache)
+    assert asked == [keys] and sorted(positions) == [i for i in range(len(keys)) if i != 1]
+    expected = {
+        i: FeatureTable.of([features_of(articles[k])]) for i, k in enumerate(keys) if i != 1
+    }
+    assert _same_rows(rows(table, positions), expected)
+    again, again_positions = archive.cached_table([*keys, "k0"], make, cache)  # a key twice
     assert asked[1:] == [["k1"]]  # only the one the cache could not hold
-    assert again == [*first, first[0]]
+    assert sorted(again_positions) == sorted([*positions, len(keys)])
+    expected[len(keys)] = expected[0]
+    assert _same_rows(rows(again, again_positions), expected)
+
+
+def _same_rows(found: dict[int, FeatureTable], expected: dict[int, FeatureTable]) -> bool:
+    """Rows equal feature for feature: signatures, words (as stem hashes), counts and names."""
+
+    def plain(table: FeatureTable) -> tuple[object, ...]:
+        s, r = table.signatures, table.related
+        return (
+            s.text.tolist(),
+            s.text_sizes.tolist(),
+            s.names.tolist(),
+            s.names_sizes.tolist(),
+            table.vocabulary[r.words].tolist(),
+            r.counts.tolist(),
+            r.entities,
+        )
+
+    return found.keys() == expected.keys() and all(
+        plain(found[k]) == plain(expected[k]) for k in found
+    )
+
+
+def test_a_table_grown_edit_by_edit_holds_what_a_fresh_one_holds(seeds: dict[str, str]) -> None:
+    texts = [FLOOD, MUSEUM, SPUN_FLOOD, WIRE_FLOOD, *seeds.values()]
+    features = [
+        features_of(_article(f"a{i}", t, people=(f"P{i % 3}",))) for i, t in enumerate(texts)
+    ]
+    table = FeatureTable.of(features[:3])
+    table = table.select(np.array([True, False, True])).extended(features[3:])
+    fresh = FeatureTable.of([features[0], features[2], *features[3:]])
+    count = len(fresh)
+    assert _same_rows(
+        {i: table.take([i]) for i in range(count)}, {i: fresh.take([i]) for i in range(count)}
+    )
+    compact = table.compacted()
+    assert len(compact.vocabulary) == len(fresh.vocabulary) < len(table.vocabulary)
+    assert _same_rows(
+        {i: compact.take([i]) for i in range(count)}, {i: fresh.take([i]) for i in range(count)}
+    )
+    packed = FeatureTable.unpack(pickle.loads(pickle.dumps(compact.pack())))
+    assert _same_rows(
+        {i: packed.take([i]) for i in range(count)}, {i: fresh.take([i]) for i in range(count)}
+    )
+    broken = {**compact.pack(), "lengths": compact.related.lengths[:-1]}
+    with pytest.raises(ValueError, match="different lengths"):
+        FeatureTable.unpack(broken)
 
 
 def test_the_plain_text_shortcuts_change_nothing(
@@ -250,7 +327,7 @@ def test_a_damaged_cache_is_computed_again(tmp_path: Path, seeds: dict[str, str]
     (tmp_path / "annotations.pickle").write_bytes(pickle.dumps({"key": "x", "result": 3}))
     assert annotate_archive(articles, cache) == expected
     stored = pickle.loads((tmp_path / "features.pickle").read_bytes())
-    stored["columns"]["lengths"] = stored["columns"]["lengths"][:-1]  # truncated
+    stored["table"]["lengths"] = stored["table"]["lengths"][:-1]  # truncated
     (tmp_path / "features.pickle").write_bytes(pickle.dumps(stored))
     (tmp_path / "annotations.pickle").unlink()
     assert annotate_archive(articles, cache) == expected

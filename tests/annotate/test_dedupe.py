@@ -204,7 +204,7 @@ def test_candidates_are_exactly_the_pairs_sharing_a_band() -> None:
                 for k in range(bands)
             ):
                 expected.add((i, j))
-    found = {(int(i), int(j)) for i, j in dedupe._candidates(sigs)}
+    found = {(int(i), int(j)) for i, j in dedupe._candidates(dedupe.SignatureColumns.of(sigs))}
     assert found == expected and expected
 
 

@@ -128,7 +128,7 @@ class IngestResult:
     """What ingest did to one raw file."""
 
     raw_path: str
-    article_path: Path | None
+    article_path: str | None
     action: Literal["written", "unchanged", "kept-edited", "skipped"]
     message: str = ""
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from generator.children import worker_pool
 from generator.config import Config
 from generator.errors import ArticleError, GeneratorError, Problem
-from generator.filecache import StampCache
+from generator.filecache import Stamp, StampCache
 from generator.fsutil import exclusive, stat_stamp, tree_files
 from generator.gcpolicy import fewer_collections
 from generator.ingest.extract import slugify
@@ -48,6 +48,9 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 class IngestReport:
     results: list[IngestResult] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Every record file's stamp as ingest scanned it, in tree_files order, when ingest wrote no
+    # record (else None): loading the records then needs no second listing and stat of each.
+    record_stamps: dict[str, Stamp | None] | None = None
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.results if r.action == action)
@@ -163,34 +166,33 @@ def _run_ingest(config: Config, progress: Progress, *, force: bool) -> IngestRep
             leftover.unlink(missing_ok=True)
     cache_dir = config.build_dir / "cache"
     scan_cache = StampCache(cache_dir / "scan.marshal", fresh=force)
-    records, slugs, files = scan_records(config.articles_dir, scan_cache)
+    scan = scan_records(config.articles_dir, scan_cache)
+    records, slugs, files = scan.by_raw, scan.slugs, scan.files
     config.articles_dir.mkdir(parents=True, exist_ok=True)
-    todo: list[tuple[str, Path, str]] = []
+    todo: list[tuple[str, str, str]] = []
     hashes = StampCache(cache_dir / "inputs.marshal", fresh=force)
     listing = tree_files(config.raw_dir)
     inputs = list(find_inputs(config.raw_dir, listing))
     names = {p for _, p in listing}
     raw_prefix = len(str(config.raw_dir)) + 1
     for path in inputs:
-        rel = str(path)[raw_prefix:].replace(os.sep, "/")
+        rel = path[raw_prefix:].replace(os.sep, "/")
         record = records.get(rel)
         try:
             current = input_hash(path, hashes, names)
         except OSError as exc:
-            report.problems.append(
-                Problem(str(path), "read", f"cannot read the file: {exc.strerror}")
-            )
+            report.problems.append(Problem(path, "read", f"cannot read the file: {exc.strerror}"))
             report.results.append(IngestResult(rel, None, "skipped", str(exc)))
             continue
         unchanged_input = record is not None and record.input_hash == current
         if (not force and is_up_to_date(record, current)) or (
             record and record.is_hand_edited and unchanged_input
         ):
-            report.results.append(IngestResult(rel, record.path if record else None, "unchanged"))
+            report.results.append(IngestResult(rel, record.file if record else None, "unchanged"))
         else:
             todo.append((rel, path, current))
     hashes.save()
-    outcomes = _ingest_all([(path, config) for _, path, _ in todo], progress)
+    outcomes = _ingest_all([(Path(path), config) for _, path, _ in todo], progress)
     for (rel, _path, current), outcome in zip(todo, outcomes, strict=True):  # as each comes
         if isinstance(outcome, Problem):
             report.problems.append(outcome)
@@ -203,12 +205,11 @@ def _run_ingest(config: Config, progress: Progress, *, force: bool) -> IngestRep
         else:
             article = replace(article, slug=_unique(slugify(article.slug), slugs))
             target = config.articles_dir / f"{article.slug}.md"
-            if target in files:
-                target = (
-                    config.articles_dir / f"{_unique(article.slug, {f.stem for f in files})}.md"
-                )
+            if str(target) in files:
+                stems = {Path(f).stem for f in files}
+                target = config.articles_dir / f"{_unique(article.slug, stems)}.md"
         slugs.add(article.slug)
-        files.add(target)
+        files.add(str(target))
         try:
             result = write_record(article, rel, record, target, current)
         except OSError as exc:
@@ -227,6 +228,8 @@ def _run_ingest(config: Config, progress: Progress, *, force: bool) -> IngestRep
             scan_cache.put(name, stat_stamp(name), scanned(article, rel, current))
         report.results.append(result)
     scan_cache.save()
+    if not any(r.action == "written" for r in report.results):
+        report.record_stamps = scan.stamps
     return report
 
 
@@ -334,6 +337,7 @@ def _run_build(
         progress=progress,
         cache=records,
         lean_dir=input_dir(config) if config.static_search else None,
+        stamps=report.ingest.record_stamps if report.ingest is not None else None,
     )
     clock.lap("load")
     report.problems.extend(catalog.problems)

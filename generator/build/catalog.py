@@ -16,7 +16,7 @@ import contextlib
 import marshal
 import multiprocessing
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -29,7 +29,7 @@ from generator.build.analysis import (
     slim,
 )
 from generator.build.bodies import make_markdown
-from generator.build.load import find_article_files, load_article
+from generator.build.load import article_file_names, is_article_file, load_article
 from generator.build.lookup import MemoryLookup
 from generator.build.store import Store
 from generator.children import worker_pool
@@ -37,7 +37,7 @@ from generator.config import Config
 from generator.errors import ArticleError, Problem
 from generator.filecache import Stamp, stamp_of
 from generator.fingerprint import code_digest
-from generator.fsutil import replace_file
+from generator.fsutil import replace_file, stat_stamp
 from generator.models import Article
 
 Progress = Callable[[str, int, int], None]
@@ -308,11 +308,14 @@ def load_catalog(
     progress: Progress | None = None,
     cache: CatalogCache | None = None,
     lean_dir: Path | None = None,
+    stamps: Mapping[str, Stamp | None] | None = None,
 ) -> Catalog:
     """Every loadable record as an Entry, newest first, slugs made unique; problems for the rest.
 
     Records whose file is unchanged since the last build (and whose store rows are present) are
     not read again. `lean_dir`: where to write each analysed record's Pagefind input file.
+    `stamps`: every record file of articles_dir with its stamp, in tree_files order, when the
+    caller has just taken them (ingest's scan); else the folder is listed here.
     """
     progress = progress or (lambda stage, done, total: None)
     cache_dir = config.build_dir / "cache"
@@ -324,15 +327,19 @@ def load_catalog(
     version = analysis_version(config.markdown_extensions, config.base_url)
     cache = cache or CatalogCache(cache_dir / CATALOG_NAME, fresh=clean)
     known = cache.files if cache.valid_for(version) and not clean else {}
-    files = list(find_article_files(config.articles_dir))
+    if stamps is None:
+        files = article_file_names(config.articles_dir)
+        stamps = {name: stat_stamp(name) for name in files}
+    else:
+        files = [name for name in stamps if is_article_file(name)]
     kept: dict[str, tuple[Stamp, Entry]] = {}
     todo: list[Path] = []
-    for path in files:
-        hit = known.get(str(path))
-        if hit is not None and hit[0] == stamp_of(path):
-            kept[str(path)] = hit
+    for name in files:
+        hit = known.get(name)
+        if hit is not None and hit[0] == stamps[name]:
+            kept[name] = hit
         else:
-            todo.append(path)
+            todo.append(Path(name))
     if kept:  # rows a cleaned or damaged store lost: read those records again
         entries_kept = [e for _, e in kept.values()]
         cards = store.has("card", [e.card for e in entries_kept])
@@ -365,7 +372,7 @@ def load_catalog(
         features[outcome.entry.path] = outcome.features
         if stamp is not None:
             read[name] = (stamp, outcome.entry)
-    order = {str(p): i for i, p in enumerate(files)}
+    order = {name: i for i, name in enumerate(files)}
     everything = sorted({**kept, **read}.items(), key=lambda item: order.get(item[0], 0))
     original = [entry for _, (_, entry) in everything]
     entries, renamed = _unique_slugs(original, problems)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import cache
@@ -78,10 +79,22 @@ def _plain(value: Any) -> Any:
 
 def find_article_files(articles_dir: Path) -> Iterator[Path]:
     """Every record file (*.md, not hidden or starting with '_') under articles_dir, sorted."""
-    for parts, path in tree_files(articles_dir):
-        name = parts[-1]
-        if name.endswith(".md") and not name.startswith((".", "_")):
-            yield Path(path)
+    for name in article_file_names(articles_dir):
+        yield Path(name)
+
+
+def article_file_names(articles_dir: Path) -> list[str]:
+    """find_article_files as str paths (a large archive's scan makes one per record)."""
+    return [path for parts, path in tree_files(articles_dir) if _is_record_name(parts[-1])]
+
+
+def is_article_file(path: str) -> bool:
+    """Whether a file path of articles_dir's tree is a record (what find_article_files lists)."""
+    return _is_record_name(os.path.basename(path))  # noqa: PTH119 - a str, per record
+
+
+def _is_record_name(name: str) -> bool:
+    return name.endswith(".md") and not name.startswith((".", "_"))
 
 
 def load_article(path: Path, articles_dir: Path) -> Article:

@@ -38,18 +38,19 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 def find_inputs(
     raw_dir: Path, listing: list[tuple[tuple[str, ...], str]] | None = None
-) -> Iterator[Path]:
-    """Yield every input file under raw_dir in a stable order (hidden files and sidecars
-    skipped); `listing` is tree_files(raw_dir) when the caller has it."""
+) -> Iterator[str]:
+    """Yield the path of every input file under raw_dir in a stable order (hidden files and
+    sidecars skipped); `listing` is tree_files(raw_dir) when the caller has it. Paths are str:
+    a scan of a large archive makes one per file."""
     for parts, name in tree_files(raw_dir) if listing is None else listing:
         if any(part.startswith((".", "_")) for part in parts):
             continue
         stem, dot, extension = parts[-1].rpartition(".")
         suffix = f".{extension.lower()}" if dot and stem else ""
         if suffix in FORMATS:
-            yield Path(name)
+            yield name
         elif suffix not in SIDECAR_SUFFIXES and not parts[-1].startswith("README"):
-            yield Path(name)  # reported as unsupported by read_document, never silently ignored
+            yield name  # reported as unsupported by read_document, never silently ignored
 
 
 def read_document(path: Path, raw_dir: Path, max_bytes: int) -> RawDocument:

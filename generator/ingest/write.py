@@ -29,18 +29,33 @@ GENERATOR_TAG = f"newsarchive {__version__}"
 class ExistingRecord:
     """An article file already in content/articles/ that came from a raw input."""
 
-    path: Path
+    file: str  # its path (a str: a scan makes one per record, and a Path costs 10x as much)
     slug: str
     input_hash: str | None
     generated_by: str | None
     is_hand_edited: bool
+
+    @property
+    def path(self) -> Path:
+        return Path(self.file)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordScan:
+    """content/articles/ as ingest found it: records by raw path, every slug and record file in
+    use, and each record file's stamp when scanned (stat_stamp; the build reuses them)."""
+
+    by_raw: dict[str, ExistingRecord]
+    slugs: set[str]
+    files: set[str]
+    stamps: dict[str, tuple[int, int, int] | None]
 
 
 SIDECARS = (".json", ".yaml", ".yml")
 
 
 def input_hash(
-    raw_path: Path, cache: StampCache | None = None, names: Set[str] | None = None
+    raw_path: str, cache: StampCache | None = None, names: Set[str] | None = None
 ) -> str:
     """Hash of a raw file plus its sidecar, so a sidecar edit also triggers re-ingest.
 
@@ -48,48 +63,44 @@ def input_hash(
     (every file path of the raw folder) saves looking for sidecars one by one.
     """
     sides = []
-    base = os.path.splitext(str(raw_path))[0]  # noqa: PTH122 - pathlib costs 10x, per file
+    base = os.path.splitext(raw_path)[0]  # noqa: PTH122 - pathlib costs 10x, per file
     for suffix in SIDECARS:
         candidate = base + suffix
         if (candidate in names) if names is not None else os.path.isfile(candidate):  # noqa: PTH113
-            sides.append((suffix, Path(candidate)))
-    stamp = (stat_stamp(str(raw_path)), tuple(stat_stamp(str(side)) for _, side in sides))
+            sides.append((suffix, candidate))
+    stamp = (stat_stamp(raw_path), tuple(stat_stamp(side) for _, side in sides))
     if cache is not None:
-        known = cache.get(str(raw_path), stamp)
+        known = cache.get(raw_path, stamp)
         if isinstance(known, str):
             return known
-    digest = hashlib.sha256(raw_path.read_bytes())
+    digest = hashlib.sha256(Path(raw_path).read_bytes())
     for suffix, side in sides:
-        digest.update(suffix.encode() + side.read_bytes())
+        digest.update(suffix.encode() + Path(side).read_bytes())
     value = digest.hexdigest()
     if cache is not None and stamp[0] is not None:
-        cache.put(str(raw_path), stamp, value)
+        cache.put(raw_path, stamp, value)
     return value
 
 
-def scan_records(
-    articles_dir: Path, cache: StampCache | None = None
-) -> tuple[dict[str, ExistingRecord], set[str], set[Path]]:
+def scan_records(articles_dir: Path, cache: StampCache | None = None) -> RecordScan:
     """Index existing article files: by raw path, plus every slug and file name in use.
 
     Files that cannot be parsed are left alone here; the build reports them. With a cache, a
     file whose stamp is unchanged is not parsed again.
     """
-    by_raw: dict[str, ExistingRecord] = {}
-    slugs: set[str] = set()
-    files: set[Path] = set()
+    scan = RecordScan({}, set(), set(), {})
+    by_raw, slugs, stamps = scan.by_raw, scan.slugs, scan.stamps
     for parts, name in tree_files(articles_dir):
         if not parts[-1].endswith(".md"):
             continue
-        path = Path(name)
-        files.add(path)
-        stamp = stat_stamp(name)
+        scan.files.add(name)
+        stamp = stamps[name] = stat_stamp(name)
         cached = cache.get(name, stamp) if cache is not None else None
         if isinstance(cached, tuple):
             slug, found = cached
         else:
             try:
-                slug, record = _scan_one(path)
+                slug, record = _scan_one(Path(name))
             except (ArticleError, UnicodeDecodeError, OSError):
                 continue
             found = None if record is None else (record[0], *_fields(record[1]))
@@ -99,8 +110,8 @@ def scan_records(
             slugs.add(slug)
         if found is not None:
             raw, slug_of, input_of, by, edited = found
-            by_raw[raw] = ExistingRecord(path, slug_of, input_of, by, edited)
-    return by_raw, slugs, files
+            by_raw[raw] = ExistingRecord(name, slug_of, input_of, by, edited)
+    return scan
 
 
 def _fields(record: ExistingRecord) -> tuple[str, str | None, str | None, bool]:
@@ -123,7 +134,7 @@ def _scan_one(path: Path) -> tuple[str | None, tuple[str, ExistingRecord] | None
         return slug, None
     generated: Any = data.get("generated") if isinstance(data.get("generated"), Mapping) else {}
     record = ExistingRecord(
-        path=path,
+        file=str(path),
         slug=slug if slug is not None else path.stem,
         input_hash=generated.get("input"),
         generated_by=generated.get("by"),
@@ -162,14 +173,14 @@ def write_record(
         atomic_write_text(new_path, text)
         return IngestResult(
             raw_rel,
-            record.path,
+            record.file,
             "kept-edited",
             f"{record.path.name} was edited by hand and kept; the new version is in {new_path.name}",
         )
     if target.is_file() and target.read_text(encoding="utf-8") == text:
-        return IngestResult(raw_rel, target, "unchanged")
+        return IngestResult(raw_rel, str(target), "unchanged")
     atomic_write_text(target, text)
-    return IngestResult(raw_rel, target, "written")
+    return IngestResult(raw_rel, str(target), "written")
 
 
 def preview_text(article: Article) -> str:

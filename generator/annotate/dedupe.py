@@ -439,6 +439,18 @@ class SignatureColumns:
             self.text[at], self.text_sizes[at], self.names[at], self.names_sizes[at]
         )
 
+    def joined(self, rows: np.ndarray, other: SignatureColumns) -> SignatureColumns:
+        """The rows where the boolean mask `rows` is True, then other's: copied once (runs of
+        kept rows as slices, not a mask's copy)."""
+        edges = np.flatnonzero(np.diff(np.r_[False, rows, False])).tolist()
+        spans = list(zip(edges[0::2], edges[1::2], strict=True))
+        return SignatureColumns(
+            np.concatenate([*(self.text[a:b] for a, b in spans), other.text]),
+            np.concatenate([self.text_sizes[rows], other.text_sizes]),
+            np.concatenate([*(self.names[a:b] for a, b in spans), other.names]),
+            np.concatenate([self.names_sizes[rows], other.names_sizes]),
+        )
+
     def concat(self, other: SignatureColumns) -> SignatureColumns:
         return SignatureColumns(
             np.concatenate([self.text, other.text]),

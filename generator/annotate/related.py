@@ -323,6 +323,11 @@ class RelatedColumns:
         """The rows where the boolean mask `rows` is True, in order."""
         if rows.all():
             return self
+        return self.joined(rows, None)
+
+    def joined(self, rows: np.ndarray, other: RelatedColumns | None) -> RelatedColumns:
+        """The rows where the boolean mask `rows` is True, then other's rows (whose word ids must
+        be of the same numbering): each column copied once."""
         # Kept rows come in a few long runs (an edit drops one row): slices of those, not a
         # mask over every word.
         edges = np.flatnonzero(np.diff(np.r_[False, rows, False]))
@@ -331,16 +336,24 @@ class RelatedColumns:
         name_ends = np.r_[0, np.cumsum(self.entity_counts)].tolist()
         spans = list(zip(ends[firsts].tolist(), ends[lasts].tolist(), strict=True))
         names = self.entities
+        kept_names = [
+            n
+            for a, b in zip(firsts.tolist(), lasts.tolist(), strict=True)
+            for n in names[name_ends[a] : name_ends[b]]
+        ]
+        tail = [] if other is None else [other]
         return RelatedColumns(
-            _joined([self.words[a:b] for a, b in spans], self.words.dtype),
-            _joined([self.counts[a:b] for a, b in spans], self.counts.dtype),
-            self.lengths[rows],
-            [
-                n
-                for a, b in zip(firsts.tolist(), lasts.tolist(), strict=True)
-                for n in names[name_ends[a] : name_ends[b]]
-            ],
-            self.entity_counts[rows],
+            _joined(
+                [self.words[a:b] for a, b in spans]
+                + [o.words.astype(self.words.dtype, copy=False) for o in tail],
+                self.words.dtype,
+            ),
+            _joined(
+                [self.counts[a:b] for a, b in spans] + [o.counts for o in tail], self.counts.dtype
+            ),
+            np.concatenate([self.lengths[rows], *(o.lengths for o in tail)]),
+            kept_names + (other.entities if other is not None else []),
+            np.concatenate([self.entity_counts[rows], *(o.entity_counts for o in tail)]),
         )
 
     def take(self, rows: Sequence[int]) -> RelatedColumns:

@@ -18,7 +18,7 @@ import numpy as np
 
 from generator.annotate.dedupe import NUM_PERM, SignatureColumns
 from generator.annotate.features import ArticleFeatures
-from generator.annotate.related import RelatedColumns
+from generator.annotate.related import RelatedColumns, number_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +40,24 @@ class FeatureTable:
             [f.related for f in features], np.empty(0, dtype=np.uint64)
         )
         return cls(SignatureColumns.of([f.signature for f in features]), related, vocabulary)
+
+    def joined(self, other: FeatureTable, keep: np.ndarray | None = None) -> FeatureTable:
+        """The rows where the boolean mask `keep` is True (all when None), then other's rows
+        (their words renumbered into this table's vocabulary), copied once."""
+        mine = self if keep is None or keep.all() else None
+        if not len(other):
+            return mine if mine is not None else self.select(np.asarray(keep))
+        if not len(self):
+            return other
+        vocabulary, renumber = number_words(self.vocabulary, other.vocabulary)
+        o = other.related
+        theirs = RelatedColumns(renumber[o.words], o.counts, o.lengths, o.entities, o.entity_counts)
+        rows = np.ones(len(self), dtype=bool) if keep is None else keep
+        return FeatureTable(
+            self.signatures.joined(rows, other.signatures),
+            self.related.joined(rows, theirs),
+            vocabulary,
+        )
 
     def __len__(self) -> int:
         return len(self.signatures)
@@ -137,3 +155,93 @@ class FeatureTable:
             0 <= int(r.words.min()) <= int(r.words.max()) < len(self.vocabulary)
         ):
             raise ValueError("feature table: word ids outside the vocabulary")
+
+
+class TableBuilder:
+    """A FeatureTable made a batch of articles at a time, as workers hand their features back,
+    so that no article's features outlive its batch as objects (100,000 articles' would take
+    about 0.5 GB): words are numbered against a vocabulary kept sorted, and the columns are
+    joined once, one at a time, at the end."""
+
+    def __init__(self) -> None:
+        self._sorted: np.ndarray = np.empty(0, dtype=np.uint64)  # every stem seen, in hash order
+        self._sorted_ids: np.ndarray = np.empty(0, dtype=np.int64)  # the id of each
+        self._new: list[np.ndarray] = []  # stems in id order, a batch's new ones at a time
+        self._signatures: list[SignatureColumns] = []
+        self._words: list[np.ndarray] = []
+        self._related: list[RelatedColumns] = []
+
+    def __len__(self) -> int:
+        return sum(len(s) for s in self._signatures)
+
+    def add(self, features: Sequence[ArticleFeatures]) -> None:
+        """Append one row per features, in order."""
+        if not features:
+            return
+        self._signatures.append(SignatureColumns.of([f.signature for f in features]))
+        # Numbered within the batch first: its ids are places in `local`, its stems in order.
+        related, local = RelatedColumns.numbered(
+            [f.related for f in features], np.empty(0, dtype=np.uint64)
+        )
+        at = np.searchsorted(self._sorted, local)
+        hit = np.zeros(len(local), dtype=bool)
+        inside = at < len(self._sorted)
+        hit[inside] = self._sorted[at[inside]] == local[inside]
+        ids = np.empty(len(local), dtype=np.int64)
+        ids[hit] = self._sorted_ids[at[hit]]
+        first = len(self._sorted)
+        ids[~hit] = np.arange(first, first + int((~hit).sum()))
+        self._sorted = np.insert(self._sorted, at[~hit], local[~hit])
+        self._sorted_ids = np.insert(self._sorted_ids, at[~hit], ids[~hit])
+        self._new.append(local[~hit])
+        kind = np.int32 if len(self._sorted) < 2**31 else np.int64
+        self._words.append(ids.astype(kind)[related.words])
+        self._related.append(
+            RelatedColumns(
+                np.empty(0, dtype=np.int32),
+                related.counts,
+                related.lengths,
+                related.entities,
+                related.entity_counts,
+            )
+        )
+
+    def table(self) -> FeatureTable:
+        """Every row added, as one table; the builder is emptied."""
+        vocabulary = np.concatenate([np.empty(0, dtype=np.uint64), *self._new])
+        kind = np.int32 if len(vocabulary) < 2**31 else np.int64
+        self._sorted, self._sorted_ids = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+        words = _drain(self._words, kind)
+        related = self._related
+        columns = RelatedColumns(
+            words,
+            _drain([r.counts for r in related], np.uint32),
+            _drain([r.lengths for r in related], np.int64),
+            [name for r in related for name in r.entities],
+            _drain([r.entity_counts for r in related], np.int64),
+        )
+        signatures = self._signatures
+        joined = SignatureColumns(
+            np.concatenate([s.text for s in signatures])
+            if signatures
+            else np.empty((0, NUM_PERM), dtype=np.uint32),
+            _drain([s.text_sizes for s in signatures], np.int64),
+            np.concatenate([s.names for s in signatures])
+            if signatures
+            else np.empty((0, NUM_PERM), dtype=np.uint32),
+            _drain([s.names_sizes for s in signatures], np.int64),
+        )
+        self._new, self._signatures, self._related = [], [], []
+        return FeatureTable(joined, columns, vocabulary)
+
+
+def _drain(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+    """The parts joined as `dtype`; the list is emptied as they are (no second full copy)."""
+    total = sum(len(p) for p in parts)
+    out = np.empty(total, dtype=dtype)
+    at = 0
+    while parts:
+        part = parts.pop(0)
+        out[at : at + len(part)] = part
+        at += len(part)
+    return out

@@ -16,10 +16,10 @@ import contextlib
 import marshal
 import multiprocessing
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from generator.build.analysis import (
     ArticleAnalysis,
@@ -40,12 +40,17 @@ from generator.fingerprint import code_digest
 from generator.fsutil import replace_file, stat_stamp
 from generator.models import Article
 
+if TYPE_CHECKING:
+    from generator.annotate.table import FeatureTable, TableBuilder
+
 Progress = Callable[[str, int, int], None]
 CATALOG_NAME = "catalog.pickle"
 _FORMAT = 3
 # Fewer records than this are read in this process: starting workers costs more.
 PARALLEL_MIN = 64
 _CHUNK = 32
+# Records whose features are numbered into the catalog's table at once (about 5 MB of them).
+_TABLE_BATCH = 1024
 
 
 class Entry(NamedTuple):
@@ -99,7 +104,10 @@ class Catalog:
     """The loaded archive: entries newest first with unique slugs, and where their data is."""
 
     entries: tuple[Entry, ...]
-    features: dict[str, Any]  # slug -> archive features (only of records read in this build)
+    # The archive features of the records read in this build, a row per record file (the file
+    # of each row in table_paths); the rest are in the features cache or the store.
+    table: FeatureTable | None
+    table_paths: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     read: frozenset[str] = frozenset()  # slugs whose record was parsed in this build
     store: Store | None = None
@@ -244,8 +252,9 @@ def _read_chunk(paths: Sequence[Path]) -> list[tuple[str, Stamp | None, Derived 
 
 def _read_all(
     paths: list[Path], context: _Context, workers: int, progress: Progress
-) -> list[tuple[str, Stamp | None, Derived | Problem]]:
-    """Read every path, on `workers` forked processes when there are enough of them."""
+) -> Iterator[list[tuple[str, Stamp | None, Derived | Problem]]]:
+    """Read every path, on `workers` forked processes when there are enough of them; results
+    come a batch at a time, in order (so that their features can be let go batch by batch)."""
     global _CONTEXT
     if (
         workers < 2
@@ -253,21 +262,20 @@ def _read_all(
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
         worker = _Worker(context)
-        results = []
         for done, path in enumerate(paths, 1):
             progress("load", done, len(paths))
-            results.append(worker.read(path))
+            yield [worker.read(path)]
         worker.store.close()
-        return results
+        return
     _CONTEXT = context
     try:
         chunks = [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
-        results = []
+        done = 0
         with worker_pool(workers) as pool:
             for chunk_results in pool.map(_read_chunk, chunks):
-                results.extend(chunk_results)
-                progress("load", len(results), len(paths))
-        return results
+                done += len(chunk_results)
+                progress("load", done, len(paths))
+                yield chunk_results
     finally:
         _CONTEXT = None
 
@@ -361,24 +369,33 @@ def load_catalog(
         version,
     )
     store.close()  # workers open their own connections; this process reopens on use
-    results = _read_all(sorted(todo), context, workers, progress)
     problems: list[Problem] = []
-    features: dict[str, Any] = {}
     read: dict[str, tuple[Stamp, Entry]] = {}
-    for name, stamp, outcome in results:
-        if isinstance(outcome, Problem):
-            problems.append(outcome)
-            continue
-        features[outcome.entry.path] = outcome.features
-        if stamp is not None:
-            read[name] = (stamp, outcome.entry)
+    builder: TableBuilder | None = None
+    table_paths: list[str] = []
+    batch: list[Any] = []
+    for results in _read_all(sorted(todo), context, workers, progress):
+        for name, stamp, outcome in results:
+            if isinstance(outcome, Problem):
+                problems.append(outcome)
+                continue
+            batch.append(outcome.features)
+            table_paths.append(outcome.entry.path)
+            if stamp is not None:
+                read[name] = (stamp, outcome.entry)
+        if len(batch) >= _TABLE_BATCH:
+            builder = _added(builder, batch)
+            batch = []
+    if batch:
+        builder = _added(builder, batch)
+    del batch
     order = {name: i for i, name in enumerate(files)}
     everything = sorted({**kept, **read}.items(), key=lambda item: order.get(item[0], 0))
     original = [entry for _, (_, entry) in everything]
     entries, renamed = _unique_slugs(original, problems)
     if renamed:
         contested = {e.slug for e in original if e.path in renamed}
-        renamed = _redo_renamed(renamed, entries, contested, context, features)
+        renamed = _redo_renamed(renamed, entries, contested, context)
         everything = [
             (path, (stamp, renamed.get(path, entry))) for path, (stamp, entry) in everything
         ]
@@ -389,12 +406,24 @@ def load_catalog(
     by_path = {e.path: e for e in entries}
     return Catalog(
         entries=tuple(newest_first(entries)),
-        features={by_path[p].slug: f for p, f in features.items() if p in by_path},
+        table=builder.table() if builder is not None else None,
+        table_paths=table_paths,
         problems=problems,
         read=frozenset(by_path[p].slug for p in read if p in by_path),
         store=store,
         version=version,
     )
+
+
+def _added(builder: TableBuilder | None, features: list[Any]) -> TableBuilder:
+    """The builder (made on first use: a build that reads no record imports no annotate code)
+    with these features added."""
+    if builder is None:
+        from generator.annotate.table import TableBuilder
+
+        builder = TableBuilder()
+    builder.add(features)
+    return builder
 
 
 # Rows of records that were edited, deleted or made by another version of the code pile up;
@@ -455,18 +484,16 @@ def _redo_renamed(
     entries: list[Entry],
     contested: set[str],
     context: _Context,
-    features: dict[str, Any],
 ) -> dict[str, Entry]:
     """Derive renamed records again under their published slug, in this process. Returns the
     renamed entries anew; the Pagefind input of the article whose slug they took is rewritten
-    (a worker may have written the other record's file at that address)."""
+    (a worker may have written the other record's file at that address). Their features do not
+    depend on the slug: the rows read under the old one stand."""
     worker = _Worker(context)
     redone: dict[str, Entry] = {}
     for path, entry in renamed.items():
         article = replace(load_article(Path(path), context.articles_dir), slug=entry.slug)
-        derived = worker.derive(article)
-        redone[path] = derived.entry
-        features[path] = derived.features
+        redone[path] = worker.derive(article).entry
     worker.store.flush()
     if context.lean_dir is not None:
         from generator.search.static import lean_document, lean_document_path

@@ -47,18 +47,18 @@ def annotate_catalog(catalog: Catalog, build_dir: Path) -> dict[str, ArchiveAnno
 
     entries = catalog.entries
     keys = [e.store_key(catalog.version) for e in entries]
-    slugs = dict(zip(keys, (e.slug for e in entries), strict=True))
 
     def make(wanted: list[str]) -> dict[str, Any]:
-        """Made by this build's workers, else stored by an earlier build."""
-        made = {k: catalog.features[slugs[k]] for k in wanted if slugs[k] in catalog.features}
-        rest = [k for k in wanted if k not in made]
-        if rest:
-            assert catalog.store is not None
-            made.update(catalog.store.get_many("features", rest))
-        return made
+        """Stored by an earlier build (the features cache lost them)."""
+        assert catalog.store is not None
+        return catalog.store.get_many("features", wanted)
 
-    table, rows = cached_table(keys, make, build_dir / "cache" / FEATURES_NAME)
+    key_of = {e.path: k for e, k in zip(entries, keys, strict=True)}
+    fresh = None
+    if catalog.table is not None:
+        fresh = (catalog.table, [key_of.get(path) for path in catalog.table_paths])
+    table, rows = cached_table(keys, make, build_dir / "cache" / FEATURES_NAME, fresh)
+    del fresh
     found = [entries[i] for i in rows]
     del rows
     result = annotate_table(

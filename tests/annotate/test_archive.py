@@ -24,7 +24,7 @@ from generator.annotate.related import (
     related_articles,
     related_features,
 )
-from generator.annotate.table import FeatureTable
+from generator.annotate.table import FeatureTable, TableBuilder
 from generator.models import Article
 from tests.annotate import reference_related as reference
 from tests.annotate.conftest import FLOOD, MUSEUM, SPUN_FLOOD, SPUN_MUSEUM, WIRE_FLOOD
@@ -296,6 +296,57 @@ def test_a_table_grown_edit_by_edit_holds_what_a_fresh_one_holds(seeds: dict[str
     broken = {**compact.pack(), "lengths": compact.related.lengths[:-1]}
     with pytest.raises(ValueError, match="different lengths"):
         FeatureTable.unpack(broken)
+
+
+def test_a_table_built_batch_by_batch_holds_what_one_made_at_once_holds(
+    seeds: dict[str, str],
+) -> None:
+    texts = [FLOOD, MUSEUM, SPUN_FLOOD, WIRE_FLOOD, SPUN_MUSEUM, *seeds.values()]
+    features = [features_of(_article(f"a{i}", t, tags=(f"t{i % 2}",))) for i, t in enumerate(texts)]
+    builder = TableBuilder()
+    for start in range(0, len(features), 3):  # batches sharing some words, adding others
+        builder.add(features[start : start + 3])
+    assert len(builder) == len(features)
+    built, whole = builder.table(), FeatureTable.of(features)
+    built.check()
+    assert len(built.vocabulary) == len(whole.vocabulary)  # each stem numbered once
+    count = len(features)
+    assert _same_rows(
+        {i: built.take([i]) for i in range(count)}, {i: whole.take([i]) for i in range(count)}
+    )
+    assert len(TableBuilder().table()) == 0
+
+
+def test_cached_table_takes_this_builds_rows_before_asking(
+    tmp_path: Path, seeds: dict[str, str]
+) -> None:
+    articles = {f"k{i}": _article(f"s{k}", text) for i, (k, text) in enumerate(seeds.items())}
+    keys = list(articles)
+    fresh = FeatureTable.of([features_of(articles[k]) for k in keys[:2]])
+    asked: list[list[str]] = []
+
+    def make(wanted: list[str]) -> dict[str, ArticleFeatures]:
+        asked.append(wanted)
+        return {k: features_of(articles[k]) for k in wanted}
+
+    cache = tmp_path / "features.pickle"
+    # Row 1 of the fresh table is for no key wanted (None): it is left out.
+    table, positions = archive.cached_table(keys, make, cache, (fresh, [keys[0], None]))
+    assert asked == [keys[1:]]
+    expected = {i: FeatureTable.of([features_of(articles[k])]) for i, k in enumerate(keys)}
+    assert _same_rows({p: table.take([r]) for r, p in enumerate(positions)}, expected)
+    # Next build: everything from the cache, an edited record from this build's table.
+    edited = replace(articles[keys[0]], body=articles[keys[0]].body + "\n\nA correction.")
+    again = archive.cached_table(
+        ["new", *keys[1:]], make, cache, (FeatureTable.of([features_of(edited)]), ["new"])
+    )
+    assert asked == [keys[1:]]
+    expected[0] = FeatureTable.of([features_of(edited)])
+    assert _same_rows({p: again[0].take([r]) for r, p in enumerate(again[1])}, expected)
+    assert (tmp_path / "features-recent.pickle").is_file()  # the small file, not the table
+    third = archive.cached_table(["new", *keys[1:]], make, cache)
+    assert asked == [keys[1:]]
+    assert _same_rows({p: third[0].take([r]) for r, p in enumerate(third[1])}, expected)
 
 
 def test_the_plain_text_shortcuts_change_nothing(

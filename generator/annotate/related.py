@@ -598,6 +598,8 @@ def _unit_rows(columns: np.ndarray, counts: np.ndarray, lengths: np.ndarray) -> 
     `columns[k]` and `counts[k]` are the k-th (feature, count) of the rows laid end to end, each
     row `lengths[i]` long, in the row's own order: that order is the order in which each row's
     length is summed and its products accumulated, as in the first version, so the floats agree.
+    Weights are worked out whole rows a slice of entries at a time, twice (for the lengths, then
+    for the entries kept): no array the size of the archive's words but the result's.
     """
     from scipy import sparse  # here: 0.3 s to import, needed only when scores are made
 
@@ -609,48 +611,63 @@ def _unit_rows(columns: np.ndarray, counts: np.ndarray, lengths: np.ndarray) -> 
     tf_table = np.array([1.0 + math.log(c) for c in range(1, largest + 1)], dtype=np.float64)
     idf_table = np.array([math.log((1 + n) / (1 + d)) + 1.0 for d in range(n + 1)])
     idf = idf_table[df]
-    weights = np.empty(len(columns), dtype=np.float64)
-    for start in range(0, len(columns), _SLICE):  # a slice at a time: no full-size temporaries
-        part = slice(start, start + _SLICE)
-        weights[part] = tf_table[counts[part] - 1] * idf[columns[part]]
-    norm_sq = _squares_summed(weights, lengths)
+    slices = _row_slices(lengths)
+
+    def weights(first: int, last: int) -> np.ndarray:
+        result: np.ndarray = tf_table[counts[first:last] - 1] * idf[columns[first:last]]
+        return result
+
+    norm_sq = np.zeros(n, dtype=np.float64)
+    for top, bottom, first, last in slices:
+        norm_sq[top:bottom] = _squares_summed(weights(first, last), lengths[top:bottom])
     norms = np.sqrt(norm_sq)
     norms[norms == 0] = 1.0
     useful = (df >= 2) & (df <= max_df)
-    kept = useful[columns]
-    rows = np.repeat(np.arange(n, dtype=np.int32 if n < 2**31 else np.int64), lengths)[kept]
-    data = weights[kept]
-    del weights
-    data /= norms[rows]
     used = np.flatnonzero(useful)
     renumber = np.full(len(df), -1, dtype=np.int32 if len(used) < 2**31 else np.int64)
     renumber[used] = np.arange(len(used))
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
-    del rows
-    return sparse.csr_matrix(
-        (data, renumber[columns[kept]], indptr.astype(np.int64)), shape=(n, len(used))
-    )
+    total = int(df[useful].sum())  # entries kept (a row names a feature once)
+    data = np.empty(total, dtype=np.float64)
+    indices = np.empty(total, dtype=renumber.dtype)
+    per_row = np.zeros(n, dtype=np.int64)
+    at = 0
+    for top, bottom, first, last in slices:
+        part = columns[first:last]
+        kept = useful[part]
+        rows = np.repeat(np.arange(top, bottom), lengths[top:bottom])[kept]
+        values = weights(first, last)[kept]
+        values /= norms[rows]
+        data[at : at + len(values)] = values
+        indices[at : at + len(values)] = renumber[part[kept]]
+        at += len(values)
+        per_row[top:bottom] = np.bincount(rows - top, minlength=bottom - top)
+    indptr = np.concatenate([[0], np.cumsum(per_row)]).astype(np.int64)
+    return sparse.csr_matrix((data, indices, indptr), shape=(n, len(used)))
 
 
-def _squares_summed(weights: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Each row's sum of squared weights, added left to right as the first version did (a vector
-    sum would pair them differently): a CSR matrix-vector product adds a row's products in
-    storage order, one at a time, and w * w * 1.0 is w * w. Rows a slice of entries at a time."""
-    from scipy import sparse  # here: 0.3 s to import, needed only when scores are made
-
-    n = len(lengths)
+def _row_slices(lengths: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """(first row, row after the last, first entry, entry after the last) of runs of whole rows
+    holding about _SLICE entries each (a longer row is a run of its own)."""
     ends = np.cumsum(lengths)
-    sums = np.zeros(n, dtype=np.float64)
-    one = np.ones(1, dtype=np.float64)
-    row = 0
+    found = []
+    row, n = 0, len(lengths)
     while row < n:
         first = int(ends[row] - lengths[row])
         stop = max(row + 1, int(np.searchsorted(ends, first + _SLICE, side="right")))
-        part = weights[first : int(ends[stop - 1])]
-        squares = sparse.csr_matrix(
-            (part * part, np.zeros(len(part), dtype=np.int32), np.r_[0, ends[row:stop] - first]),
-            shape=(stop - row, 1),
-        )
-        sums[row:stop] = squares @ one
+        found.append((row, stop, first, int(ends[stop - 1])))
         row = stop
-    return sums
+    return found
+
+
+def _squares_summed(weights: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Each row's sum of squared weights (rows end to end, `lengths` long), added left to right
+    as the first version did (a vector sum would pair them differently): a CSR matrix-vector
+    product adds a row's products in storage order, one at a time, and w * w * 1.0 is w * w."""
+    from scipy import sparse
+
+    squares = sparse.csr_matrix(
+        (weights * weights, np.zeros(len(weights), dtype=np.int32), np.r_[0, np.cumsum(lengths)]),
+        shape=(len(lengths), 1),
+    )
+    result: np.ndarray = squares @ np.ones(1, dtype=np.float64)
+    return result

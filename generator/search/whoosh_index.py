@@ -449,7 +449,7 @@ def update_index_from(
                 fields = _document(fresh[slug])
                 words.update(_stored_words(fields))
                 writer.update_document(**fields)
-            writer.commit()
+            writer.commit(mergetype=_merge_small_segments)
             # Written after the commit: a crash in between leaves stale digests, which only makes
             # the next build re-index a few documents again, never skip one; a stale word list
             # names an older generation and is counted again.
@@ -463,6 +463,34 @@ def update_index_from(
         )
     finally:
         ix.close()
+
+
+# Segments an update writes (a few documents each) are merged once there are this many of them;
+# a full one is rewritten (without its deleted documents) once this share of it is deleted.
+_SMALL_SEGMENTS = 10
+_DELETED_SHARE = 0.5
+
+
+def _merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
+    """Whoosh merge policy for updates: merge the segments smaller than a built one once there
+    are _SMALL_SEGMENTS of them, and a full one only when most of it is deleted. Whoosh's
+    default (MERGE_SMALL) sums the smallest segments against a Fibonacci bound, which 20 full
+    segments of 2,500 documents pass: one edit of a 100,000-article archive rewrote half its
+    index (about 300 s)."""
+    from whoosh.reading import SegmentReader
+
+    small = [s for s in segments if s.doc_count_all() < SEGMENT_DOCS]
+    merged = small if len(small) >= _SMALL_SEGMENTS else []
+    merged += [
+        s
+        for s in segments
+        if s not in merged and s.deleted_count() > s.doc_count_all() * _DELETED_SHARE
+    ]
+    for segment in merged:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in merged]
 
 
 def _digests_path(index_dir: Path) -> Path:

@@ -320,6 +320,66 @@ def test_a_new_index_in_several_segments_answers_as_one(
         assert _hits(tmp_path / "one", text) == _hits(tmp_path / "five", text)
 
 
+def test_an_update_rewrites_no_full_segment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One edit adds one small segment; small ones are merged in tens, never into full ones
+    (Whoosh's default policy merged half of a 40-segment index on every edit)."""
+    monkeypatch.setattr(whoosh_index, "SEGMENT_DOCS", 10)
+    rng = random.Random(4)
+    articles = [_article(rng, n) for n in range(400)]
+    index_dir = tmp_path / "whoosh"
+    build_index(index_dir, articles)
+
+    def segments() -> list[tuple[str, int, int]]:
+        ix = index.open_dir(str(index_dir))
+        found = [(s.segid, s.doc_count_all(), s.deleted_count()) for s in ix._segments()]
+        ix.close()
+        return found
+
+    full = segments()
+    assert len(full) == 40 and all(count == 10 for _, count, _ in full)
+    for edit in range(1, 13):  # one document in each of twelve full segments
+        at = edit * 10 + 3
+        articles[at] = replace(articles[at], title=f"Quokka sighting number {edit}")
+        assert update_index(index_dir, articles).updated == 1
+        now = segments()
+        kept = [s for s in now if s[0] in {f[0] for f in full}]
+        assert len(kept) == 40  # every full segment stays, its edited document deleted in it
+        small = [s for s in now if s[0] not in {f[0] for f in full}]
+        assert len(small) == (edit if edit <= 10 else edit - 10)  # ten merge with the 11th
+        assert sum(count for _, count, _ in small) == edit
+    assert _urls(index_dir, "quokka") == _urls_of(tmp_path / "fresh", articles, "quokka")
+    assert len(_urls(index_dir, "quokka")) == 12
+
+
+def test_a_mostly_deleted_full_segment_is_rewritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(whoosh_index, "SEGMENT_DOCS", 10)
+    rng = random.Random(5)
+    articles = [_article(rng, n) for n in range(30)]
+    index_dir = tmp_path / "whoosh"
+    build_index(index_dir, articles)
+    update_index(index_dir, articles[6:])  # six of the first segment's ten documents go
+    ix = index.open_dir(str(index_dir))
+    counts = sorted((s.doc_count_all(), s.deleted_count()) for s in ix._segments())
+    ix.close()
+    assert counts == [(4, 0), (10, 0), (10, 0)]
+    assert _urls(index_dir, "harbour") == _urls_of(tmp_path / "fresh", articles[6:], "harbour")
+
+
+def _urls(index_dir: Path, text: str) -> set[str]:
+    """The pages a query finds (scores are left out: Whoosh counts the deleted documents of a
+    segment in its statistics until the segment is merged)."""
+    return {hit.url for hit in search(index_dir, text, limit=500).hits}
+
+
+def _urls_of(index_dir: Path, articles: list[Article], text: str) -> set[str]:
+    build_index(index_dir, articles)
+    return _urls(index_dir, text)
+
+
 def _word_counts(articles: list[Article]) -> Counter[str]:
     analyzer = NewsAnalyzer()
     counts: Counter[str] = Counter()

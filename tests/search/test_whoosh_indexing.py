@@ -325,11 +325,7 @@ def test_an_update_rewrites_no_full_segment(
 ) -> None:
     """One edit adds one small segment; small ones are merged in tens, never into full ones
     (Whoosh's default policy merged half of a 40-segment index on every edit)."""
-    monkeypatch.setattr(whoosh_index, "SEGMENT_DOCS", 10)
-    rng = random.Random(4)
-    articles = [_article(rng, n) for n in range(400)]
-    index_dir = tmp_path / "whoosh"
-    build_index(index_dir, articles)
+    index_dir, articles = _indexed_in_tens(tmp_path, monkeypatch, 400, seed=4)
 
     def segments() -> list[tuple[str, int, int]]:
         ix = index.open_dir(str(index_dir))
@@ -356,17 +352,24 @@ def test_an_update_rewrites_no_full_segment(
 def test_a_mostly_deleted_full_segment_is_rewritten(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(whoosh_index, "SEGMENT_DOCS", 10)
-    rng = random.Random(5)
-    articles = [_article(rng, n) for n in range(30)]
-    index_dir = tmp_path / "whoosh"
-    build_index(index_dir, articles)
+    index_dir, articles = _indexed_in_tens(tmp_path, monkeypatch, 30, seed=5)
     update_index(index_dir, articles[6:])  # six of the first segment's ten documents go
     ix = index.open_dir(str(index_dir))
     counts = sorted((s.doc_count_all(), s.deleted_count()) for s in ix._segments())
     ix.close()
     assert counts == [(4, 0), (10, 0), (10, 0)]
     assert _urls(index_dir, "harbour") == _urls_of(tmp_path / "fresh", articles[6:], "harbour")
+
+
+def _indexed_in_tens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int, seed: int
+) -> tuple[Path, list[Article]]:
+    """An index of `count` made-up articles written ten documents to a segment."""
+    monkeypatch.setattr(whoosh_index, "SEGMENT_DOCS", 10)
+    rng = random.Random(seed)
+    articles = [_article(rng, n) for n in range(count)]
+    build_index(tmp_path / "whoosh", articles)
+    return tmp_path / "whoosh", articles
 
 
 def _urls(index_dir: Path, text: str) -> set[str]:

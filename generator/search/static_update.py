@@ -18,7 +18,8 @@ site/pagefind/ and site/pagefind/shard-1/, ...), never more than that many artic
 so Pagefind's memory stays bounded; from 2 x SHARD_MIN articles up, one shard per core is indexed
 side by side (Pagefind uses one core). The search page merges them, as it does the delta.
 
-The state (.build/pagefind/state.json) records what the bundles in site/ were made from; it is
+The state (.build/pagefind/state.marshal, with the base's result ids and filter values in a
+file of their own: base_results.py) records what the bundles in site/ were made from; it is
 written when the site holding them is swapped in, so a build killed at any point leaves a state
 that describes site/ or a missing manifest, and then the next build is a full one.
 """
@@ -28,19 +29,21 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import marshal
 import os
 import shlex
 import shutil
 import subprocess
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from generator.children import tied_command
 from generator.errors import SearchError
-from generator.fsutil import atomic_write_text, replace_file
+from generator.fsutil import atomic_write_bytes, atomic_write_text, replace_file
+from generator.search.base_results import read_results, remove_other_results, write_results
 from generator.search.static import (
     BUNDLE_DIR,
     FILTERS,
@@ -63,7 +66,7 @@ DELTA_SHARE = 0.02
 DELTA_MIN = 50
 # Articles below which a shard is not worth its own bundle (a search fetches from each).
 SHARD_MIN = 2500
-_STATE_VERSION = 1
+_STATE_VERSION = 2  # 2: result ids and filters moved to base_results
 Mode = Literal["keep", "full", "delta", "drop-delta"]
 
 
@@ -72,7 +75,7 @@ def input_dir(config: Config) -> Path:
 
 
 def _state_path(config: Config) -> Path:
-    return config.build_dir / "pagefind" / "state.json"
+    return config.build_dir / "pagefind" / "state.marshal"
 
 
 def document_digest(entry: Entry, version: str, language: str) -> str:
@@ -95,27 +98,26 @@ class _State:
     """What the bundles in site/ were made from, and what the input files hold."""
 
     base: dict[str, str] = field(default_factory=dict)  # slug -> input digest, in the base
-    ids: dict[str, str] = field(default_factory=dict)  # slug -> its result id in the base
-    filters: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # slug -> base filters
     delta: dict[str, str] = field(default_factory=dict)  # slug -> input digest, in the delta
     hidden: list[str] = field(default_factory=list)  # slugs whose base result the delta hides
     inputs: dict[str, str] = field(default_factory=dict)  # slug -> digest of its input file
     shards: int = 1  # base bundles: site/pagefind/ and site/pagefind/shard-1/ ... shard-(n-1)/
+    results: str = ""  # the file of the base's result ids and filter values (base_results.py)
 
     @classmethod
     def load(cls, path: Path) -> _State | None:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = marshal.loads(path.read_bytes())
             if not isinstance(data, dict) or data.pop("version", None) != _STATE_VERSION:
                 return None
             return cls(**data)
-        except (OSError, ValueError, TypeError):
+        except (OSError, ValueError, TypeError, EOFError):
             return None
 
     def save(self, path: Path) -> None:
-        # Shallow: the fields are JSON-ready already (asdict's deep copy of 10,000 entries: 2 s).
+        # Shallow: the fields are marshal-ready already (asdict's deep copy of 10,000 entries: 2 s).
         data = {"version": _STATE_VERSION, **{f.name: getattr(self, f.name) for f in fields(self)}}
-        atomic_write_text(path, json.dumps(data, sort_keys=True, separators=(",", ":")))
+        atomic_write_bytes(path, marshal.dumps(data))
 
 
 class _Run:
@@ -290,10 +292,15 @@ class StaticUpdate:
             "keep": (),
         }[self.mode]
 
-    def _hidden(self) -> dict[str, dict[str, list[str]]]:
+    def _base_results(self) -> dict[str, tuple[str, dict[str, list[str]]]]:
+        """slug -> (its result id in the base, its filter values there), for every stale one."""
+        return read_results(_state_path(self.config).parent, self.state.results, self.changed)
+
+    def _hidden(
+        self, stale: Mapping[str, tuple[str, dict[str, list[str]]]]
+    ) -> dict[str, dict[str, list[str]]]:
         """Base result id -> the filter values it adds to the counts, for every stale base result."""
-        state = self.state
-        return {state.ids[s]: state.filters.get(s, {}) for s in self.changed if s in state.ids}
+        return {result: filters for result, filters in stale.values()}
 
     def start(self) -> None:
         """Bring the input files in line with the catalog and start Pagefind if needed."""
@@ -372,12 +379,16 @@ class StaticUpdate:
                 shutil.move(output, target / shard_dir(number))
                 ids.update(_result_ids(target / shard_dir(number)))
             shutil.rmtree(site_folder / DELTA_DIR, ignore_errors=True)
+            results = write_results(
+                _state_path(self.config).parent,
+                ids,
+                {s: filter_values(e) for s, e in self.entries.items()},
+            )
             state = _State(
                 base=dict(self.wanted),
-                ids=ids,
-                filters={s: filter_values(e) for s, e in self.entries.items()},
                 inputs=self.inputs,
                 shards=len(self._run.outputs),
+                results=results,
             )
         elif self.mode == "delta":
             target = site_folder / DELTA_DIR
@@ -388,13 +399,15 @@ class StaticUpdate:
                 target.mkdir(parents=True)  # only deletions: nothing to add, something to hide
             # A result of the delta that replaces a stale base result ranks where the stale one
             # would have (when it matched too): the delta's own scores come from a tiny index.
-            ids = self.state.ids
+            stale = self._base_results()
             replaces = {
-                delta_id: ids[slug] for slug, delta_id in _result_ids(target).items() if slug in ids
+                delta_id: stale[slug][0]
+                for slug, delta_id in _result_ids(target).items()
+                if slug in stale
             }
             delta = {
                 "bundle": self._run is not None,
-                "hidden": self._hidden(),
+                "hidden": self._hidden(stale),
                 "replaces": replaces,
             }
             atomic_write_text(
@@ -411,7 +424,9 @@ class StaticUpdate:
     def commit(self) -> None:
         """Record what the site now holds (called once the new site is in place)."""
         if self._next is not None:
-            self._next.save(_state_path(self.config))
+            path = _state_path(self.config)
+            self._next.save(path)
+            remove_other_results(path.parent, self._next.results)
 
     def abort(self) -> None:
         if self._run is not None:

@@ -17,7 +17,6 @@ from generator.config import Config
 from generator.errors import ArticleError, GeneratorError, Problem
 from generator.filecache import Stamp, StampCache
 from generator.fsutil import exclusive, stat_stamp, tree_files
-from generator.gcpolicy import fewer_collections
 from generator.ingest.extract import slugify
 from generator.ingest.read import find_inputs, read_document
 from generator.ingest.write import (
@@ -27,6 +26,7 @@ from generator.ingest.write import (
     scanned,
     write_record,
 )
+from generator.memory import fewer_collections, map_large_blocks
 from generator.models import Article, IngestResult, Removal, SourceMeta
 
 if TYPE_CHECKING:
@@ -280,6 +280,7 @@ def run_build(
     Raises TemplateError or WriteError when the site as a whole cannot be built; site/ then
     stays as it was.
     """
+    map_large_blocks()
     with (
         exclusive(
             config.build_dir / "build.lock",
@@ -320,7 +321,7 @@ def _run_build(
     from generator.build.relations import annotate_catalog
     from generator.build.render import make_environment, site_info
     from generator.build.sitetree import SiteTrees
-    from generator.search.background import start_index_update
+    from generator.search.background import IndexUpdater
     from generator.search.static_update import StaticUpdate, input_dir
 
     report = BuildReport()
@@ -330,26 +331,29 @@ def _run_build(
         report.ingest = run_ingest(config, progress, force=clean)
         clock.lap("ingest")
     wants_static = config.static_search if static_index is None else static_index
-    catalog = load_catalog(
-        config,
-        clean=clean,
-        workers=workers,
-        progress=progress,
-        cache=records,
-        lean_dir=input_dir(config) if config.static_search else None,
-        stamps=report.ingest.record_stamps if report.ingest is not None else None,
-    )
-    clock.lap("load")
-    report.problems.extend(catalog.problems)
-    report.articles = len(catalog.entries)
-    # Both search indexes need only the loaded records: they run beside the rest of the build.
-    static = (
-        StaticUpdate(config, catalog, full=clean or needs_full_write(config), workers=workers)
-        if wants_static
-        else None
-    )
-    index_update = start_index_update(config.index_dir, StoreDocuments(catalog))
+    # Forked now, while this process is small; it gets its documents once the records are loaded.
+    index_update = IndexUpdater(config.index_dir)
+    static = None
     try:
+        catalog = load_catalog(
+            config,
+            clean=clean,
+            workers=workers,
+            progress=progress,
+            cache=records,
+            lean_dir=input_dir(config) if config.static_search else None,
+            stamps=report.ingest.record_stamps if report.ingest is not None else None,
+        )
+        clock.lap("load")
+        report.problems.extend(catalog.problems)
+        report.articles = len(catalog.entries)
+        # Both search indexes need only the loaded records: they run beside the rest.
+        static = (
+            StaticUpdate(config, catalog, full=clean or needs_full_write(config), workers=workers)
+            if wants_static
+            else None
+        )
+        index_update.start(StoreDocuments.of(catalog))
         if static is not None:
             static.start()
         progress("annotate", 0, 1)
@@ -395,8 +399,10 @@ def _run_build(
     except BaseException:
         if static is not None:
             static.abort()
+        index_update.cancel()  # not started: its child just ends
         with contextlib.suppress(Exception):
-            index_update()  # never leave the index child running past this build
+            if index_update.documents is not None:
+                index_update.wait()  # never leave the index child running past this build
         raise
     report.pages = plan.total
     report.files = output.files
@@ -407,7 +413,7 @@ def _run_build(
     report.changed = output.changed
     report.timings.update({f"  {k}": v for k, v in output.timings.items()})
     progress("index", 0, 1)
-    update = index_update()
+    update = index_update.wait()
     clock.lap("index wait")
     report.timings["whoosh"] = update.seconds
     trees.wait()

@@ -18,7 +18,7 @@ import numpy as np
 
 from generator.annotate.dedupe import NUM_PERM, SignatureColumns
 from generator.annotate.features import ArticleFeatures
-from generator.annotate.related import RelatedColumns, number_words
+from generator.annotate.related import RelatedColumns, count_dtype, id_dtype, number_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +55,7 @@ class FeatureTable:
         rows = np.ones(len(self), dtype=bool) if keep is None else keep
         return FeatureTable(
             self.signatures.joined(rows, other.signatures),
-            self.related.joined(rows, theirs),
+            self.related.joined(rows, theirs, id_dtype(len(vocabulary))),
             vocabulary,
         )
 
@@ -96,7 +96,7 @@ class FeatureTable:
         return FeatureTable(
             self.signatures,
             RelatedColumns(
-                renumber[words].astype(words.dtype),
+                renumber[words].astype(id_dtype(int(used.sum()))),
                 related.counts,
                 related.lengths,
                 related.entities,
@@ -160,25 +160,38 @@ class FeatureTable:
 class TableBuilder:
     """A FeatureTable made a batch of articles at a time, as workers hand their features back,
     so that no article's features outlive its batch as objects (100,000 articles' would take
-    about 0.5 GB): words are numbered against a vocabulary kept sorted, and the columns are
-    joined once, one at a time, at the end."""
+    about 0.5 GB): words are numbered against a vocabulary kept sorted, and each column is
+    joined once at the end, its batches let go as they are copied."""
 
     def __init__(self) -> None:
-        self._sorted: np.ndarray = np.empty(0, dtype=np.uint64)  # every stem seen, in hash order
+        self._sorted: np.ndarray = np.empty(0, dtype=np.uint64)  # every stem seen, hash order
         self._sorted_ids: np.ndarray = np.empty(0, dtype=np.int64)  # the id of each
-        self._new: list[np.ndarray] = []  # stems in id order, a batch's new ones at a time
-        self._signatures: list[SignatureColumns] = []
-        self._words: list[np.ndarray] = []
-        self._related: list[RelatedColumns] = []
+        self._rows = 0
+        self._names: list[str] = []
+        # Column name -> its batches, in order (stems: the new ones of each batch, in id order).
+        self._parts: dict[str, list[np.ndarray]] = {
+            name: []
+            for name in (
+                "stems",
+                "text",
+                "text_sizes",
+                "names",
+                "names_sizes",
+                "words",
+                "counts",
+                "lengths",
+                "entity_counts",
+            )
+        }
 
     def __len__(self) -> int:
-        return sum(len(s) for s in self._signatures)
+        return self._rows
 
     def add(self, features: Sequence[ArticleFeatures]) -> None:
         """Append one row per features, in order."""
         if not features:
             return
-        self._signatures.append(SignatureColumns.of([f.signature for f in features]))
+        signatures = SignatureColumns.of([f.signature for f in features])
         # Numbered within the batch first: its ids are places in `local`, its stems in order.
         related, local = RelatedColumns.numbered(
             [f.related for f in features], np.empty(0, dtype=np.uint64)
@@ -193,52 +206,52 @@ class TableBuilder:
         ids[~hit] = np.arange(first, first + int((~hit).sum()))
         self._sorted = np.insert(self._sorted, at[~hit], local[~hit])
         self._sorted_ids = np.insert(self._sorted_ids, at[~hit], ids[~hit])
-        self._new.append(local[~hit])
-        kind = np.int32 if len(self._sorted) < 2**31 else np.int64
-        self._words.append(ids.astype(kind)[related.words])
-        self._related.append(
-            RelatedColumns(
-                np.empty(0, dtype=np.int32),
-                related.counts,
-                related.lengths,
-                related.entities,
-                related.entity_counts,
-            )
-        )
+        kind = id_dtype(len(self._sorted))  # holds this batch's ids (the final type, any later)
+        parts = self._parts
+        parts["stems"].append(local[~hit])
+        parts["text"].append(signatures.text)
+        parts["text_sizes"].append(signatures.text_sizes)
+        parts["names"].append(signatures.names)
+        parts["names_sizes"].append(signatures.names_sizes)
+        parts["words"].append(ids.astype(kind)[related.words])
+        counts = related.counts
+        parts["counts"].append(counts.astype(count_dtype(int(counts.max()) if len(counts) else 1)))
+        parts["lengths"].append(related.lengths)
+        parts["entity_counts"].append(related.entity_counts)
+        self._names.extend(related.entities)
+        self._rows += len(features)
 
     def table(self) -> FeatureTable:
         """Every row added, as one table; the builder is emptied."""
-        vocabulary = np.concatenate([np.empty(0, dtype=np.uint64), *self._new])
-        kind = np.int32 if len(vocabulary) < 2**31 else np.int64
-        self._sorted, self._sorted_ids = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
-        words = _drain(self._words, kind)
-        related = self._related
-        columns = RelatedColumns(
-            words,
-            _drain([r.counts for r in related], np.uint32),
-            _drain([r.lengths for r in related], np.int64),
-            [name for r in related for name in r.entities],
-            _drain([r.entity_counts for r in related], np.int64),
+        parts = self._parts
+        vocabulary = _drain(parts["stems"], np.uint64)
+        self._sorted, self._sorted_ids = np.empty(0, np.uint64), np.empty(0, np.int64)
+        kind = id_dtype(len(vocabulary))
+        largest = max((int(c.max()) for c in parts["counts"] if len(c)), default=1)
+        names, self._names, self._rows = self._names, [], 0
+        return FeatureTable(
+            SignatureColumns(
+                _drain(parts["text"], np.uint32, NUM_PERM),
+                _drain(parts["text_sizes"], np.int64),
+                _drain(parts["names"], np.uint32, NUM_PERM),
+                _drain(parts["names_sizes"], np.int64),
+            ),
+            RelatedColumns(
+                _drain(parts["words"], kind),
+                _drain(parts["counts"], count_dtype(largest)),
+                _drain(parts["lengths"], np.int64),
+                names,
+                _drain(parts["entity_counts"], np.int64),
+            ),
+            vocabulary,
         )
-        signatures = self._signatures
-        joined = SignatureColumns(
-            np.concatenate([s.text for s in signatures])
-            if signatures
-            else np.empty((0, NUM_PERM), dtype=np.uint32),
-            _drain([s.text_sizes for s in signatures], np.int64),
-            np.concatenate([s.names for s in signatures])
-            if signatures
-            else np.empty((0, NUM_PERM), dtype=np.uint32),
-            _drain([s.names_sizes for s in signatures], np.int64),
-        )
-        self._new, self._signatures, self._related = [], [], []
-        return FeatureTable(joined, columns, vocabulary)
 
 
-def _drain(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
-    """The parts joined as `dtype`; the list is emptied as they are (no second full copy)."""
-    total = sum(len(p) for p in parts)
-    out = np.empty(total, dtype=dtype)
+def _drain(parts: list[np.ndarray], dtype: Any, width: int = 0) -> np.ndarray:
+    """The parts (rows of `width` values, or single values) joined as `dtype`; the list is
+    emptied as they are copied, so the parts and the whole are never both held."""
+    rows = sum(len(p) for p in parts)
+    out = np.empty((rows, width) if width else rows, dtype=dtype)
     at = 0
     while parts:
         part = parts.pop(0)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import marshal
 import multiprocessing
+import sys
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -382,7 +383,7 @@ def load_catalog(
             batch.append(outcome.features)
             table_paths.append(outcome.entry.path)
             if stamp is not None:
-                read[name] = (stamp, outcome.entry)
+                read[name] = (stamp, _interned(outcome.entry))
         if len(batch) >= _TABLE_BATCH:
             builder = _added(builder, batch)
             batch = []
@@ -412,6 +413,19 @@ def load_catalog(
         read=frozenset(by_path[p].slug for p in read if p in by_path),
         store=store,
         version=version,
+    )
+
+
+def _interned(entry: Entry) -> Entry:
+    """The entry with its date and names interned: they repeat across an archive (the same
+    people, places and tags), and each record's came through its own pickle."""
+    intern = sys.intern
+    return entry._replace(
+        date=intern(entry.date) if entry.date is not None else None,
+        people=tuple(map(intern, entry.people)),
+        organizations=tuple(map(intern, entry.organizations)),
+        places=tuple(map(intern, entry.places)),
+        tags=tuple(map(intern, entry.tags)),
     )
 
 
@@ -512,24 +526,42 @@ def _redo_renamed(
     return redone
 
 
+@dataclass(frozen=True, slots=True)
 class StoreDocuments:
-    """The catalog's search documents, read from the build store as the index update asks."""
+    """The catalog's search documents, read from the build store as the index update asks: a
+    slug, search digest and store key per entry, so that it pickles small (it goes to the
+    index child over a pipe)."""
 
-    def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
+    store_path: Path
+    slugs: tuple[str, ...]
+    search_digests: tuple[str, ...]
+    keys: tuple[str, ...]
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> StoreDocuments:
+        assert catalog.store is not None
+        entries = catalog.entries
+        return cls(
+            catalog.store.path,
+            tuple(e.slug for e in entries),
+            tuple(e.search for e in entries),
+            tuple(e.store_key(catalog.version) for e in entries),
+        )
 
     def digests(self) -> dict[str, str]:
-        return {e.slug: e.search for e in self.catalog.entries}
+        return dict(zip(self.slugs, self.search_digests, strict=True))
 
     def fetch(self, slugs: Sequence[str]) -> list[Any]:
         """Raises SearchError when the store lacks one (a damaged cache: `build --clean`)."""
         from generator.errors import SearchError
 
-        catalog = self.catalog
-        assert catalog.store is not None
-        entries = catalog.by_slug()
-        keys = [entries[s].store_key(catalog.version) for s in slugs]
-        found = catalog.store.get_many("search", keys)
+        key_of = dict(zip(self.slugs, self.keys, strict=True))
+        keys = [key_of[s] for s in slugs]
+        store = Store(self.store_path)
+        try:
+            found = store.get_many("search", keys)
+        finally:
+            store.close()
         if len(found) < len(set(keys)):
             raise SearchError(
                 f"the build cache lacks {len(set(keys)) - len(found)} search document(s); "

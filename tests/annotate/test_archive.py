@@ -349,6 +349,36 @@ def test_cached_table_takes_this_builds_rows_before_asking(
     assert _same_rows({p: third[0].take([r]) for r, p in enumerate(third[1])}, expected)
 
 
+def _synthetic(stems: list[int], counts: list[int]) -> ArticleFeatures:
+    """Features with these word hashes and counts (and a blank signature)."""
+    blank = np.zeros(dedupe.NUM_PERM, dtype="<u4").tobytes()
+    return ArticleFeatures(
+        dedupe.Signature(blank, 0, blank, 0),
+        related.RelatedFeatures(
+            np.array(stems, dtype="<u8").tobytes(), np.array(counts, dtype="<u4").tobytes(), ()
+        ),
+    )
+
+
+def test_table_columns_take_the_smallest_types_that_hold_them() -> None:
+    small = FeatureTable.of([_synthetic([1, 2, 3], [1, 2, 200]), _synthetic([2, 5], [4, 1])])
+    builder = TableBuilder()
+    builder.add([_synthetic([1, 2, 3], [1, 2, 200]), _synthetic([2, 5], [4, 1])])
+    built = builder.table()
+    assert built.related.words.dtype == np.uint16 and built.related.counts.dtype == np.uint8
+    assert _same_rows(
+        {0: built.take([0]), 1: built.take([1])}, {0: small.take([0]), 1: small.take([1])}
+    )
+    # Joined with a table that takes the vocabulary past 2**16 words and a count past 255.
+    many = list(range(10, 10 + 70_000))
+    big = FeatureTable.of([_synthetic(many, [1] * (len(many) - 1) + [300])])
+    joined = built.joined(big, np.array([False, True]))
+    assert joined.related.words.dtype == np.int32 and joined.related.counts.dtype == np.uint16
+    assert joined.vocabulary[joined.related.words].tolist() == [2, 5, *many]
+    assert joined.related.counts.tolist() == [4, 1, *([1] * (len(many) - 1)), 300]
+    assert joined.compacted().related.words.dtype == np.int32  # 70,002 words in use
+
+
 def test_the_plain_text_shortcuts_change_nothing(
     real_bodies: list[tuple[str, str]], seeds: dict[str, str]
 ) -> None:

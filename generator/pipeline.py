@@ -26,7 +26,7 @@ from generator.ingest.write import (
     scanned,
     write_record,
 )
-from generator.memory import fewer_collections, map_large_blocks
+from generator.memory import fewer_collections, large_blocks_returned
 from generator.models import Article, IngestResult, Removal, SourceMeta
 
 if TYPE_CHECKING:
@@ -280,7 +280,6 @@ def run_build(
     Raises TemplateError or WriteError when the site as a whole cannot be built; site/ then
     stays as it was.
     """
-    map_large_blocks()
     with (
         exclusive(
             config.build_dir / "build.lock",
@@ -335,15 +334,16 @@ def _run_build(
     index_update = IndexUpdater(config.index_dir)
     static = None
     try:
-        catalog = load_catalog(
-            config,
-            clean=clean,
-            workers=workers,
-            progress=progress,
-            cache=records,
-            lean_dir=input_dir(config) if config.static_search else None,
-            stamps=report.ingest.record_stamps if report.ingest is not None else None,
-        )
+        with large_blocks_returned():  # the features table is joined at the end of loading
+            catalog = load_catalog(
+                config,
+                clean=clean,
+                workers=workers,
+                progress=progress,
+                cache=records,
+                lean_dir=input_dir(config) if config.static_search else None,
+                stamps=report.ingest.record_stamps if report.ingest is not None else None,
+            )
         clock.lap("load")
         report.problems.extend(catalog.problems)
         report.articles = len(catalog.entries)

@@ -47,10 +47,12 @@ def test_freed_large_blocks_leave_the_process() -> None:
     # In a fresh process: the threshold glibc raises after a freed mapping is per process.
     script = """
 import numpy as np, sys
-from generator.memory import map_large_blocks
+import contextlib
+from generator.memory import large_blocks_returned
 from tests.test_memory import _rss_mb
-if sys.argv[1] == "mapped":
-    assert map_large_blocks()
+scope = large_blocks_returned() if sys.argv[1] == "mapped" else contextlib.nullcontext(True)
+applied = scope.__enter__()
+assert applied
 big = np.ones(8 << 20, dtype=np.uint8); del big  # raises glibc's threshold to 8 MB
 before = _rss_mb()
 # 200 MB in 4 MB blocks, each followed by a small block that stays (as a build's records do)

@@ -10,6 +10,7 @@ those (tables of 10,000 articles: about 3 million words).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -218,7 +219,9 @@ class TableBuilder:
         parts["counts"].append(counts.astype(count_dtype(int(counts.max()) if len(counts) else 1)))
         parts["lengths"].append(related.lengths)
         parts["entity_counts"].append(related.entity_counts)
-        self._names.extend(related.entities)
+        self._names.extend(
+            map(sys.intern, related.entities)
+        )  # the same names, article after article
         self._rows += len(features)
 
     def table(self) -> FeatureTable:

@@ -13,7 +13,7 @@ import json
 import os
 import secrets
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 _PREFIX = "base-results-"
@@ -24,10 +24,10 @@ Filters = dict[str, list[str]]
 
 
 def write_results(
-    folder: Path, ids: Mapping[str, str], filters: Mapping[str, Mapping[str, list[str]]]
+    folder: Path, ids: Mapping[str, str], filters: Callable[[str], Mapping[str, list[str]]]
 ) -> str:
-    """Store each slug's result id (a slug without one is left out) and filter values in a new
-    file in `folder`; returns its name. The file appears whole or not at all."""
+    """Store each slug's result id and filter values (filters(slug), made as rows are written)
+    in a new file in `folder`; returns its name. The file appears whole or not at all."""
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{_PREFIX}{secrets.token_hex(8)}{_SUFFIX}"
     tmp = folder / f".{name}.{os.getpid()}.tmp"
@@ -40,7 +40,7 @@ def write_results(
         connection.executemany(
             "INSERT INTO results VALUES (?, ?, ?)",
             (
-                (slug, result, json.dumps(filters.get(slug, {}), separators=(",", ":")))
+                (slug, result, json.dumps(filters(slug), separators=(",", ":")))
                 for slug, result in ids.items()
             ),
         )

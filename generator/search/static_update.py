@@ -379,10 +379,11 @@ class StaticUpdate:
                 shutil.move(output, target / shard_dir(number))
                 ids.update(_result_ids(target / shard_dir(number)))
             shutil.rmtree(site_folder / DELTA_DIR, ignore_errors=True)
+            entries = self.entries
             results = write_results(
                 _state_path(self.config).parent,
-                ids,
-                {s: filter_values(e) for s, e in self.entries.items()},
+                {s: i for s, i in ids.items() if s in entries},
+                lambda slug: filter_values(entries[slug]),
             )
             state = _State(
                 base=dict(self.wanted),

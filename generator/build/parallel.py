@@ -28,9 +28,10 @@ _JOB: tuple[Sequence[Page], Config, SiteInfo, Path, Lookup] | None = None
 _WORKER_ENV: jinja2.Environment | None = None
 
 
-def write_inside(folder: Path, rel: str, data: bytes) -> None:
-    """Write folder/rel, refusing any path that would leave the folder."""
-    target = inside(folder, rel)
+def write_inside(folder: Path, rel: str, data: bytes, base: Path | None = None) -> None:
+    """Write folder/rel, refusing any path that would leave the folder (`base`: its resolved
+    path, when the caller has it)."""
+    target = inside(folder, rel, base)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
 
@@ -41,8 +42,9 @@ def _render_range(bounds: tuple[int, int]) -> int:
     pages, config, site, folder, lookup = _JOB
     if _WORKER_ENV is None:
         _WORKER_ENV = make_environment(config)
+    base = folder.resolve()
     for page in pages[bounds[0] : bounds[1]]:
-        write_inside(folder, page.output_path, render_page(_WORKER_ENV, page, site, lookup))
+        write_inside(folder, page.output_path, render_page(_WORKER_ENV, page, site, lookup), base)
     return bounds[1] - bounds[0]
 
 
@@ -65,10 +67,11 @@ def render_into(
     global _JOB
     total = len(pages)
     if workers < 2 or total < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+        base = folder.resolve()
         for done, page in enumerate(pages, 1):
             if progress:
                 progress("render", done, total)
-            write_inside(folder, page.output_path, render_page(env, page, site, lookup))
+            write_inside(folder, page.output_path, render_page(env, page, site, lookup), base)
         return
     _JOB = (pages, config, site, folder, lookup)
     try:

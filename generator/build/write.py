@@ -45,10 +45,12 @@ class Staging:
         return old
 
 
-def inside(folder: Path, rel: str) -> Path:
-    """folder/rel, resolved. Raises WriteError for a path that would leave the folder."""
+def inside(folder: Path, rel: str, base: Path | None = None) -> Path:
+    """folder/rel, resolved. Raises WriteError for a path that would leave the folder. `base`:
+    folder.resolve(), when the caller writes many files into it (one resolve, not one a page)."""
     target = (folder / rel).resolve()
-    if folder.resolve() not in target.parents:
+    base = folder.resolve() if base is None else base
+    if target == base or not target.is_relative_to(base):
         raise WriteError(f"refusing to write {rel!r}: outside the site folder")
     return target
 

@@ -367,23 +367,43 @@ def _band_pairs(values: np.ndarray) -> np.ndarray:
 
     Band keys are 64-bit mixes of (band, the band's values), sorted so that equal keys are adjacent;
     agreeing pairs are then checked value by value, so a key collision never makes a candidate.
+    _BANDS_AT_ONCE bands are keyed and sorted at a time (the keys of all 42 bands of 100,000
+    articles, their sort order and the band cells took 250 MB at once).
     """
-    bands, rows = LSH_BANDS
-    count = len(values)
-    if count < 2:
+    bands = LSH_BANDS[0]
+    if len(values) < 2:
         return np.empty((0, 2), dtype=np.int64)
-    cells = values[:, : bands * rows].reshape(count * bands, rows)
+    found = [
+        _pairs_in_bands(values, first, min(bands, first + _BANDS_AT_ONCE))
+        for first in range(0, bands, _BANDS_AT_ONCE)
+    ]
+    pairs = np.concatenate(found)
+    pairs.sort(axis=1)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    return np.unique(pairs, axis=0) if len(pairs) else np.empty((0, 2), dtype=np.int64)
+
+
+_BANDS_AT_ONCE = 7
+
+
+def _pairs_in_bands(values: np.ndarray, first_band: int, end_band: int) -> np.ndarray:
+    """(i, j) row pairs that agree on a whole band from first_band to end_band (excluded)."""
+    rows = LSH_BANDS[1]
+    count, width = len(values), end_band - first_band
+    cells = values[:, first_band * rows : end_band * rows].reshape(count * width, rows)
     mix = _parameters()["band"]
-    keys = np.tile(np.arange(bands, dtype=np.uint64), count) * mix[rows]
+    keys = np.tile(np.arange(first_band, end_band, dtype=np.uint64), count) * mix[rows]
     for r in range(rows):
         keys += cells[:, r].astype(np.uint64) * mix[r]
     order = np.argsort(keys, kind="stable")
     ordered = keys[order]
     same = ordered[1:] == ordered[:-1]
+    del ordered
     grouped = np.zeros(len(order), dtype=bool)
     grouped[1:] |= same
     grouped[:-1] |= same
     members = order[grouped]
+    del order, grouped, same
     if not len(members):
         return np.empty((0, 2), dtype=np.int64)
     member_keys = keys[members]
@@ -395,12 +415,9 @@ def _band_pairs(values: np.ndarray) -> np.ndarray:
         if not hit.any():
             break
         first, second = members[:-distance][hit], members[distance:][hit]
-        exact = (first % bands == second % bands) & (cells[first] == cells[second]).all(axis=1)
-        found.append(np.stack([first[exact] // bands, second[exact] // bands], axis=1))
-    pairs = np.concatenate(found)
-    pairs.sort(axis=1)
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    return np.unique(pairs, axis=0) if len(pairs) else np.empty((0, 2), dtype=np.int64)
+        exact = (first % width == second % width) & (cells[first] == cells[second]).all(axis=1)
+        found.append(np.stack([first[exact] // width, second[exact] // width], axis=1))
+    return np.concatenate(found) if found else np.empty((0, 2), dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,7 @@ def _word_set(words: str) -> frozenset[str]:
 _MAX_DF_SHARE = 0.05
 _MIN_ARCHIVE = 40
 _BLOCK_CELLS = 4_000_000
+_BLOCK_SCORES = 4_000_000  # scores (sparse entries) a block of rows may make
 _SLICE = 1 << 20  # entries per slice where a full-size temporary array would be too big
 
 _MIN_WORD = 3  # letters: shorter words are no features
@@ -469,18 +470,30 @@ def related_from_columns(
     entities, has_entities = _entity_rows(columns.entities, columns.entity_counts)
     words_t = words.T.tocsr()
     entities_t = entities.T.tocsr()
-    block = max(1, _BLOCK_CELLS // n)
-    for start in range(0, n, block):
+    # Rows a block at a time: the first block bounded by cells, the next ones by the scores the
+    # last one made per row (at 100,000 articles 40 rows a block meant 2,500 products, whose
+    # per-call cost was a third of the stage).
+    start, block = 0, max(1, _BLOCK_CELLS // n)
+    while start < n:
         stop = min(n, start + block)
+        word_scores = words[start:stop] @ words_t
+        entity_scores = (
+            entities[start:stop] @ entities_t if has_entities[start:stop].any() else None
+        )
+        made = word_scores.nnz + (entity_scores.nnz if entity_scores is not None else 0)
         scores = _blended(
-            words[start:stop] @ words_t,
-            entities[start:stop] @ entities_t if has_entities[start:stop].any() else None,
+            word_scores,
+            entity_scores,
             has_entities[start:stop],
             has_entities,
             entity_weight,
             min_score,
         )
+        del word_scores, entity_scores
         _best(scores, start, slugs, rank, limit, min_score, result)
+        per_row = max(1.0, made / (stop - start))
+        block = max(1, min(block * 8, int(_BLOCK_SCORES / per_row)))
+        start = stop
     return result
 
 

@@ -107,7 +107,8 @@ def test_related_lists_are_the_first_versions_on_a_large_archive() -> None:
 def test_related_lists_are_the_same_worked_out_a_slice_at_a_time(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Large archives number words, weigh them and sum squares a slice of entries at a time.
+    # Large archives number words, weigh them and sum squares a slice of entries at a time, and
+    # score rows a block at a time.
     rng = random.Random(4)
     common = [f"c{i}x" for i in range(200)]
     items = []
@@ -119,6 +120,10 @@ def test_related_lists_are_the_same_worked_out_a_slice_at_a_time(
     expected = related_articles(items)
     assert sum(1 for v in expected.values() if v) > 60
     monkeypatch.setattr(related, "_SLICE", 97)
+    assert related_articles(items) == expected
+    # Rows a few at a time, blocks then sized by the scores the last one made.
+    monkeypatch.setattr(related, "_BLOCK_CELLS", 300)
+    monkeypatch.setattr(related, "_BLOCK_SCORES", 200)
     assert related_articles(items) == expected
     assert expected == reference.related_articles(
         [reference.RelatedInput(i.slug, i.text, i.entities) for i in items]

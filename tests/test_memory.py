@@ -77,3 +77,33 @@ print(_rss_mb() - before)
     }
     assert kept["default"] > 150  # glibc kept the freed blocks in the heap
     assert kept["mapped"] < 20
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
+def test_free_heap_pages_go_back_to_the_system() -> None:
+    # Many objects freed but one in 64 kept (as a build keeps its records among what it drops):
+    # glibc keeps the free pages between them until told to return them.
+    script = """
+import sys
+from generator.memory import free_pages_returned
+from tests.test_memory import _rss_mb
+before = _rss_mb()
+made = [bytearray(1000) for _ in range(250_000)]  # past pymalloc's 512 bytes: glibc's heap
+kept = made[::64]
+del made
+freed = _rss_mb()
+assert free_pages_returned()
+print(freed - before, _rss_mb() - before)
+"""
+    kept, trimmed = map(
+        float,
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parents[1],
+        ).stdout.split(),
+    )
+    assert kept > 150  # about 250 MB freed, still counted to the process
+    assert trimmed < kept / 3  # what the kept objects hold, and their pages

@@ -445,6 +445,8 @@ class SignatureColumns:
 
     def select(self, rows: np.ndarray) -> SignatureColumns:
         """The rows where the boolean mask `rows` is True, in order."""
+        if rows.all():
+            return self
         return SignatureColumns(
             self.text[rows], self.text_sizes[rows], self.names[rows], self.names_sizes[rows]
         )

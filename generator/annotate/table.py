@@ -77,7 +77,10 @@ class FeatureTable:
         )
 
     def select(self, rows: np.ndarray) -> FeatureTable:
-        """The rows where the boolean mask `rows` is True, in order."""
+        """The rows where the boolean mask `rows` is True, in order (itself when all are: a full
+        build's table, made while loading, is not copied)."""
+        if rows.all():
+            return self
         return FeatureTable(
             self.signatures.select(rows), self.related.select(rows), self.vocabulary
         )

@@ -354,6 +354,26 @@ def test_cached_table_takes_this_builds_rows_before_asking(
     assert _same_rows({p: third[0].take([r]) for r, p in enumerate(third[1])}, expected)
 
 
+def test_a_full_builds_table_is_used_without_a_copy(tmp_path: Path, seeds: dict[str, str]) -> None:
+    # A first build makes every row while loading: the table annotate works on is that one, not
+    # a second copy of it (100,000 articles' signatures are ~100 MB).
+    articles = {f"k{i}": _article(f"s{k}", text) for i, (k, text) in enumerate(seeds.items())}
+    keys = list(articles)
+    fresh = FeatureTable.of([features_of(articles[k]) for k in keys])
+
+    def make(wanted: list[str]) -> dict[str, ArticleFeatures]:
+        raise AssertionError(f"asked for {wanted}")
+
+    table, positions = archive.cached_table(keys, make, tmp_path / "f.pickle", (fresh, keys))
+    assert positions == list(range(len(keys)))
+    for column in ("text", "names"):
+        assert np.shares_memory(
+            getattr(table.signatures, column), getattr(fresh.signatures, column)
+        )
+    assert np.shares_memory(table.related.words, fresh.related.words)
+    assert (tmp_path / "f.pickle").is_file()
+
+
 def _synthetic(stems: list[int], counts: list[int]) -> ArticleFeatures:
     """Features with these word hashes and counts (and a blank signature)."""
     blank = np.zeros(dedupe.NUM_PERM, dtype="<u4").tobytes()

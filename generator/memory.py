@@ -1,4 +1,4 @@
-"""Memory during a build: fewer garbage-collector passes, and large blocks given back when freed.
+"""Memory during a build: fewer garbage-collector passes, and freed memory given back.
 
 A build allocates hundreds of thousands of small objects it keeps until it is done (catalog
 entries, plan rows, cache tables). CPython's default trigger, a collection every 700 allocations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import functools
 import gc
 import sys
 from collections.abc import Iterator
@@ -77,6 +78,7 @@ def free_pages_returned() -> bool:
     return True
 
 
+@functools.cache
 def _libc() -> ctypes.CDLL | None:
     if not sys.platform.startswith("linux"):
         return None

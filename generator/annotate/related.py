@@ -356,8 +356,8 @@ class RelatedColumns:
         ]
         tail = [] if other is None else [other]
         return RelatedColumns(
-            _joined([self.words[a:b] for a, b in spans] + [o.words for o in tail], words_dtype),
-            _joined([self.counts[a:b] for a, b in spans] + [o.counts for o in tail], counts_dtype),
+            drained([self.words[a:b] for a, b in spans] + [o.words for o in tail], words_dtype),
+            drained([self.counts[a:b] for a, b in spans] + [o.counts for o in tail], counts_dtype),
             np.concatenate([self.lengths[rows], *(o.lengths for o in tail)]),
             kept_names + (other.entities if other is not None else []),
             np.concatenate([self.entity_counts[rows], *(o.entity_counts for o in tail)]),
@@ -409,11 +409,16 @@ def count_dtype(largest: int) -> np.dtype[Any]:
     return np.dtype(np.uint32)
 
 
-def _joined(parts: list[np.ndarray], dtype: np.dtype[Any]) -> np.ndarray:
-    """The parts end to end as `dtype` (one copy, values cast on the way)."""
-    out = np.empty(sum(len(p) for p in parts), dtype=dtype)
+def drained(parts: list[np.ndarray], dtype: Any, width: int = 0) -> np.ndarray:
+    """The parts (rows of `width` values, or single values) end to end as `dtype`: one copy,
+    values cast on the way. The list is emptied as they are copied, so that parts it alone
+    holds and the whole are never all in memory at once."""
+    rows = sum(len(p) for p in parts)
+    out = np.empty((rows, width) if width else rows, dtype=dtype)
+    parts.reverse()
     at = 0
-    for part in parts:
+    while parts:
+        part = parts.pop()
         out[at : at + len(part)] = part
         at += len(part)
     return out

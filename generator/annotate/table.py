@@ -19,7 +19,13 @@ import numpy as np
 
 from generator.annotate.dedupe import NUM_PERM, SignatureColumns
 from generator.annotate.features import ArticleFeatures
-from generator.annotate.related import RelatedColumns, count_dtype, id_dtype, number_words
+from generator.annotate.related import (
+    RelatedColumns,
+    count_dtype,
+    drained,
+    id_dtype,
+    number_words,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +51,8 @@ class FeatureTable:
     def joined(self, other: FeatureTable, keep: np.ndarray | None = None) -> FeatureTable:
         """The rows where the boolean mask `keep` is True (all when None), then other's rows
         (their words renumbered into this table's vocabulary), copied once."""
-        mine = self if keep is None or keep.all() else None
         if not len(other):
-            return mine if mine is not None else self.select(np.asarray(keep))
+            return self if keep is None else self.select(keep)
         if not len(self):
             return other
         vocabulary, renumber = number_words(self.vocabulary, other.vocabulary)
@@ -222,45 +227,31 @@ class TableBuilder:
         parts["counts"].append(counts.astype(count_dtype(int(counts.max()) if len(counts) else 1)))
         parts["lengths"].append(related.lengths)
         parts["entity_counts"].append(related.entity_counts)
-        self._names.extend(
-            map(sys.intern, related.entities)
-        )  # the same names, article after article
+        # The same names, article after article: one string each.
+        self._names.extend(map(sys.intern, related.entities))
         self._rows += len(features)
 
     def table(self) -> FeatureTable:
         """Every row added, as one table; the builder is emptied."""
         parts = self._parts
-        vocabulary = _drain(parts["stems"], np.uint64)
+        vocabulary = drained(parts["stems"], np.uint64)
         self._sorted, self._sorted_ids = np.empty(0, np.uint64), np.empty(0, np.int64)
         kind = id_dtype(len(vocabulary))
         largest = max((int(c.max()) for c in parts["counts"] if len(c)), default=1)
         names, self._names, self._rows = self._names, [], 0
         return FeatureTable(
             SignatureColumns(
-                _drain(parts["text"], np.uint32, NUM_PERM),
-                _drain(parts["text_sizes"], np.int64),
-                _drain(parts["names"], np.uint32, NUM_PERM),
-                _drain(parts["names_sizes"], np.int64),
+                drained(parts["text"], np.uint32, NUM_PERM),
+                drained(parts["text_sizes"], np.int64),
+                drained(parts["names"], np.uint32, NUM_PERM),
+                drained(parts["names_sizes"], np.int64),
             ),
             RelatedColumns(
-                _drain(parts["words"], kind),
-                _drain(parts["counts"], count_dtype(largest)),
-                _drain(parts["lengths"], np.int64),
+                drained(parts["words"], kind),
+                drained(parts["counts"], count_dtype(largest)),
+                drained(parts["lengths"], np.int64),
                 names,
-                _drain(parts["entity_counts"], np.int64),
+                drained(parts["entity_counts"], np.int64),
             ),
             vocabulary,
         )
-
-
-def _drain(parts: list[np.ndarray], dtype: Any, width: int = 0) -> np.ndarray:
-    """The parts (rows of `width` values, or single values) joined as `dtype`; the list is
-    emptied as they are copied, so the parts and the whole are never both held."""
-    rows = sum(len(p) for p in parts)
-    out = np.empty((rows, width) if width else rows, dtype=dtype)
-    at = 0
-    while parts:
-        part = parts.pop(0)
-        out[at : at + len(part)] = part
-        at += len(part)
-    return out

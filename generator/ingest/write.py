@@ -11,7 +11,7 @@ from typing import Any
 
 from generator import __version__
 from generator.errors import ArticleError
-from generator.filecache import StampCache
+from generator.filecache import Stamp, StampCache
 from generator.frontmatter import (
     article_to_mapping,
     dump_article_text,
@@ -48,7 +48,7 @@ class RecordScan:
     by_raw: dict[str, ExistingRecord]
     slugs: set[str]
     files: set[str]
-    stamps: dict[str, tuple[int, int, int] | None]
+    stamps: dict[str, Stamp | None]
 
 
 SIDECARS = (".json", ".yaml", ".yml")

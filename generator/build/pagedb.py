@@ -44,6 +44,7 @@ from generator.build.plan import (
     article_url,
     plan_site,
 )
+from generator.build.sqlitefile import connect_wal
 from generator.fingerprint import code_digest
 
 if TYPE_CHECKING:
@@ -111,10 +112,7 @@ class PlanDB:
 
     def _db(self) -> sqlite3.Connection:
         if self._connection is None or self._pid != os.getpid():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
+            db = connect_wal(self.path)
             db.execute("CREATE TABLE IF NOT EXISTS page (path TEXT PRIMARY KEY, page BLOB)")
             db.execute("CREATE TABLE IF NOT EXISTS ref (slug TEXT, path TEXT)")
             db.execute("CREATE INDEX IF NOT EXISTS ref_slug ON ref (slug)")

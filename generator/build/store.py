@@ -21,6 +21,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from generator.build.sqlitefile import connect_wal
+
 TABLES = ("card", "analysis", "search", "features")
 _COMPRESS_FROM = 2048  # bytes of pickle; smaller values are stored as they are
 _BATCH = 500  # keys per SELECT ... IN (...)
@@ -56,10 +58,7 @@ class Store:
             if self._connection is not None:  # inherited through fork: not ours to use
                 _INHERITED.append(self._connection)
             self._connection = None
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
+            connection = connect_wal(self.path)
             for table in TABLES:
                 connection.execute(
                     f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID"

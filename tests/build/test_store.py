@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+import threading
 from pathlib import Path
 
 from generator.build.store import Store
@@ -43,3 +44,29 @@ def test_a_damaged_row_is_a_cache_miss(tmp_path: Path) -> None:
         db.execute("INSERT INTO card (key, value) VALUES ('bad', X'7a00ff')")
     assert store.get("card", "bad") is None
     assert store.get_many("card", ["good", "bad"]) == {"good": [1, 2]}
+
+
+def test_a_first_open_while_another_process_writes_waits_instead_of_failing(
+    tmp_path: Path,
+) -> None:
+    """Switching a new file to WAL while another connection holds the write lock is refused at
+    once by SQLite (no busy wait); the store tries again, as a build's workers opening a fresh
+    store side by side would otherwise fail with "database is locked"."""
+    path = tmp_path / "store.sqlite"
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("CREATE TABLE other (x)")
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO other VALUES (1)")
+    release = threading.Timer(0.3, lambda: writer.execute("COMMIT"))
+    release.start()
+    try:
+        store = Store(path)
+        store.put("card", "k", "v")
+        store.flush()
+    finally:
+        release.join()
+    assert store.get("card", "k") == "v"
+    assert store.count("card") == 1
+    (mode,) = sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()
+    assert mode == "wal"
+    store.close()

@@ -497,9 +497,10 @@ def run_ours(n: int, gen: Path, work: Path, sample: int, run: Run) -> None:
         run.add("ours.whoosh", Figure(stages["whoosh"], note="(child, beside the rest)"))
     if "write" in stages:
         # The site (pages and the Pagefind bundle) is complete when write_site has swapped it in;
-        # what follows is the wait for Whoosh and the spare site folder. Process start-up and the
-        # ingest check count in full; the site is built while Whoosh competes for the cores.
-        after = stages.get("index wait", 0.0) + stages.get("spare site", 0.0)
+        # what follows is the wait for Whoosh, the records (plan, manifest) saved beside it and
+        # the spare site folder. Process start-up and the ingest check count in full; the site is
+        # built while Whoosh competes for the cores.
+        after = sum(stages.get(k, 0.0) for k in ("index wait", "records", "spare site"))
         run.add("ours.site", Figure(full.proc.wall - after - stages.get("ingest", 0.0)))
     again = ours(root, "build")
     if again.ok:

@@ -314,7 +314,7 @@ def _run_build(
     # Imported here so `newsarchive ingest` does not pay for Jinja, Markdown and Whoosh.
     from generator.build.catalog import StoreDocuments, load_catalog
     from generator.build.lookup import StoreLookup
-    from generator.build.output import needs_full_write, write_site
+    from generator.build.output import Deferred, needs_full_write, write_site
     from generator.build.pagedb import plan_pages
     from generator.build.parallel import default_workers
     from generator.build.relations import annotate_catalog
@@ -332,6 +332,7 @@ def _run_build(
     wants_static = config.static_search if static_index is None else static_index
     # Forked now, while this process is small; it gets its documents once the records are loaded.
     index_update = IndexUpdater(config.index_dir)
+    deferred = Deferred()
     static = None
     try:
         with large_blocks_returned():  # the features table is joined at the end of loading
@@ -397,6 +398,7 @@ def _run_build(
             on_commit=plan.commit,
             plan=plan.generation,
             templates=plan.templates,
+            deferred=deferred,
         )
         clock.lap("write")
     except BaseException:
@@ -416,8 +418,12 @@ def _run_build(
     report.changed = output.changed
     report.timings.update({f"  {k}": v for k, v in output.timings.items()})
     progress("index", 0, 1)
-    update = index_update.wait()
-    clock.lap("index wait")
+    try:
+        update = index_update.wait()
+    finally:
+        clock.lap("index wait")
+        deferred.wait()  # the plan, the reader index's state and the manifest, in that order
+        clock.lap("records")
     report.timings["whoosh"] = update.seconds
     trees.wait()
     clock.lap("spare site")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -60,6 +61,36 @@ class OutputReport:
     static_pages: int | None = None  # None: the static index was not (re)built
     changed: list[str] = field(default_factory=list)  # output paths written or removed
     timings: dict[str, float] = field(default_factory=dict)  # render, static index wait (s)
+
+
+class Deferred:
+    """Bookkeeping a full build does once its new site is in place (the reader index's state,
+    the stored plan, the manifest), run in a thread while the build waits for its Whoosh index:
+    at 10,000 articles it is seconds of pickling and SQLite the site need not wait for. Until
+    it is done there is no manifest, so a build killed meanwhile is followed by a full one.
+    wait() joins the thread and raises what the work raised."""
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def start(self, work: Callable[[], None]) -> None:
+        def run() -> None:
+            try:
+                work()
+            except BaseException as exc:  # raised again in wait(), on the build's thread
+                self._error = exc
+
+        self._thread = threading.Thread(target=run, name="newsarchive-records", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        error, self._error = self._error, None
+        if error is not None:
+            raise error
 
 
 def _static_files(config: Config) -> dict[str, Path]:
@@ -119,6 +150,7 @@ class _Job:
     on_commit: Callable[[], None]
     plan: int
     partial: bool
+    deferred: Deferred | None
 
     def render(self, folder: Path, pages: Sequence[Page]) -> None:
         render_into(
@@ -157,6 +189,7 @@ def write_site(
     on_commit: Callable[[], None] | None = None,
     plan: int = 0,
     templates: Mapping[str, str] | None = None,
+    deferred: Deferred | None = None,
 ) -> OutputReport:
     """Bring site/ in line with the plan; `static` puts the reader search index in. Raises
     TemplateError or WriteError; site/ is then left as it was (staged) or with every file
@@ -166,6 +199,8 @@ def write_site(
     `unchanged`: the manifest's fingerprints of every page not in `pages` (a build that reuses
     the stored plan passes only the pages it re-planned or whose articles changed). `on_commit`
     runs once the new site is in place, before the manifest (stamped with `plan`) is saved.
+    With `deferred`, a full build does that bookkeeping in its thread (the caller waits for it);
+    without, before returning.
     """
     prints = dict(unchanged or {})
     prints.update(page_fingerprints(pages, entries, env, config, templates))
@@ -188,6 +223,7 @@ def write_site(
         on_commit or (lambda: None),
         plan,
         unchanged is not None,
+        deferred,
     )
     previous = None if clean else load_manifest(config.build_dir / MANIFEST_NAME)
     if previous is None or previous.site_id != site_identity(config.site_dir):
@@ -218,14 +254,22 @@ def _write_staged(job: _Job) -> OutputReport:
             if not current:
                 raise BuildSuperseded("a newer change arrived during the build")
             old = staging.commit()
-            if job.static is not None:
-                job.static.commit()
-            job.on_commit()
     # Deleting the old site and linking the spare take seconds at 10,000 articles: a thread
     # does it while the build waits for the search index (pipeline calls trees.wait()).
     job.trees.replaced(old)
     report.changed = sorted(job.prints)
-    save_manifest(manifest_path, Manifest(site_identity(config.site_dir), job.prints, job.plan))
+    manifest = Manifest(site_identity(config.site_dir), job.prints, job.plan)
+
+    def record() -> None:
+        if job.static is not None:
+            job.static.commit()
+        job.on_commit()
+        save_manifest(manifest_path, manifest)  # last: it vouches for all of the above
+
+    if job.deferred is not None:
+        job.deferred.start(record)
+    else:
+        record()
     return report
 
 

@@ -374,23 +374,11 @@ class StaticUpdate:
             target = site_folder / BUNDLE_DIR
             shutil.rmtree(target, ignore_errors=True)  # in a staged copy only links go
             shutil.move(self._run.outputs[0], target)
-            ids = _result_ids(target)
             for number, output in enumerate(self._run.outputs[1:], start=1):
                 shutil.move(output, target / shard_dir(number))
-                ids.update(_result_ids(target / shard_dir(number)))
             shutil.rmtree(site_folder / DELTA_DIR, ignore_errors=True)
-            entries = self.entries
-            results = write_results(
-                _state_path(self.config).parent,
-                {s: i for s, i in ids.items() if s in entries},
-                lambda slug: filter_values(entries[slug]),
-            )
-            state = _State(
-                base=dict(self.wanted),
-                inputs=self.inputs,
-                shards=len(self._run.outputs),
-                results=results,
-            )
+            self._next = None  # commit() reads the new base's result ids from the live site
+            return pages
         elif self.mode == "delta":
             target = site_folder / DELTA_DIR
             shutil.rmtree(target, ignore_errors=True)
@@ -419,15 +407,37 @@ class StaticUpdate:
             shutil.rmtree(site_folder / DELTA_DIR, ignore_errors=True)
             state = replace(state, delta={}, hidden=[])
         self._next = state
-        self._cleanup()
         return pages
 
     def commit(self) -> None:
-        """Record what the site now holds (called once the new site is in place)."""
+        """Record what the site now holds (called once the new site is in place), and remove
+        the scratch input folders. After a full index that means reading each new result's id
+        from the bundles: 10,000 fragments, a second the site need not wait for."""
+        if self.mode == "full" and self._run is not None:
+            self._next = self._full_state(self.config.site_dir / BUNDLE_DIR)
         if self._next is not None:
             path = _state_path(self.config)
             self._next.save(path)
             remove_other_results(path.parent, self._next.results)
+        self._cleanup()
+
+    def _full_state(self, bundle: Path) -> _State:
+        assert self._run is not None
+        ids = _result_ids(bundle)
+        for number in range(1, len(self._run.outputs)):
+            ids.update(_result_ids(bundle / shard_dir(number)))
+        entries = self.entries
+        results = write_results(
+            _state_path(self.config).parent,
+            {s: i for s, i in ids.items() if s in entries},
+            lambda slug: filter_values(entries[slug]),
+        )
+        return _State(
+            base=dict(self.wanted),
+            inputs=self.inputs,
+            shards=len(self._run.outputs),
+            results=results,
+        )
 
     def abort(self) -> None:
         if self._run is not None:

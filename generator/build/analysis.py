@@ -20,7 +20,7 @@ import markdown
 from markupsafe import Markup
 
 from generator.build.annotated import Note, annotations_of, editor_notes, marked_body
-from generator.build.annotations import body_text
+from generator.build.annotations import parse_body
 from generator.build.bodies import body_to_html
 from generator.fingerprint import code_digest
 from generator.models import Article, Removal
@@ -58,9 +58,10 @@ def analyze_article(article: Article, md: markdown.Markdown, base_url: str) -> A
     """Render, mark and annotate one article body. md is the caller's converter (not shared
     across threads)."""
     html = str(body_to_html(md, article.body))
-    text = body_text(html)
+    tree = parse_body(html)  # parsed once: its text anchors the marks, then it takes them
+    text = str(tree.text_content())
     notes = tuple(editor_notes(article, text))
-    marked = str(marked_body(article, html, text, notes))
+    marked = str(marked_body(article, html, text, notes, tree))
     return ArticleAnalysis(
         marked_html=marked,
         unmarked_html=None if marked == html else html,

@@ -12,9 +12,11 @@ from generator.build.annotations import (
     Anchor,
     Mark,
     anchor_at,
-    apply_marks,
     body_text,
     find_anchor,
+    mark_tree,
+    parse_body,
+    serialized,
     spin_marks,
 )
 from generator.build.plan import article_url
@@ -80,9 +82,12 @@ def annotated_body(article: Article, body_html: Callable[[Article], Markup]) -> 
     return marked_body(article, html, text, editor_notes(article, text))
 
 
-def marked_body(article: Article, html: str, text: str, notes: Sequence[Note]) -> Markup:
+def marked_body(
+    article: Article, html: str, text: str, notes: Sequence[Note], tree: Any = None
+) -> Markup:
     """`html` (the rendered body, whose text content is `text`) with quotations, spun phrases
-    and the passages `notes` anchor marked."""
+    and the passages `notes` anchor marked. `tree`: html already parsed (parse_body), which is
+    marked in place."""
     marks: list[Mark] = []
     if is_spun(article):
         marks += spin_marks(text, spin_of(article).get("phrases") or [])
@@ -96,9 +101,12 @@ def marked_body(article: Article, html: str, text: str, notes: Sequence[Note]) -
         m for m in marks if not any(m.anchor.start < e and s < m.anchor.end for s, e in taken)
     ] + noted
     quotes = quote_marks(article, text)
-    if quotes:  # outer spans first, so highlights can nest inside a quotation
-        html = str(apply_marks(html, quotes))
-    return apply_marks(html, marks) if marks else Markup(html)
+    if not (quotes or marks):
+        return Markup(html)
+    tree = parse_body(html) if tree is None else tree
+    mark_tree(tree, quotes)  # outer spans first, so highlights can nest inside a quotation
+    mark_tree(tree, marks)
+    return serialized(tree)
 
 
 def quote_marks(article: Article, text: str) -> list[Mark]:

@@ -40,13 +40,14 @@ class Mark:
     tag: str = "mark"
 
 
-def _fragment(html: str) -> Any:
+def parse_body(html: str) -> Any:
+    """A body's HTML as an lxml tree under one <div>: what body_text reads and mark_tree marks."""
     return lxml.html.fragment_fromstring(html or "", create_parent="div")
 
 
 def body_text(html: str) -> str:
     """The text content of a body, as a browser's element.textContent gives it."""
-    return str(_fragment(html).text_content())
+    return str(parse_body(html).text_content())
 
 
 def find_anchor(text: str, exact: str, prefix: str = "", suffix: str = "") -> Anchor | None:
@@ -125,9 +126,10 @@ def _wrap(element: Any, is_tail: bool, lo: int, hi: int, mark: Mark, first: bool
         element.insert(0, node)
 
 
-def apply_marks(html: str, marks: Iterable[Mark]) -> Markup:
-    """Wrap each mark's text in <mark> elements; text content (and so every anchor) is unchanged."""
-    root = _fragment(html)
+def mark_tree(root: Any, marks: Iterable[Mark]) -> None:
+    """Wrap each mark's text in <mark> elements of a parsed body (parse_body), in place; text
+    content (and so every anchor) is unchanged. Layers of marks go on one tree one after the
+    other, as they would on the body written out and parsed again after each layer."""
     for mark in sorted(marks, key=lambda m: -m.anchor.start):
         first = True
         for element, is_tail, start, end in reversed(_text_nodes(root)):
@@ -138,6 +140,10 @@ def apply_marks(html: str, marks: Iterable[Mark]) -> Markup:
                 )
                 first = False
         del first
+
+
+def serialized(root: Any) -> Markup:
+    """The HTML inside a parsed body's <div>."""
     inner = ((root.text and Markup.escape(root.text)) or "") + "".join(
         lxml.html.tostring(child, encoding="unicode") for child in root
     )

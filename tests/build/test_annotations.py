@@ -11,7 +11,14 @@ from typing import Any
 import lxml.html
 import pytest
 
-from generator.build.annotations import find_anchor
+from generator.build.annotations import (
+    Mark,
+    anchor_at,
+    find_anchor,
+    mark_tree,
+    parse_body,
+    serialized,
+)
 from generator.cli import main
 from generator.frontmatter import split_front_matter
 
@@ -152,3 +159,47 @@ def test_every_selector_in_annotations_jsonld_resolves_to_its_text(seeded: Path)
             position["start"],
             position["end"],
         )
+
+
+def test_layers_of_marks_on_one_tree_equal_marking_the_written_out_body_again() -> None:
+    """A quotation span, then spun-phrase and note marks inside and across it and across inline
+    markup: marked on one parsed tree, the body is what marking its written-out HTML gives."""
+    html = (
+        "<p>Lead <em>in</em> text. &quot;The White Home said the <a href='/x'>imaginative and "
+        "prescient</a> holds,&quot; he said.</p><p>Tail &amp; more <b>bold</b> words.</p>"
+    )
+    text = str(parse_body(html).text_content())
+
+    def at(phrase: str) -> tuple[int, int]:
+        start = text.index(phrase)
+        return start, start + len(phrase)
+
+    quote = [
+        Mark(
+            anchor_at(
+                text,
+                *at('"The White Home said the imaginative'),
+            ),
+            "quote",
+            "",
+            "q-1",
+            "span",
+        )
+    ]
+    inner = [
+        Mark(anchor_at(text, *at("White Home")), "spin", "Likely spun"),
+        Mark(anchor_at(text, *at("and prescient holds")), "spin", "Likely spun"),
+        Mark(anchor_at(text, *at("more bold wo")), "note", "Editor's note 1: x", "noted-1"),
+    ]
+    tree = parse_body(html)
+    mark_tree(tree, quote)
+    mark_tree(tree, inner)
+    once = str(serialized(tree))
+    first = parse_body(html)
+    mark_tree(first, quote)
+    again = parse_body(str(serialized(first)))
+    mark_tree(again, inner)
+    assert once == str(serialized(again))
+    assert str(parse_body(once).text_content()) == text
+    # split at element edges: 1 + 2 (across </a>) + 3 (into and out of <b>) pieces
+    assert once.count("<mark") == 6 and 'id="noted-1"' in once and 'id="q-1"' in once

@@ -495,12 +495,14 @@ def run_ours(n: int, gen: Path, work: Path, sample: int, run: Run) -> None:
         )
     if "whoosh" in stages:
         run.add("ours.whoosh", Figure(stages["whoosh"], note="(child, beside the rest)"))
+    if "records" in stages:
+        run.add("ours.records", Figure(stages["records"], note="(thread, after the site swap)"))
     if "write" in stages:
         # The site (pages and the Pagefind bundle) is complete when write_site has swapped it in;
         # what follows is the wait for Whoosh, the records (plan, manifest) saved beside it and
         # the spare site folder. Process start-up and the ingest check count in full; the site is
         # built while Whoosh competes for the cores.
-        after = sum(stages.get(k, 0.0) for k in ("index wait", "records", "spare site"))
+        after = sum(stages.get(k, 0.0) for k in ("index wait", "records wait", "spare site"))
         run.add("ours.site", Figure(full.proc.wall - after - stages.get("ingest", 0.0)))
     again = ours(root, "build")
     if again.ok:
@@ -606,6 +608,7 @@ ROWS = [
     ("ours.pagefind", "  Pagefind in it"),
     ("ours.whoosh", "  Whoosh index in it"),
     ("ours.site", "  pages + Pagefind (site swapped in; no ingest check)"),
+    ("ours.records", "  plan, Pagefind state, manifest saved after it"),
     ("ours.nochange", "ours: rebuild, no change"),
     ("ours.onechange", "ours: rebuild, one record's title edited"),
     ("pelican", "Pelican"),

@@ -422,9 +422,10 @@ def _run_build(
         update = index_update.wait()
     finally:
         clock.lap("index wait")
-        deferred.wait()  # the plan, the reader index's state and the manifest, in that order
-        clock.lap("records")
+        deferred.wait()  # the reader index's state, the plan and the manifest, in that order
+        clock.lap("records wait")
     report.timings["whoosh"] = update.seconds
+    report.timings["records"] = deferred.seconds
     trees.wait()
     clock.lap("spare site")
     report.indexed = update.added + update.updated + update.removed

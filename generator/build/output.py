@@ -73,13 +73,16 @@ class Deferred:
     def __init__(self) -> None:
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+        self.seconds = 0.0  # how long the work took
 
     def start(self, work: Callable[[], None]) -> None:
         def run() -> None:
+            start = time.perf_counter()
             try:
                 work()
             except BaseException as exc:  # raised again in wait(), on the build's thread
                 self._error = exc
+            self.seconds = time.perf_counter() - start
 
         self._thread = threading.Thread(target=run, name="newsarchive-records", daemon=True)
         self._thread.start()

@@ -193,6 +193,23 @@ def test_a_build_killed_after_it_began_writing_is_followed_by_a_full_one(tmp_pat
     assert _build(root).incremental
 
 
+def test_bookkeeping_that_fails_after_the_site_swap_fails_the_build_and_leaves_no_manifest(
+    tmp_path: Path,
+) -> None:
+    """A full build saves its plan and then its manifest in a thread after the site is in
+    place: when that fails, the build still raises, and no manifest vouches for the site."""
+    root = _archive(tmp_path)
+    plan = root / ".build" / "cache" / "plan.sqlite"
+    plan.mkdir(parents=True)  # SQLite cannot open a folder: the plan cannot be stored
+    with pytest.raises(sqlite3.OperationalError):
+        run_build(load_config(root))
+    assert (root / "site" / "index.html").is_file()  # the site was swapped in before
+    assert not (root / ".build" / MANIFEST_NAME).exists()
+    plan.rmdir()
+    assert not _build(root).incremental  # no manifest: a full build
+    assert _build(root).incremental
+
+
 def test_a_missing_output_file_is_written_again(tmp_path: Path) -> None:
     root = _archive(tmp_path)
     _build(root)

@@ -313,8 +313,9 @@ def _run_build(
     """One build (run_build holds the archive's build lock around it)."""
     # Imported here so `newsarchive ingest` does not pay for Jinja, Markdown and Whoosh.
     from generator.build.catalog import StoreDocuments, load_catalog
+    from generator.build.deferred import Deferred
     from generator.build.lookup import StoreLookup
-    from generator.build.output import Deferred, needs_full_write, write_site
+    from generator.build.output import needs_full_write, write_site
     from generator.build.pagedb import plan_pages
     from generator.build.parallel import default_workers
     from generator.build.relations import annotate_catalog
@@ -332,7 +333,7 @@ def _run_build(
     wants_static = config.static_search if static_index is None else static_index
     # Forked now, while this process is small; it gets its documents once the records are loaded.
     index_update = IndexUpdater(config.index_dir)
-    deferred = Deferred()
+    deferred = Deferred("records")
     static = None
     try:
         with large_blocks_returned():  # the features table is joined at the end of loading

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import jinja2
 
+from generator.build.deferred import Deferred
 from generator.build.manifest import (
     MANIFEST_NAME,
     Manifest,
@@ -61,39 +61,6 @@ class OutputReport:
     static_pages: int | None = None  # None: the static index was not (re)built
     changed: list[str] = field(default_factory=list)  # output paths written or removed
     timings: dict[str, float] = field(default_factory=dict)  # render, static index wait (s)
-
-
-class Deferred:
-    """Bookkeeping a full build does once its new site is in place (the reader index's state,
-    the stored plan, the manifest), run in a thread while the build waits for its Whoosh index:
-    at 10,000 articles it is seconds of pickling and SQLite the site need not wait for. Until
-    it is done there is no manifest, so a build killed meanwhile is followed by a full one.
-    wait() joins the thread and raises what the work raised."""
-
-    def __init__(self) -> None:
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
-        self.seconds = 0.0  # how long the work took
-
-    def start(self, work: Callable[[], None]) -> None:
-        def run() -> None:
-            start = time.perf_counter()
-            try:
-                work()
-            except BaseException as exc:  # raised again in wait(), on the build's thread
-                self._error = exc
-            self.seconds = time.perf_counter() - start
-
-        self._thread = threading.Thread(target=run, name="newsarchive-records", daemon=True)
-        self._thread.start()
-
-    def wait(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        error, self._error = self._error, None
-        if error is not None:
-            raise error
 
 
 def _static_files(config: Config) -> dict[str, Path]:

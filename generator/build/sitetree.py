@@ -19,10 +19,10 @@ import contextlib
 import json
 import os
 import shutil
-import threading
 from collections.abc import Iterable
 from pathlib import Path
 
+from generator.build.deferred import Deferred
 from generator.fsutil import atomic_write_text, swap_directory
 
 STATE_NAME = "sitetree.json"
@@ -72,7 +72,7 @@ class SiteTrees:
         self.site_dir = site_dir
         self.spare_dir = site_dir.with_name(f".{site_dir.name}.spare")
         self.state_path = build_dir / STATE_NAME
-        self._thread: threading.Thread | None = None
+        self._spare = Deferred("site-spare")
 
     def _lacks(self) -> dict[str, str] | None:
         """What the spare lacks, when the record still describes both folders as they are."""
@@ -150,10 +150,7 @@ class SiteTrees:
                 return
             self._record({})
 
-        self._thread = threading.Thread(target=work, name="newsarchive-site-spare", daemon=True)
-        self._thread.start()
+        self._spare.start(work)
 
     def wait(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        self._spare.wait()

@@ -209,6 +209,21 @@ def plan_shards(slugs: Sequence[str], most: int, cores: int) -> tuple[list[list[
     return shards, max(1, min(cores, count, most // largest))
 
 
+# Scratch names a build gives its Pagefind runs (with its pid): inputs, outputs and their logs.
+_SCRATCH = ("shard-input-*", "delta-input-*", "bundle-*", "delta-*")
+
+
+def _sweep_scratch(work: Path) -> None:
+    """Remove what killed builds left of their Pagefind runs. Only one build of an archive runs
+    at a time (the build lock), so every scratch folder found when one starts is stale."""
+    for pattern in _SCRATCH:
+        for path in work.glob(pattern):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+
 def _result_ids(bundle: Path) -> dict[str, str]:
     """slug -> the result id (fragment hash) of its page in a bundle."""
     ids: dict[str, str] = {}
@@ -317,6 +332,7 @@ class StaticUpdate:
             del inputs[slug]
         self.inputs = inputs
         work = self.config.build_dir / "pagefind"
+        _sweep_scratch(work)
         pid = os.getpid()
         if self.mode == "full" and self.shards is not None and len(self.shards) > 1:
             jobs = [

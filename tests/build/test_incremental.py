@@ -223,6 +223,21 @@ def test_a_missing_output_file_is_written_again(tmp_path: Path) -> None:
     assert not report.incremental and (root / "site" / "feed.xml").is_file()
 
 
+def test_pagefind_scratch_left_by_a_killed_build_is_swept_by_the_next(tmp_path: Path) -> None:
+    pytest.importorskip("pagefind")
+    root = _archive(tmp_path, static_search=True)
+    _build(root)
+    work = root / ".build" / "pagefind"
+    for name in ("shard-input-99999-0", "bundle-99999-1", "delta-input-99999", "delta-99999"):
+        (work / name / "articles").mkdir(parents=True)
+        (work / name / "articles" / "index.html").write_text("<p>stale</p>")
+    (work / "bundle-99999-0.log").write_text("killed")
+    assert _build(root, clean=True).static_pages  # a full index runs Pagefind again
+    scratch = ("shard-input-", "delta-input-", "bundle-", "delta-")
+    assert [p.name for p in work.iterdir() if p.name.startswith(scratch)] == []
+    assert (work / "state.marshal").is_file() and (work / "input").is_dir()  # the build's own
+
+
 def test_the_static_index_indexes_only_what_changed(tmp_path: Path) -> None:
     pytest.importorskip("pagefind")
     root = _archive(tmp_path, static_search=True)

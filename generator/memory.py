@@ -1,11 +1,14 @@
 """Memory during a build: fewer garbage-collector passes, and freed memory given back.
 
-A build allocates hundreds of thousands of small objects it keeps until it is done (catalog
+Two policies. The collector: a build allocates hundreds of thousands of small objects it keeps until it is done (catalog
 entries, plan rows, cache tables). CPython's default trigger, a collection every 700 allocations
 net of frees, then walks that growing heap again and again without finding garbage: about 0.3 s
 of a 2.4 s one-edit build at 10,000 articles (benchmarks/bench_build.py). Raising the young
 generation's threshold, as mypy does for the same reason, keeps cycles collected (a build makes
-few) at a fraction of the passes; forked workers inherit the setting.
+few) at a fraction of the passes; forked workers inherit the setting. The allocator (Linux
+with glibc only): large blocks get their own mappings while records load, and the heap's free
+pages are handed back between stages, so what one stage dropped does not stay in the process
+(and in every worker it forks) through the rest of the build.
 """
 
 from __future__ import annotations

@@ -526,16 +526,16 @@ def _redo_renamed(
     return redone
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StoreDocuments:
     """The catalog's search documents, read from the build store as the index update asks: a
-    slug, search digest and store key per entry, so that it pickles small (it goes to the
-    index child over a pipe)."""
+    search digest and store key per slug, so that it pickles small (it goes to the index child
+    over a pipe); the child opens the store once, on its first fetch."""
 
     store_path: Path
-    slugs: tuple[str, ...]
-    search_digests: tuple[str, ...]
-    keys: tuple[str, ...]
+    search_digests: dict[str, str]  # slug -> digest of its search document
+    keys: dict[str, str]  # slug -> its search document's key in the store
+    _store: Store | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def of(cls, catalog: Catalog) -> StoreDocuments:
@@ -543,25 +543,21 @@ class StoreDocuments:
         entries = catalog.entries
         return cls(
             catalog.store.path,
-            tuple(e.slug for e in entries),
-            tuple(e.search for e in entries),
-            tuple(e.store_key(catalog.version) for e in entries),
+            {e.slug: e.search for e in entries},
+            {e.slug: e.store_key(catalog.version) for e in entries},
         )
 
     def digests(self) -> dict[str, str]:
-        return dict(zip(self.slugs, self.search_digests, strict=True))
+        return dict(self.search_digests)
 
     def fetch(self, slugs: Sequence[str]) -> list[Any]:
         """Raises SearchError when the store lacks one (a damaged cache: `build --clean`)."""
         from generator.errors import SearchError
 
-        key_of = dict(zip(self.slugs, self.keys, strict=True))
-        keys = [key_of[s] for s in slugs]
-        store = Store(self.store_path)
-        try:
-            found = store.get_many("search", keys)
-        finally:
-            store.close()
+        keys = [self.keys[s] for s in slugs]
+        if self._store is None:
+            self._store = Store(self.store_path)
+        found = self._store.get_many("search", keys)
         if len(found) < len(set(keys)):
             raise SearchError(
                 f"the build cache lacks {len(set(keys)) - len(found)} search document(s); "

@@ -186,14 +186,3 @@ class IndexUpdater:
         if isinstance(result, tuple):
             return IndexUpdate(*result)
         raise SearchError(f"updating the search index failed: {result or f'exit code {exit_code}'}")
-
-
-def start_index_update(index_dir: Path, documents: Documents) -> Callable[[], IndexUpdate]:
-    """Begin updating the index with what `documents()` returns (called in the child, which
-    inherits the function and whatever it reads); the returned function waits for and returns
-    the result.
-
-    Raises (from that function) SearchError when the update failed; the previous index then
-    stays in place, as update_index guarantees.
-    """
-    return IndexUpdater(index_dir, documents).wait

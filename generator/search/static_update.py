@@ -393,8 +393,7 @@ class StaticUpdate:
             for number, output in enumerate(self._run.outputs[1:], start=1):
                 shutil.move(output, target / shard_dir(number))
             shutil.rmtree(site_folder / DELTA_DIR, ignore_errors=True)
-            self._next = None  # commit() reads the new base's result ids from the live site
-            return pages
+            return pages  # commit() reads the new base's result ids from the live site
         elif self.mode == "delta":
             target = site_folder / DELTA_DIR
             shutil.rmtree(target, ignore_errors=True)

@@ -8,7 +8,7 @@ import pytest
 
 from generator.errors import SearchError
 from generator.models import Article
-from generator.search.background import IndexUpdater, start_index_update
+from generator.search.background import IndexUpdater
 from generator.search.whoosh_index import search
 
 
@@ -21,10 +21,10 @@ def _articles(tmp_path: Path) -> list[Article]:
 
 def test_a_forked_update_indexes_like_an_inline_one(tmp_path: Path) -> None:
     index = tmp_path / "whoosh"
-    update = start_index_update(index, lambda: _articles(tmp_path))()
+    update = IndexUpdater(index, lambda: _articles(tmp_path)).wait()
     assert update.added == 2
     assert [h.url for h in search(index, "trams").hits] == ["articles/tram/"]
-    again = start_index_update(index, lambda: _articles(tmp_path))()
+    again = IndexUpdater(index, lambda: _articles(tmp_path)).wait()
     assert again.unchanged == 2 and again.added == again.updated == 0
 
 
@@ -38,7 +38,7 @@ def test_a_failure_in_the_child_is_one_clear_error(
 
     monkeypatch.setattr(whoosh_index, "update_index", broken)  # the forked child inherits it
     with pytest.raises(SearchError, match="updating the search index failed: OSError"):
-        start_index_update(tmp_path / "whoosh", lambda: _articles(tmp_path))()
+        IndexUpdater(tmp_path / "whoosh", lambda: _articles(tmp_path)).wait()
 
 
 class _Documents:

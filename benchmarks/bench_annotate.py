@@ -387,7 +387,7 @@ def bench_stage(args: argparse.Namespace) -> None:
         corpus = Path(tmp) / "corpus.pickle"
         started = time.perf_counter()
         if args.records:
-            from generator.build.load import load_articles
+            from generator.render.load import load_articles
 
             articles, _ = load_articles(args.records)
             label = f"records from {args.records}"

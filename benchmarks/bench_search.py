@@ -41,10 +41,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from generator.build.load import load_articles
 from generator.cli import main as cli
 from generator.config import load_config
 from generator.pipeline import run_build
+from generator.render.load import load_articles
 from generator.search.static import build_static_index
 from generator.search.whoosh_index import build_index, search, update_index
 

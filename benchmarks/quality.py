@@ -105,7 +105,7 @@ def seed_fields() -> list[tuple[str, str, str]]:
                     found = " | ".join(p["text"] for p in data["spin"]["phrases"]).lower()
                     met = sum(e.lower() in found for e in expected) >= 5
                 elif key == "related_to":
-                    met = True  # computed at build time; checked by tests/build/test_annotations.py
+                    met = True  # computed at build time (tests/render/test_annotations.py)
                 elif isinstance(expected, list):
                     met = all(
                         any(e.lower() in str(v).lower() for v in (field or [])) for e in expected

@@ -30,9 +30,9 @@ from generator.memory import fewer_collections, free_pages_returned, large_block
 from generator.models import Article, IngestResult, Removal, SourceMeta
 
 if TYPE_CHECKING:
-    from generator.build.catalog import CatalogCache
-    from generator.build.output import Guard
-    from generator.build.plan import ArticlePages
+    from generator.render.catalog import CatalogCache
+    from generator.render.output import Guard
+    from generator.render.plan import ArticlePages
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
@@ -312,15 +312,15 @@ def _run_build(
 ) -> BuildReport:
     """One build (run_build holds the archive's build lock around it)."""
     # Imported here so `newsarchive ingest` does not pay for Jinja, Markdown and Whoosh.
-    from generator.build.catalog import StoreDocuments, load_catalog
-    from generator.build.deferred import Deferred
-    from generator.build.lookup import StoreLookup
-    from generator.build.output import needs_full_write, write_site
-    from generator.build.pagedb import plan_pages
-    from generator.build.parallel import default_workers
-    from generator.build.relations import annotate_catalog
-    from generator.build.render import make_environment, site_info
-    from generator.build.sitetree import SiteTrees
+    from generator.render.catalog import StoreDocuments, load_catalog
+    from generator.render.deferred import Deferred
+    from generator.render.lookup import StoreLookup
+    from generator.render.output import needs_full_write, write_site
+    from generator.render.pagedb import plan_pages
+    from generator.render.parallel import default_workers
+    from generator.render.relations import annotate_catalog
+    from generator.render.sitetree import SiteTrees
+    from generator.render.templating import make_environment, site_info
     from generator.search.background import IndexUpdater
     from generator.search.static_update import StaticUpdate, input_dir
 
@@ -449,11 +449,11 @@ class _Clock:
 
 def run_check(config: Config) -> list[Problem]:
     """Validate every record, every editor note's anchor, and every internal link of the built site."""
-    from generator.build.annotated import editor_notes
-    from generator.build.annotations import body_text
-    from generator.build.links import broken_links
-    from generator.build.load import load_articles
-    from generator.build.render import body_to_html, make_markdown
+    from generator.render.annotated import editor_notes
+    from generator.render.annotations import body_text
+    from generator.render.links import broken_links
+    from generator.render.load import load_articles
+    from generator.render.templating import body_to_html, make_markdown
 
     articles, problems = load_articles(config.articles_dir)
     md = make_markdown(config.markdown_extensions)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build.load import load_article
 from generator.cli import main
+from generator.render.load import load_article
 from generator.search.whoosh_index import search
 
 pytestmark = pytest.mark.slow

@@ -10,8 +10,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from generator.build.plan import article_url
 from generator.models import Article
+from generator.render.plan import article_url
 
 SCHEMA_VERSION = (
     4  # bump when whoosh_index's _schema() or _document() change: the next build re-indexes all

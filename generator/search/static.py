@@ -22,8 +22,8 @@ from markupsafe import escape
 from generator.errors import SearchError
 
 if TYPE_CHECKING:
-    from generator.build.analysis import ArticleAnalysis
     from generator.models import Article
+    from generator.render.analysis import ArticleAnalysis
 
 BUNDLE_DIR = "pagefind"
 # The facets the article page marks with data-pagefind-filter, by record field.

@@ -55,8 +55,8 @@ from generator.search.static import (
 )
 
 if TYPE_CHECKING:
-    from generator.build.catalog import Catalog, Entry
     from generator.config import Config
+    from generator.render.catalog import Catalog, Entry
 
 DELTA_DIR = "pagefind-delta"
 DELTA_FILE = "delta.json"

@@ -32,8 +32,8 @@ from generator.serve.watch import Debouncer, start_watching
 if TYPE_CHECKING:
     import jinja2
 
-    from generator.build.catalog import CatalogCache
-    from generator.build.plan import ArticlePages
+    from generator.render.catalog import CatalogCache
+    from generator.render.plan import ArticlePages
 
 log = logging.getLogger(__name__)
 # The most records one quick pass re-renders; a bigger change (a bulk edit) waits for the full one.
@@ -76,8 +76,8 @@ def full_pass(
 ) -> PassResult:
     """One incremental build for the preview (no Pagefind); in the child process when `start`
     is given, where the build is dropped if a quick pass wrote anything since `start`."""
-    from generator.build.catalog import CATALOG_NAME, CatalogCache
     from generator.pipeline import run_build
+    from generator.render.catalog import CATALOG_NAME, CatalogCache
 
     config = load_config(root)  # the config file may be what changed; raises ConfigError
     guard = None
@@ -182,12 +182,12 @@ class Rebuilder:
 
     def quick(self, changed: set[Path]) -> None:
         """Re-render the pages of edited article records now; anything else waits for full()."""
-        from generator.build.analysis import analysis_version
-        from generator.build.load import load_article
-        from generator.build.lookup import ChainLookup, MemoryLookup, StoreLookup
-        from generator.build.render import make_environment, render_page, site_info
-        from generator.build.store import Store
         from generator.fsutil import atomic_write_bytes
+        from generator.render.analysis import analysis_version
+        from generator.render.load import load_article
+        from generator.render.lookup import ChainLookup, MemoryLookup, StoreLookup
+        from generator.render.store import Store
+        from generator.render.templating import make_environment, render_page, site_info
 
         pages, config = self._pages, self.config
         records = [

@@ -15,9 +15,9 @@ import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.build.catalog import Catalog
 from generator.fingerprint import code_digest
 from generator.fsutil import atomic_write_bytes
+from generator.render.catalog import Catalog
 
 if TYPE_CHECKING:
     from generator.annotate.links import ArchiveAnnotation

@@ -12,8 +12,8 @@ from typing import Any
 import feedparser
 import pytest
 
-from generator.build.links import broken_links, page_links
 from generator.cli import main
+from generator.render.links import broken_links, page_links
 
 from ..conftest import http_server
 

@@ -52,7 +52,7 @@ def _validator() -> Any:
 def _is_valid() -> Callable[[Any], bool]:
     """A compiled check (fastjsonschema), 20x faster than jsonschema's; the schema uses only
     keywords that mean the same in draft 7 and 2020-12. jsonschema still words the message
-    for a record that fails (tests/build/test_load.py checks the two agree)."""
+    for a record that fails (tests/render/test_load.py checks the two agree)."""
     draft7 = {**_schema(), "$schema": "http://json-schema.org/draft-07/schema#"}
     check = fastjsonschema.compile(draft7)
 

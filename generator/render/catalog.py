@@ -1,8 +1,8 @@
 """Stage load + analyse (whole archive): content/articles/*.md -> Catalog of Entries, work cached.
 
-Each record file is parsed, validated and analysed (build/analysis.py) once per version of its
+Each record file is parsed, validated and analysed (render/analysis.py) once per version of its
 content; the heavy results (the slim card listings show, the analysis its page shows, its search
-document) go to the build store (build/store.py) and its Pagefind input file, and the plan gets
+document) go to the build store (render/store.py) and its Pagefind input file, and the plan gets
 a small Entry: slug, date, entity names, digests. A build reads only the files whose stamp (size,
 mtime, inode) moved since the last one; the rest come from .build/cache/catalog.pickle as
 Entries, so a one-record edit costs one parse however big the archive is. Records are parsed on
@@ -22,17 +22,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from generator.build.analysis import (
-    ArticleAnalysis,
-    analysis_version,
-    analyze_article,
-    record_digest,
-    slim,
-)
-from generator.build.bodies import make_markdown
-from generator.build.load import article_file_names, is_article_file, load_article
-from generator.build.lookup import MemoryLookup
-from generator.build.store import Store
 from generator.children import worker_pool
 from generator.config import Config
 from generator.errors import ArticleError, Problem
@@ -40,6 +29,17 @@ from generator.filecache import Stamp, stamp_of
 from generator.fingerprint import code_digest
 from generator.fsutil import replace_file, stat_stamp
 from generator.models import Article
+from generator.render.analysis import (
+    ArticleAnalysis,
+    analysis_version,
+    analyze_article,
+    record_digest,
+    slim,
+)
+from generator.render.bodies import make_markdown
+from generator.render.load import article_file_names, is_article_file, load_article
+from generator.render.lookup import MemoryLookup
+from generator.render.store import Store
 
 if TYPE_CHECKING:
     from generator.annotate.table import FeatureTable, TableBuilder

@@ -5,7 +5,7 @@ line breaks, emphasis) on every text node, and each try is a Python call with a 
 plain news paragraphs that is most of a conversion's time. Each built-in pattern can only match
 where its trigger character occurs (a backtick, a backslash, '[', '<', '&', a newline for a hard
 break, '*' or '_' for emphasis), so a pattern whose trigger is absent from the text is skipped:
-the output is byte-for-byte what the stock processor gives (tests/build/test_markdown_fast.py
+the output is byte-for-byte what the stock processor gives (tests/render/test_markdown_fast.py
 compares both on generated and real bodies). A pattern this module does not recognise (one an
 extension adds) is always tried, as stock Python-Markdown would.
 

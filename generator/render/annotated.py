@@ -8,7 +8,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from generator.build.annotations import (
+from generator.models import Article
+from generator.render.annotations import (
     Anchor,
     Mark,
     anchor_at,
@@ -19,8 +20,7 @@ from generator.build.annotations import (
     serialized,
     spin_marks,
 )
-from generator.build.plan import article_url
-from generator.models import Article
+from generator.render.plan import article_url
 
 BODY_SELECTOR = "div.article-body"
 

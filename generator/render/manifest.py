@@ -18,15 +18,15 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from jinja2 import meta
 
-from generator.build.plan import AnalysisRef, ArticleRef
 from generator.config import Config
 from generator.errors import TemplateError
 from generator.fingerprint import code_digest, fingerprint
 from generator.fsutil import atomic_write_text
 from generator.models import Page
+from generator.render.plan import AnalysisRef, ArticleRef
 
 if TYPE_CHECKING:
-    from generator.build.catalog import Entry
+    from generator.render.catalog import Entry
 
 MANIFEST_NAME = "manifest.json"
 _FORMAT = 2
@@ -38,7 +38,7 @@ class Manifest:
 
     site_id: tuple[int, int, int] | None
     files: dict[str, str] = field(default_factory=dict)
-    plan: int = 0  # the generation of the stored plan (build/pagedb.py) these files come from
+    plan: int = 0  # the generation of the stored plan (render/pagedb.py) these files come from
 
 
 def site_identity(site_dir: Path) -> tuple[int, int, int] | None:

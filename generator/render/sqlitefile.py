@@ -23,7 +23,7 @@ def connect_wal(path: Path, timeout: float = TIMEOUT) -> sqlite3.Connection:
     """An autocommit connection to the file at path, in WAL mode with synchronous=NORMAL.
 
     Usable from any thread of the process, one at a time: a build stores its plan from a
-    thread of its own once the site is in place (build/output.py Deferred)."""
+    thread of its own once the site is in place (render/output.py Deferred)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     connection = sqlite3.connect(
         path, timeout=timeout, isolation_level=None, check_same_thread=False

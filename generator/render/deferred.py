@@ -1,10 +1,10 @@
 """Work a build hands to a thread of its own, to be waited for (and its errors raised) later.
 
 A full build does two such jobs once its new site is in place, while it waits for its Whoosh
-index: build/output.py records what the site was made from (the reader index's state, the
+index: render/output.py records what the site was made from (the reader index's state, the
 stored plan, then the manifest: at 10,000 articles seconds of pickling and SQLite the site need
 not wait for; until it is done there is no manifest, so a build killed meanwhile is followed by
-a full one), and build/sitetree.py deletes the old site and links the spare.
+a full one), and render/sitetree.py deletes the old site and links the spare.
 """
 
 from __future__ import annotations

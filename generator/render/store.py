@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from generator.build.sqlitefile import connect_wal
+from generator.render.sqlitefile import connect_wal
 
 TABLES = ("card", "analysis", "search", "features")
 _COMPRESS_FROM = 2048  # bytes of pickle; smaller values are stored as they are

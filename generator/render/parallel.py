@@ -15,11 +15,11 @@ from typing import Any
 
 import jinja2
 
-from generator.build.render import Lookup, SiteInfo, make_environment, render_page
-from generator.build.write import inside
 from generator.children import worker_pool
 from generator.config import Config
 from generator.models import Page
+from generator.render.templating import Lookup, SiteInfo, make_environment, render_page
+from generator.render.write import inside
 
 # Fewer pages than this are rendered in the calling process: starting workers costs more.
 PARALLEL_MIN = 300

@@ -28,14 +28,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.build.manifest import (
+from generator.fingerprint import code_digest
+from generator.render.manifest import (
     MANIFEST_NAME,
     Manifest,
     load_manifest,
     site_identity,
     template_digests,
 )
-from generator.build.plan import (
+from generator.render.plan import (
     AnalysisRef,
     ArticlePages,
     ArticleRef,
@@ -44,16 +45,15 @@ from generator.build.plan import (
     article_url,
     plan_site,
 )
-from generator.build.sqlitefile import connect_wal
-from generator.fingerprint import code_digest
+from generator.render.sqlitefile import connect_wal
 
 if TYPE_CHECKING:
     import jinja2
 
     from generator.annotate.links import ArchiveAnnotation
-    from generator.build.catalog import Catalog, Entry
     from generator.config import Config
     from generator.models import Page
+    from generator.render.catalog import Catalog, Entry
 
 PLAN_NAME = "plan.sqlite"
 SEARCH_PAGE = "search/index.html"  # the one page that names the Pagefind delta bundle

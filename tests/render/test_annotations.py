@@ -11,7 +11,9 @@ from typing import Any
 import lxml.html
 import pytest
 
-from generator.build.annotations import (
+from generator.cli import main
+from generator.frontmatter import split_front_matter
+from generator.render.annotations import (
     Mark,
     anchor_at,
     find_anchor,
@@ -19,8 +21,6 @@ from generator.build.annotations import (
     parse_body,
     serialized,
 )
-from generator.cli import main
-from generator.frontmatter import split_front_matter
 
 from ..conftest import seed_paths
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from generator.build.sitetree import STATE_NAME, SiteTrees, prune_empty
+from generator.render.sitetree import STATE_NAME, SiteTrees, prune_empty
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -36,7 +36,7 @@ def _change(trees: SiteTrees, edits: dict[str, str | None], bundle: str | None =
     staged = trees.spare()
     for rel, text in edits.items():
         target = staged / rel
-        if text is None:  # as build/output.py removes a page that is gone
+        if text is None:  # as render/output.py removes a page that is gone
             target.unlink()
             prune_empty(target.parent, staged)
             continue

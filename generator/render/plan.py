@@ -16,9 +16,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from generator.build.entities import KIND_LABELS, KINDS, EntityIndex, build_entity_index
 from generator.config import Config
 from generator.models import Page
+from generator.render.entities import KIND_LABELS, KINDS, EntityIndex, build_entity_index
 
 if TYPE_CHECKING:
     from generator.annotate.links import ArchiveAnnotation

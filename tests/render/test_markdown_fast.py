@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.build.markdown_fast import FastInlineProcessor, install_fast_inline
-from generator.build.render import make_markdown
+from generator.render.markdown_fast import FastInlineProcessor, install_fast_inline
+from generator.render.templating import make_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSION_SETS = [

@@ -11,13 +11,13 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from generator.build.analysis import ArticleAnalysis, analyze_article, slim
-from generator.build.bodies import make_markdown
-from generator.build.store import Store
 from generator.models import Article
+from generator.render.analysis import ArticleAnalysis, analyze_article, slim
+from generator.render.bodies import make_markdown
+from generator.render.store import Store
 
 if TYPE_CHECKING:
-    from generator.build.catalog import Entry
+    from generator.render.catalog import Entry
 
 _CARDS = 20_000  # cards a lookup keeps (a few MB per thousand)
 _ANALYSES = 256

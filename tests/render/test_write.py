@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.build.parallel import write_inside
-from generator.build.write import inside
 from generator.errors import WriteError
+from generator.render.parallel import write_inside
+from generator.render.write import inside
 
 
 def test_paths_inside_the_folder_are_written(tmp_path: Path) -> None:

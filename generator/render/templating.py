@@ -17,11 +17,14 @@ import jinja2
 from markupsafe import Markup
 
 from generator import __version__
-from generator.build.annotated import annotated_body, editor_notes, spin_of
-from generator.build.annotations import body_text
-from generator.build.bodies import body_to_html, make_markdown
-from generator.build.entities import EntityRef
-from generator.build.plan import (
+from generator.config import Config
+from generator.errors import TemplateError
+from generator.models import Article, Page
+from generator.render.annotated import annotated_body, editor_notes, spin_of
+from generator.render.annotations import body_text
+from generator.render.bodies import body_to_html, make_markdown
+from generator.render.entities import EntityRef
+from generator.render.plan import (
     AnalysisRef,
     ArchiveEntry,
     ArticleRef,
@@ -29,14 +32,11 @@ from generator.build.plan import (
     SitemapEntry,
     article_url,
 )
-from generator.config import Config
-from generator.errors import TemplateError
-from generator.models import Article, Page
 
 if TYPE_CHECKING:
-    from generator.build.analysis import ArticleAnalysis
+    from generator.render.analysis import ArticleAnalysis
 
-__all__ = ["body_to_html", "make_markdown"]  # re-exported: their home is build/bodies.py
+__all__ = ["body_to_html", "make_markdown"]  # re-exported: their home is render/bodies.py
 _BODY_CACHE = 64  # bodies the body_html filter keeps (custom themes only; ours gets them made)
 
 

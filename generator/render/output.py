@@ -21,8 +21,12 @@ from typing import TYPE_CHECKING, Protocol
 
 import jinja2
 
-from generator.build.deferred import Deferred
-from generator.build.manifest import (
+from generator.config import Config
+from generator.errors import BuildSuperseded
+from generator.fsutil import atomic_write_bytes
+from generator.models import Page
+from generator.render.deferred import Deferred
+from generator.render.manifest import (
     MANIFEST_NAME,
     Manifest,
     load_manifest,
@@ -30,17 +34,13 @@ from generator.build.manifest import (
     save_manifest,
     site_identity,
 )
-from generator.build.parallel import render_into
-from generator.build.render import Lookup, SiteInfo
-from generator.build.sitetree import SiteTrees, prune_empty
-from generator.build.write import Staging, inside, remove_stale_staging
-from generator.config import Config
-from generator.errors import BuildSuperseded
-from generator.fsutil import atomic_write_bytes
-from generator.models import Page
+from generator.render.parallel import render_into
+from generator.render.sitetree import SiteTrees, prune_empty
+from generator.render.templating import Lookup, SiteInfo
+from generator.render.write import Staging, inside, remove_stale_staging
 
 if TYPE_CHECKING:
-    from generator.build.catalog import Entry
+    from generator.render.catalog import Entry
 
 Progress = Callable[[str, int, int], None]
 # Entered around the moment a build touches site/; yields False when the build is stale.

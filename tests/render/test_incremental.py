@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 
-from generator.build.load import load_articles
-from generator.build.manifest import MANIFEST_NAME
-from generator.build.store import TABLES
 from generator.config import load_config
 from generator.filecache import FileCache
 from generator.pipeline import BuildReport, run_build
+from generator.render.load import load_articles
+from generator.render.manifest import MANIFEST_NAME
+from generator.render.store import TABLES
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -317,7 +317,7 @@ def test_the_record_cache_reuses_unchanged_files_and_rereads_edited_ones(tmp_pat
 def test_rendering_on_two_cores_gives_the_same_site(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from generator.build import parallel
+    from generator.render import parallel
 
     root = _archive(tmp_path)
     _build(root, workers=1)

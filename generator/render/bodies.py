@@ -10,7 +10,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 
-from generator.build.markdown_fast import install_fast_inline
+from generator.render.markdown_fast import install_fast_inline
 
 # What a rendered article body may contain: Markdown's own output, nothing from a source.
 _BODY_TAGS = {

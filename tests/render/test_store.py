@@ -7,7 +7,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from generator.build.store import Store
+from generator.render.store import Store
 
 
 def _write_in_child(path: Path) -> None:

@@ -22,8 +22,8 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-from generator.build.deferred import Deferred
 from generator.fsutil import atomic_write_text, swap_directory
+from generator.render.deferred import Deferred
 
 STATE_NAME = "sitetree.json"
 _FORMAT = 1

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.build.load import _is_valid, _validator, load_article
 from generator.errors import ArticleError
+from generator.render.load import _is_valid, _validator, load_article
 
 VALID: dict[str, Any] = {
     "title": "Harbour wall opens",

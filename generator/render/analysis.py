@@ -4,7 +4,7 @@ What an article page, the annotation collection, the search indexes and the arch
 annotate stage need from an article's body is worked out here once: the body rendered and
 sanitized, with spun phrases, quotations and editor notes marked; the notes with their anchors;
 the W3C annotations; the body's plain text. None of it depends on any other article, so it runs
-in worker processes, and it is cached by the record's content (see build/store.py): an unchanged
+in worker processes, and it is cached by the record's content (see render/store.py): an unchanged
 record is never converted again, whatever else changed.
 """
 
@@ -19,11 +19,11 @@ from typing import Any
 import markdown
 from markupsafe import Markup
 
-from generator.build.annotated import Note, annotations_of, editor_notes, marked_body
-from generator.build.annotations import parse_body
-from generator.build.bodies import body_to_html
 from generator.fingerprint import code_digest
 from generator.models import Article, Removal
+from generator.render.annotated import Note, annotations_of, editor_notes, marked_body
+from generator.render.annotations import parse_body
+from generator.render.bodies import body_to_html
 
 
 @dataclass(frozen=True, slots=True)

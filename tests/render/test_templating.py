@@ -4,9 +4,11 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from generator.build.catalog import memory_catalog
-from generator.build.plan import plan_site
-from generator.build.render import (
+from generator.config import Config
+from generator.models import Article
+from generator.render.catalog import memory_catalog
+from generator.render.plan import plan_site
+from generator.render.templating import (
     body_to_html,
     display_date,
     make_environment,
@@ -14,8 +16,6 @@ from generator.build.render import (
     render_page,
     site_info,
 )
-from generator.config import Config
-from generator.models import Article
 
 HOSTILE = "Council says \"no\" to <script>alert('x')</script> & ../../etc/passwd plan"
 

@@ -14,6 +14,8 @@ from generator.errors import ConfigError
 
 CONFIG_NAME = "newsarchive.toml"
 PACKAGE_DIR = Path(__file__).resolve().parent
+# The preview's address: the base_url of an archive that has not said where it is published.
+DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
 
 
 def default_theme_dir() -> Path:
@@ -34,7 +36,7 @@ class Config:
     description: str = "An annotated archive of collected news articles."
     # Absolute address the site is published at; feeds and the sitemap need absolute URLs.
     # Its path part (e.g. /sub/path/) is honoured: pages link relatively so they work anywhere.
-    base_url: str = "http://127.0.0.1:8000/"
+    base_url: str = "http://127.0.0.1:8000/"  # DEFAULT_BASE_URL
     language: str = "en"
     # Articles per page on the front page.
     per_page: int = 20
@@ -57,6 +59,17 @@ class Config:
     # 280 MB per 1,000 articles): a larger archive is indexed as several bundles, one after
     # another, which the search page merges.
     search_shard_pages: int = 20000
+    # Links written to folders' index.html (articles/x/index.html, not articles/x/), so the built
+    # site can be opened straight from disk (file://); search still needs a web server.
+    relative_files: bool = False
+    # The article page's "Removed from the source" panel shows readers' comments (with their
+    # usernames) and spam only as counts by kind unless this is true; the record keeps them all.
+    show_comments_and_spam: bool = False
+
+    @property
+    def has_base_url(self) -> bool:
+        """Whether base_url names where the site is published (not the preview's default)."""
+        return self.base_url != DEFAULT_BASE_URL
 
     @property
     def build_dir(self) -> Path:
@@ -106,7 +119,7 @@ def _check_value(key: str, value: Any) -> tuple[Any, str | None]:
         if missing:
             return None, f"{key}: unknown Markdown extension(s) {', '.join(missing)}"
         return tuple(value), None
-    if key == "static_search":
+    if key in {"static_search", "relative_files", "show_comments_and_spam"}:
         if not isinstance(value, bool):
             return None, f"{key}: must be true or false (got {value!r})"
         return value, None

@@ -21,7 +21,13 @@ from markupsafe import Markup
 
 from generator.fingerprint import code_digest
 from generator.models import Article, Removal
-from generator.render.annotated import Note, annotations_of, editor_notes, marked_body
+from generator.render.annotated import (
+    Note,
+    annotations_of,
+    editor_notes,
+    marked_body,
+    quote_marks,
+)
 from generator.render.annotations import parse_body
 from generator.render.bodies import body_to_html
 
@@ -35,6 +41,9 @@ class ArticleAnalysis:
     notes: tuple[Note, ...]
     annotations: tuple[Mapping[str, Any], ...]  # W3C Web Annotations of notes and spun phrases
     removed: tuple[Removal, ...]  # kept out of the slim record: only the article page shows it
+    # Numbers (from 1) of the quotes marked in the body (id q-N); the page's quotes list gives
+    # the others their q-N id, so every link from the quotes page lands.
+    anchored_quotes: tuple[int, ...] = ()
 
     @property
     def body_html(self) -> str:
@@ -68,6 +77,9 @@ def analyze_article(article: Article, md: markdown.Markdown, base_url: str) -> A
         notes=notes,
         annotations=tuple(annotations_of(article, text, notes, base_url)),
         removed=article.removed,
+        anchored_quotes=tuple(
+            int(m.element_id[2:]) for m in quote_marks(article, text) if m.element_id
+        ),
     )
 
 

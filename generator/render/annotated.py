@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lxml import etree
 from markupsafe import Markup
 
 from generator.models import Article
@@ -21,6 +22,7 @@ from generator.render.annotations import (
     spin_marks,
 )
 from generator.render.plan import article_url
+from generator.render.theme import quote_text
 
 BODY_SELECTOR = "div.article-body"
 
@@ -106,18 +108,46 @@ def marked_body(
     tree = parse_body(html) if tree is None else tree
     mark_tree(tree, quotes)  # outer spans first, so highlights can nest inside a quotation
     mark_tree(tree, marks)
+    for note in notes:
+        if note.anchor:
+            add_note_ref(tree, note)
     return serialized(tree)
 
 
+def add_note_ref(tree: Any, note: Note) -> None:
+    """After a noted passage, a link to its note that touch and keyboard users can reach (the
+    mark's title is a mouse-only tooltip). It has no text of its own (CSS shows the number),
+    so the body's text, on which every annotation's position is counted, stays the same; the
+    passage is named as the anchor the note sits beside on a wide screen."""
+    pieces = tree.xpath(
+        "//mark[@class='note'][@title=$title]", title=f"Editor's note {note.number}: {note.body}"
+    )
+    first = next((p for p in pieces if p.get("id") == f"noted-{note.number}"), None)
+    if first is None:
+        return
+    first.set("style", f"anchor-name: --noted-{note.number}")
+    last = pieces[-1] if pieces[-1] is not first and first in pieces else first
+    ref = etree.Element("a")
+    ref.set("class", "note-ref")
+    ref.set("href", f"#{note.note_id}")
+    ref.set("aria-label", f"Editor's note {note.number}")
+    ref.set("data-note", str(note.number))
+    ref.tail, last.tail = last.tail, None
+    last.addnext(ref)
+
+
 def quote_marks(article: Article, text: str) -> list[Mark]:
-    """Each recorded quote located in the body (id q-N), so the quotes page can link to the sentence."""
+    """Each recorded quote located in the body (id q-N), so the quotes page can link to the
+    sentence. A quote is looked for as the page shows it (quote_text: a Markdown link in it is
+    its words on the page); the article page gives the others an id in its quotes list."""
     marks: list[Mark] = []
     taken_until = -1
     for number, quote in enumerate(article.quotes, 1):
-        start = text.find(quote.text, taken_until + 1)
+        shown = quote_text(quote.text)
+        start = text.find(shown, taken_until + 1)
         if start < 0:
             continue
-        anchor = anchor_at(text, start, start + len(quote.text))
+        anchor = anchor_at(text, start, start + len(shown))
         marks.append(Mark(anchor, "quote", "", f"q-{number}", tag="span"))
         taken_until = anchor.end
     return marks

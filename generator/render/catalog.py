@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str, int, int], None]
 CATALOG_NAME = "catalog.pickle"
-_FORMAT = 3
+_FORMAT = 4  # 4: Entry.authors
 # Fewer records than this are read in this process: starting workers costs more.
 PARALLEL_MIN = 64
 _CHUNK = 32
@@ -74,6 +74,7 @@ class Entry(NamedTuple):
     card: str  # digest of the slim record: what listings, links and feeds show of it
     record: str  # digest of the whole record: what its own page and its analysis come from
     search: str  # digest of its search document (what the Whoosh index holds of it)
+    authors: tuple[str, ...] = ()  # the byline: each name gets an author page
 
     def store_key(self, version: str) -> str:
         """Key of its rows in the build store's per-record tables (analysis, features, search)."""
@@ -139,6 +140,7 @@ def make_entry(
         card=card,
         record=record,
         search=search,
+        authors=_names(article.authors),
     )
 
 
@@ -426,6 +428,7 @@ def _interned(entry: Entry) -> Entry:
         organizations=tuple(map(intern, entry.organizations)),
         places=tuple(map(intern, entry.places)),
         tags=tuple(map(intern, entry.tags)),
+        authors=tuple(map(intern, entry.authors)),
     )
 
 

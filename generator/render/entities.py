@@ -9,13 +9,19 @@ from typing import Any
 
 from generator.ingest.extract import slugify
 
-KINDS = ("people", "organizations", "places", "tags")
+KINDS = ("people", "organizations", "places", "tags", "authors")
 KIND_LABELS = {
     "people": "People",
     "organizations": "Organizations",
     "places": "Places",
-    "tags": "Tags",
+    "tags": "Topics",
+    "authors": "Authors",
 }
+# Bylines are not mentions: an author's page lists what they write about (the other kinds), and
+# an entity's "appears with" leaves authors out.
+BYLINE = "authors"
+# Slugs an entity can never take: the kind's A-Z pages live there (people/a-z/m/).
+RESERVED_SLUGS = frozenset({"a-z"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +80,7 @@ def build_entity_index(articles: Iterable[Any], related_limit: int = 12) -> Enti
                 columns.append(number)
     refs: dict[tuple[str, str], EntityRef] = {}
     for kind in KINDS:
-        taken: set[str] = set()
+        taken: set[str] = set(RESERVED_SLUGS)
         # Most-mentioned first gets the plain slug, so the common name keeps the short URL.
         for k, name in sorted(
             (key for key in members if key[0] == kind), key=lambda key: (-len(members[key]), key[1])
@@ -94,6 +100,7 @@ def build_entity_index(articles: Iterable[Any], related_limit: int = 12) -> Enti
         shape=(len(keys), len(articles)),
     )
     together = (incidence @ incidence.T).tocsr()
+    is_byline = np.array([key[0] == BYLINE for key in keys], dtype=bool).reshape(-1)
     views: dict[str, tuple[EntityView, ...]] = {}
     for kind in KINDS:
         items = []
@@ -104,7 +111,8 @@ def build_entity_index(articles: Iterable[Any], related_limit: int = 12) -> Enti
             start, end = together.indptr[row], together.indptr[row + 1]
             others = together.indices[start:end]
             counts = together.data[start:end]
-            keep = others != row
+            # An author's related entries are what they write about; others' leave bylines out.
+            keep = (others != row) & ~is_byline[others]
             others, counts = others[keep], counts[keep]
             best = np.lexsort((rank[others], -counts))[:related_limit]
             related = tuple(refs[keys[int(i)]] for i in others[best])

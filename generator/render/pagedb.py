@@ -65,7 +65,17 @@ def structure_key(config: Config, entries: Sequence[Entry], templates: Mapping[s
     the Pagefind delta bundle, which changes with every edit and shows on the search page only:
     _reuse patches that page)."""
     rows = [
-        (e.slug, e.date, e.people, e.organizations, e.places, e.tags, e.quotes > 0, e.annotated)
+        (
+            e.slug,
+            e.date,
+            e.people,
+            e.organizations,
+            e.places,
+            e.tags,
+            e.authors,
+            e.quotes > 0,
+            e.annotated,
+        )
         for e in entries
     ]
     parts = (code_digest(), repr(config), sorted(templates.items()), rows)

@@ -13,12 +13,19 @@ from __future__ import annotations
 import calendar
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from generator.config import Config
 from generator.models import Page
-from generator.render.entities import KIND_LABELS, KINDS, EntityIndex, build_entity_index
+from generator.render.entities import (
+    BYLINE,
+    KIND_LABELS,
+    KINDS,
+    EntityIndex,
+    build_entity_index,
+)
+from generator.render.listing import Badge, entity_letters, listing_badges, top_entities
 
 if TYPE_CHECKING:
     from generator.annotate.links import ArchiveAnnotation
@@ -105,8 +112,10 @@ def _paginate(
     template: str,
     title: str,
     extra: Mapping[str, Any] | None = None,
+    cards: CardExtras | None = None,
 ) -> list[Page]:
-    """first_url, first_url + page/2/, ...: `per_page` articles each (one empty page if none)."""
+    """first_url, first_url + page/2/, ...: `per_page` articles each (one empty page if none).
+    `cards`: what a listing shows beside each article (badges, author page links)."""
     chunks = [entries[i : i + per_page] for i in range(0, len(entries), per_page)] or [[]]
     urls = [first_url] + [f"{first_url}page/{n}/" for n in range(2, len(chunks) + 1)]
     pages = []
@@ -119,8 +128,35 @@ def _paginate(
         )
         heading = title if index == 0 else f"{title} (page {index + 1} of {len(chunks)})"
         context = {"title": heading, "articles": _refs(chunk), "pagination": pagination}
+        if cards is not None:
+            context.update(cards.of(chunk))
         pages.append(Page(urls[index], template, {**context, **(extra or {})}))
     return pages
+
+
+@dataclass(frozen=True, slots=True)
+class CardExtras:
+    """What a listing shows beside each article beyond its card: a badge for a copy or a spun
+    text, and links to the author pages of its byline (only the listed articles', so that a
+    page's context, and so its fingerprint, changes only with what it shows)."""
+
+    badges: Mapping[str, Badge]
+    index: EntityIndex
+
+    def of(self, chunk: Sequence[Any]) -> dict[str, Any]:
+        badges = {e.slug: self.badges[e.slug] for e in chunk if e.slug in self.badges}
+        return {"badges": badges, "author_urls": author_urls(self.index, chunk)}
+
+
+def author_urls(index: EntityIndex, entries: Sequence[Any]) -> dict[str, str]:
+    """Byline name -> author page URL, for the names these entries' bylines carry."""
+    urls: dict[str, str] = {}
+    for entry in entries:
+        for name in getattr(entry, BYLINE):
+            found = index.ref(BYLINE, name)
+            if found is not None:
+                urls[name] = found.url
+    return urls
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +179,17 @@ class ArticlePages:
     index: EntityIndex
     entries: Mapping[str, Any]  # slug -> Entry
     annotations: Mapping[str, ArchiveAnnotation]
+    order: Mapping[str, int] = field(default_factory=dict)  # slug -> place, newest first
+    slugs: Sequence[str] = ()  # newest first
+
+    def neighbors(self, slug: str) -> Neighbors:
+        """The next newer and next older article of the archive (listings' order)."""
+        place = self.order.get(slug)
+        if place is None:
+            return Neighbors(None, None)
+        newer = ref(self.slugs[place - 1]) if place > 0 else None
+        older = ref(self.slugs[place + 1]) if place + 1 < len(self.slugs) else None
+        return Neighbors(newer, older)
 
     def page(self, article: Any) -> Page:
         """The page of an article (an Entry or a record: anything with slug and entity names)."""
@@ -158,9 +205,19 @@ class ArticlePages:
             "article": ref(article.slug),
             "analysis": AnalysisRef(article.slug),
             "entities": refs,
+            "author_urls": {r.name: r.url for r in refs[BYLINE]},
+            "neighbors": self.neighbors(article.slug),
             **article_links(self.annotations.get(article.slug), self.entries),
         }
         return Page(article_url(article), "article.html", context)
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbors:
+    """An article page's previous/next links: the next newer and next older article."""
+
+    newer: ArticleRef | None
+    older: ArticleRef | None
 
 
 def article_links(
@@ -172,15 +229,24 @@ def article_links(
         for d in (notes.duplicates if notes else ())
         if d.slug in known
     )
-    related = tuple(ref(s) for s in (notes.related if notes else ()) if s in known)
+    # A copy or original is already named in a notice at the top: "Related" does not repeat it.
+    copies = {link.article.slug for link in links}
+    related = tuple(
+        ref(s) for s in (notes.related if notes else ()) if s in known and s not in copies
+    )
     return {"links": links, "related": related}
 
 
 def article_pages(
     entries: Sequence[Any], annotations: Mapping[str, ArchiveAnnotation] | None = None
 ) -> ArticlePages:
+    slugs = [e.slug for e in entries]
     return ArticlePages(
-        build_entity_index(entries), {e.slug: e for e in entries}, annotations or {}
+        build_entity_index(entries),
+        {e.slug: e for e in entries},
+        annotations or {},
+        {slug: place for place, slug in enumerate(slugs)},
+        slugs,
     )
 
 
@@ -201,109 +267,25 @@ def plan_site(
     """
     maker = maker or article_pages(entries, annotations)
     index = maker.index
+    cards = CardExtras(listing_badges(entries, annotations or {}), index)
     pages: list[Page] = [maker.page(entry) for entry in entries]
-    pages.extend(_paginate(entries, config.per_page, "", "index.html", config.title))
-
-    by_year: dict[str, list[Any]] = defaultdict(list)
-    by_month: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    undated: list[Any] = []
-    for entry in entries:
-        year, month = _year_month(entry.date)
-        if year and month:
-            by_year[year].append(entry)
-            by_month[(year, month)].append(entry)
-        elif year:
-            by_year[year].append(entry)
-        else:
-            undated.append(entry)
-    years = [
-        ArchiveEntry(y, f"archive/{y}/", len(by_year[y])) for y in sorted(by_year, reverse=True)
-    ]
-    pages.append(
-        Page(
-            "archive/",
-            "archive_index.html",
-            {"title": "Archive", "years": tuple(years), "undated_count": len(undated)},
-        )
-    )
-    for year in sorted(by_year, reverse=True):
-        months = tuple(
-            ArchiveEntry(
-                f"{calendar.month_name[int(m)]} {y}", f"archive/{y}/{m}/", len(by_month[(y, m)])
-            )
-            for (y, m) in sorted(by_month, reverse=True)
-            if y == year
-        )
-        pages.extend(
-            _paginate(
-                by_year[year],
-                LISTING_PAGE,
-                f"archive/{year}/",
-                "archive.html",
-                f"Articles from {year}",
-                {"months": months},
-            )
-        )
-    for (year, month), items in sorted(by_month.items(), reverse=True):
-        title = f"Articles from {calendar.month_name[int(month)]} {year}"
-        pages.extend(
-            _paginate(
-                items,
-                LISTING_PAGE,
-                f"archive/{year}/{month}/",
-                "archive.html",
-                title,
-                {"months": ()},
-            )
-        )
-    pages.extend(
-        _paginate(
-            undated, LISTING_PAGE, "undated/", "archive.html", "Undated articles", {"months": ()}
-        )
-    )
+    pages.extend(_paginate(entries, config.per_page, "", "index.html", config.title, cards=cards))
+    pages.extend(_archive_pages(entries, cards))
     for kind in KINDS:
-        views = index.views[kind]
-        pages.append(
-            Page(
-                f"{kind}/",
-                "entity_index.html",
-                {"title": KIND_LABELS[kind], "kind": kind, "entities": tuple(v.ref for v in views)},
-            )
-        )
-        for view in views:
-            pages.extend(
-                _paginate(
-                    view.articles,
-                    LISTING_PAGE,
-                    view.ref.url,
-                    "entity.html",
-                    view.ref.name,
-                    {
-                        "kind": kind,
-                        "kind_label": KIND_LABELS[kind],
-                        "entity": view.ref,
-                        "related": view.related,
-                    },
-                )
-            )
+        pages.extend(_entity_pages(index, kind, cards))
     quoted = [e for e in entries if e.quotes]
     pages.extend(_paginate(quoted, LISTING_PAGE, "quotes/", "quotes.html", "Quotes"))
     feed_items = entries[: config.feed_items]
-    pages.append(
-        Page("feed.xml", "feed.xml", {"title": config.title, "articles": _refs(feed_items)})
-    )
-    pages.append(
-        Page(
-            "feed.json",
-            "feed.json",
-            {
-                "title": config.title,
-                "articles": _refs(feed_items),
-                "analyses": tuple(AnalysisRef(e.slug) for e in feed_items),
-            },
-        )
-    )
-    pages.extend(_sitemaps(entries))
+    newest = next((e.date for e in entries if e.date), None)
+    feed = {
+        "title": config.title,
+        "articles": _refs(feed_items),
+        "analyses": tuple(AnalysisRef(e.slug) for e in feed_items),
+        "feed_updated": newest,
+    }
+    pages.append(Page("feed.xml", "feed.xml", feed))
+    pages.append(Page("feed.json", "feed.json", feed))
+    pages.append(Page("feeds/", "feeds.html", {"title": "Feeds", "feed_items": len(feed_items)}))
     pages.append(Page("robots.txt", "robots.txt", {"title": "robots"}))
     pages.append(Page("404.html", "404.html", {"title": "Page not found"}))
     pages.append(
@@ -325,7 +307,111 @@ def plan_site(
             },
         )
     )
+    pages.extend(_sitemaps(entries, pages))
     return tuple(pages)
+
+
+def _archive_pages(entries: Sequence[Any], cards: CardExtras) -> list[Page]:
+    """/archive/, a listing per year and per month, and /undated/."""
+    by_year: dict[str, list[Any]] = defaultdict(list)
+    by_month: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    undated: list[Any] = []
+    for entry in entries:
+        year, month = _year_month(entry.date)
+        if year and month:
+            by_year[year].append(entry)
+            by_month[(year, month)].append(entry)
+        elif year:
+            by_year[year].append(entry)
+        else:
+            undated.append(entry)
+    years = [
+        ArchiveEntry(y, f"archive/{y}/", len(by_year[y])) for y in sorted(by_year, reverse=True)
+    ]
+    pages = [
+        Page(
+            "archive/",
+            "archive_index.html",
+            {"title": "Archive", "years": tuple(years), "undated_count": len(undated)},
+        )
+    ]
+    archive = ("archive/", "Archive")
+    for year in sorted(by_year, reverse=True):
+        months = tuple(
+            ArchiveEntry(
+                f"{calendar.month_name[int(m)]} {y}", f"archive/{y}/{m}/", len(by_month[(y, m)])
+            )
+            for (y, m) in sorted(by_month, reverse=True)
+            if y == year
+        )
+        extra = {"months": months, "trail": (archive, (None, year))}
+        title = f"Articles from {year}"
+        pages.extend(
+            _paginate(
+                by_year[year], LISTING_PAGE, f"archive/{year}/", "archive.html", title, extra, cards
+            )
+        )
+    for (year, month), items in sorted(by_month.items(), reverse=True):
+        name = f"{calendar.month_name[int(month)]} {year}"
+        extra = {"months": (), "trail": (archive, (f"archive/{year}/", year), (None, name))}
+        url = f"archive/{year}/{month}/"
+        pages.extend(
+            _paginate(
+                items, LISTING_PAGE, url, "archive.html", f"Articles from {name}", extra, cards
+            )
+        )
+    extra = {"months": (), "trail": (archive, (None, "Undated"))}
+    pages.extend(
+        _paginate(
+            undated, LISTING_PAGE, "undated/", "archive.html", "Undated articles", extra, cards
+        )
+    )
+    return pages
+
+
+def _entity_pages(index: EntityIndex, kind: str, cards: CardExtras) -> list[Page]:
+    """A kind's index (A-Z; a page per letter when long) and a listing per entity."""
+    views = index.views[kind]
+    refs = tuple(v.ref for v in views)
+    letters, groups, paged = entity_letters(refs, kind)
+    common = {"kind": kind, "kind_label": KIND_LABELS[kind], "letters": letters}
+    pages = [
+        Page(
+            f"{kind}/",
+            "entity_index.html",
+            {
+                "title": KIND_LABELS[kind],
+                **common,
+                "letter": None,
+                "groups": () if paged else groups,
+                "top": top_entities(refs) if paged else (),
+            },
+        )
+    ]
+    if paged:
+        for letter, group in zip(letters, groups, strict=True):
+            title = f"{KIND_LABELS[kind]}: {letter.label}"
+            context = {"title": title, **common, "letter": letter, "groups": (group,), "top": ()}
+            pages.append(Page(letter.url or "", "entity_index.html", context))
+    for view in views:
+        extra = {
+            "kind": kind,
+            "kind_label": KIND_LABELS[kind],
+            "entity": view.ref,
+            "related": view.related,
+        }
+        pages.extend(
+            _paginate(
+                view.articles,
+                LISTING_PAGE,
+                view.ref.url,
+                "entity.html",
+                view.ref.name,
+                extra,
+                cards,
+            )
+        )
+    return pages
 
 
 def _year_month(date: str | None) -> tuple[str | None, str | None]:
@@ -334,18 +420,21 @@ def _year_month(date: str | None) -> tuple[str | None, str | None]:
     return date[:4], (date[5:7] if len(date) >= 7 else None)
 
 
-def _sitemaps(entries: Sequence[Dated]) -> list[Page]:
-    """sitemap.xml; past SITEMAP_URLS articles, a sitemap index of sitemaps/N.xml files."""
-    urls = tuple(SitemapEntry(article_url(e), e.date[:10] if e.date else None) for e in entries)
+def _sitemaps(entries: Sequence[Dated], pages: Sequence[Page]) -> list[Page]:
+    """sitemap.xml: every page a reader can land on (articles with their date, listings, entity
+    and author pages; not the search page, the 404 page or data files); past SITEMAP_URLS, a
+    sitemap index of sitemaps/N.xml files."""
+    dates = {article_url(e): e.date[:10] for e in entries if e.date}
+    urls = tuple(
+        SitemapEntry(p.url, dates.get(p.url))
+        for p in pages
+        if (p.url == "" or p.url.endswith("/")) and p.url != "search/"
+    )
     chunks = [urls[i : i + SITEMAP_URLS] for i in range(0, len(urls), SITEMAP_URLS)] or [()]
     if len(chunks) == 1:
-        return [
-            Page("sitemap.xml", "sitemap.xml", {"title": "Sitemap", "urls": urls, "home": True})
-        ]
+        return [Page("sitemap.xml", "sitemap.xml", {"title": "Sitemap", "urls": urls})]
     parts = [
-        Page(
-            f"sitemaps/{n}.xml", "sitemap.xml", {"title": "Sitemap", "urls": chunk, "home": n == 1}
-        )
+        Page(f"sitemaps/{n}.xml", "sitemap.xml", {"title": "Sitemap", "urls": chunk})
         for n, chunk in enumerate(chunks, 1)
     ]
     index = Page(

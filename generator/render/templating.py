@@ -24,6 +24,7 @@ from generator.render.annotated import annotated_body, editor_notes, spin_of
 from generator.render.annotations import body_text
 from generator.render.bodies import body_to_html, make_markdown
 from generator.render.entities import EntityRef
+from generator.render.listing import Badge, LetterRef
 from generator.render.plan import (
     AnalysisRef,
     ArchiveEntry,
@@ -32,6 +33,7 @@ from generator.render.plan import (
     SitemapEntry,
     article_url,
 )
+from generator.render.theme import captions, quote_text, removed_groups
 
 if TYPE_CHECKING:
     from generator.render.analysis import ArticleAnalysis
@@ -50,6 +52,12 @@ class SiteInfo:
     base_path: str
     language: str
     generator: str
+    # False while base_url is the preview's default: pages then carry no canonical link.
+    has_base_url: bool = True
+    # Links end in index.html, so the site works opened from disk (file://).
+    relative_files: bool = False
+    # The removed panel shows readers' comments and spam verbatim (else as counts by kind).
+    show_comments_and_spam: bool = False
 
 
 def site_info(config: Config) -> SiteInfo:
@@ -60,6 +68,9 @@ def site_info(config: Config) -> SiteInfo:
         base_path=urlsplit(config.base_url).path or "/",
         language=config.language,
         generator=f"newsarchive {__version__}",
+        has_base_url=config.has_base_url,
+        relative_files=config.relative_files,
+        show_comments_and_spam=config.show_comments_and_spam,
     )
 
 
@@ -76,9 +87,10 @@ def display_date(value: str | None) -> str:
 
 
 def atom_date(value: str | None) -> str:
-    """RFC 3339 timestamp for feeds; a date alone is taken as midnight UTC."""
+    """RFC 3339 timestamp for feeds; a date alone is taken as midnight UTC. '' for no date: the
+    feed template then falls back on the feed's own date (never 1970)."""
     if not value:
-        return "1970-01-01T00:00:00Z"
+        return ""
     if len(value) <= 10:
         return f"{value[:10]}T00:00:00Z"
     try:
@@ -94,7 +106,37 @@ def _json_script(value: Any) -> Markup:
     return Markup(text)
 
 
+@jinja2.pass_context
+def link(context: Any, url: str) -> str:
+    """A site-relative address ('', 'archive/', 'articles/x/#q-1') as this page links it: from
+    the page's `root`, and to a folder's index.html when the site is built with relative_files
+    (a browser opening files from disk shows a folder as a file listing)."""
+    path, hash_, fragment = url.partition("#")
+    if context["site"].relative_files and (path == "" or path.endswith("/")):
+        path += "index.html"
+    return f"{context['root']}{path}{hash_}{fragment}"
+
+
+def month_name(value: str) -> str:
+    """'March 2024' for an ISO date."""
+    try:
+        return dt.date.fromisoformat(value[:7] + "-01").strftime("%B %Y")
+    except ValueError:
+        return value[:7]
+
+
+def is_web_url(value: str | None) -> bool:
+    """Whether a record's url may become a link (http or https only: never javascript:)."""
+    return bool(value) and urlsplit(str(value)).scheme in {"http", "https"}
+
+
 FILTERS: Mapping[str, Callable[..., Any]] = {
+    "link": link,
+    "month_name": month_name,
+    "is_web_url": is_web_url,
+    "quote_text": quote_text,
+    "removed_groups": removed_groups,
+    "captions": captions,
     "display_date": display_date,
     "atom_date": atom_date,
     "article_url": article_url,
@@ -175,6 +217,13 @@ def news_article_jsonld(
         data["author"] = [{"@type": "Person", "name": n} for n in article.authors]
     if article.contributors:
         data["contributor"] = [{"@type": "Person", "name": n} for n in article.contributors]
+    # Google's article guidelines ask for a publisher; the archive republishes, so the original
+    # outlet is named when the record knows it, else the archive itself.
+    data["publisher"] = {
+        "@type": "Organization",
+        "name": article.publisher or site.title,
+        **({} if article.publisher else {"url": site.base_url}),
+    }
     if article.dateline:
         data["dateline"] = article.dateline
     if article.language:
@@ -258,7 +307,19 @@ DATA_PAGES: Mapping[str, Callable[[jinja2.Environment, Mapping[str, Any], SiteIn
 
 # Context values that never hold an article reference: hydration leaves them as they are.
 _PLAIN: frozenset[type] = frozenset(
-    {str, int, float, bool, type(None), EntityRef, Pagination, ArchiveEntry, SitemapEntry}
+    {
+        str,
+        int,
+        float,
+        bool,
+        type(None),
+        EntityRef,
+        Pagination,
+        ArchiveEntry,
+        SitemapEntry,
+        Badge,
+        LetterRef,
+    }
 )
 
 
@@ -351,6 +412,7 @@ def render_page(env: jinja2.Environment, page: Page, site: SiteInfo, lookup: Loo
             title=article.title,
             body=Markup(analysis.marked_html),
             notes=analysis.notes,
+            anchored_quotes=frozenset(analysis.anchored_quotes),
             jsonld=news_article_jsonld(article, site, originals),
         )
     context = {"site": site, "root": root, "page_url": page.url, **context}

@@ -1,0 +1,126 @@
+"""Stage plan (listings): entries and annotations -> listing badges and A-Z entity indexes.
+
+A listing (front page, archives, entity and author pages) tells a copy from a story: an article
+that is a machine-spun or near-duplicate copy of another one in the archive carries a badge, and
+the original says how many copies it has. Entity indexes are split by first letter: a short
+index is one page with a letter bar; a long one (thousands of names) gets a page per letter.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from generator.render.entities import EntityRef
+
+if TYPE_CHECKING:
+    from generator.annotate.links import ArchiveAnnotation
+
+# An index with more entries than this gets a page per letter (and its front shows the most
+# named); below it, one page grouped by letter.
+LETTER_PAGES_FROM = 300
+# Entries the front of a per-letter index shows as "most named".
+TOP_ENTRIES = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Badge:
+    """A listing's label for an article: kind is its CSS class (copy, spun, original)."""
+
+    kind: str
+    label: str
+
+
+def listing_badges(
+    entries: Sequence[Any], annotations: Mapping[str, ArchiveAnnotation]
+) -> dict[str, Badge]:
+    """slug -> badge for every article a listing should mark.
+
+    A spun copy (by its link or by its own spin verdict) is "Spun copy"; of two near-duplicates
+    the later one (the older one when both share a date: listing order) is "Duplicate"; an
+    article with copies says how many. Entries come newest first, the listings' order. (A text
+    whose own spin verdict is spun or suspect, with no original in the archive, is marked by
+    the listing template from its card.)"""
+    place = {e.slug: n for n, e in enumerate(entries)}
+    badges: dict[str, Badge] = {}
+    for entry in entries:
+        notes = annotations.get(entry.slug)
+        links = [d for d in (notes.duplicates if notes else ()) if d.slug in place]
+        if any(d.relation == "spun-copy-of" for d in links):
+            badges[entry.slug] = Badge("spun", "Spun copy")
+            continue
+        # Newer means earlier in the listing: the one listed first is the later copy.
+        if any(d.relation == "near-duplicate" and place[d.slug] > place[entry.slug] for d in links):
+            badges[entry.slug] = Badge("copy", "Duplicate")
+            continue
+        copies = sum(
+            1
+            for d in links
+            if d.relation == "original-of"
+            or (d.relation == "near-duplicate" and place[d.slug] < place[entry.slug])
+        )
+        if copies:
+            badges[entry.slug] = Badge("original", f"{copies} cop{'ies' if copies > 1 else 'y'}")
+    return badges
+
+
+@dataclass(frozen=True, slots=True)
+class LetterRef:
+    """One letter of an A-Z bar: its label (A, B, ..., #), id and page (None: an in-page jump)."""
+
+    label: str
+    key: str
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LetterGroup:
+    label: str
+    key: str
+    entities: tuple[EntityRef, ...]
+
+
+def first_letter(name: str) -> str:
+    """A name's A-Z letter: its first letter without accents ("Ødegaard" under O), '#' for a
+    digit or anything else."""
+    for char in unicodedata.normalize("NFKD", name):
+        if char.isalpha():
+            base = unicodedata.normalize("NFKD", char.upper())[0]
+            base = {"Ø": "O", "Æ": "A", "Œ": "O", "Ł": "L", "Đ": "D", "Þ": "T"}.get(base, base)
+            return base if "A" <= base <= "Z" else "#"
+        if char.isdigit():
+            return "#"
+    return "#"
+
+
+def entity_letters(
+    refs: Sequence[EntityRef], kind: str
+) -> tuple[tuple[LetterRef, ...], tuple[LetterGroup, ...], bool]:
+    """The A-Z bar and groups of an entity index (refs sorted by name), and whether the index
+    gets a page per letter (`kind`/a-z/<letter>/)."""
+    grouped: dict[str, list[EntityRef]] = {}
+    for entity in refs:
+        grouped.setdefault(first_letter(entity.name), []).append(entity)
+    order = sorted(grouped, key=lambda letter: (letter == "#", letter))
+    paged = len(refs) > LETTER_PAGES_FROM
+    letters = tuple(
+        LetterRef(
+            letter,
+            _key(letter),
+            f"{kind}/a-z/{_key(letter)}/" if paged else None,
+        )
+        for letter in order
+    )
+    groups = tuple(LetterGroup(letter, _key(letter), tuple(grouped[letter])) for letter in order)
+    return letters, groups, paged
+
+
+def _key(letter: str) -> str:
+    return "other" if letter == "#" else letter.lower()
+
+
+def top_entities(refs: Sequence[EntityRef], limit: int = TOP_ENTRIES) -> tuple[EntityRef, ...]:
+    """The most named (ties by name), for the front of a per-letter index."""
+    return tuple(sorted(refs, key=lambda r: (-r.count, r.name.casefold()))[:limit])

@@ -163,7 +163,8 @@ def test_a_template_change_rerenders_only_pages_that_use_it(tmp_path: Path) -> N
     )
     report = _build(root)
     assert report.changed and all(
-        p.startswith(("people/", "organizations/", "places/", "tags/")) for p in report.changed
+        p.startswith(("people/", "organizations/", "places/", "tags/", "authors/"))
+            for p in report.changed
     )
     assert report.rendered < first.pages
     # A template every page extends re-renders every HTML page.

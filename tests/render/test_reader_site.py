@@ -64,10 +64,14 @@ def test_feeds_parse_and_list_the_newest_articles(site: Path) -> None:
     assert not atom.bozo, atom.get("bozo_exception")
     titles = [e.title for e in atom.entries]
     assert titles[0] == "City approves new tram line to the airport"  # newest first
-    dates = [e.updated for e in atom.entries]
-    assert dates[: len([d for d in dates if not d.startswith("1970")])] == sorted(
-        [d for d in dates if not d.startswith("1970")], reverse=True
-    )
+    published = [e.published for e in atom.entries if "published" in e]
+    assert published == sorted(published, reverse=True)
+    # An undated article takes the feed's date (the newest in the archive), never 1970.
+    undated = [e for e in atom.entries if "published" not in e]
+    assert undated and all(e.updated == atom.feed.updated for e in undated)
+    assert "<updated>1970" not in (site / "feed.xml").read_text(encoding="utf-8")
+    # Atom carries the full text, as JSON Feed does.
+    assert all(e.content[0].value.count("<p>") >= 2 for e in atom.entries)
     feed = json.loads((site / "feed.json").read_text(encoding="utf-8"))
     assert feed["version"] == "https://jsonfeed.org/version/1.1"
     assert [i["title"] for i in feed["items"]][:3] == titles[:3]
@@ -84,7 +88,8 @@ def test_sitemap_lists_every_article_page(site: Path) -> None:
 def test_works_under_a_sub_path(tmp_path: Path) -> None:
     sub = _build(tmp_path, "https://example.org/sub/path/")
     assert list(broken_links(sub)) == []
-    assert 'href="/sub/path/static/style.css"' in (sub / "404.html").read_text(encoding="utf-8")
+    not_found = (sub / "404.html").read_text(encoding="utf-8")
+    assert 'href="/sub/path/archive/"' in not_found and "<style>" in not_found
     assert "<loc>https://example.org/sub/path/articles/" in (sub / "sitemap.xml").read_text(
         encoding="utf-8"
     )

@@ -95,14 +95,32 @@ def first_letter(name: str) -> str:
     return "#"
 
 
+# Kinds whose entries are people's names, filed by surname as a newspaper's index files them.
+BY_SURNAME = frozenset({"people", "authors"})
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
+
+def filing_name(name: str, kind: str) -> str:
+    """What a name is filed under: a person's surname first ("Okafor, Joel"), else the name."""
+    if kind not in BY_SURNAME:
+        return name
+    words = name.split()
+    while len(words) > 1 and words[-1].casefold() in _SUFFIXES:
+        words.pop()
+    if len(words) < 2:
+        return name
+    return f"{words[-1]}, {' '.join(words[:-1])}"
+
+
 def entity_letters(
     refs: Sequence[EntityRef], kind: str
 ) -> tuple[tuple[LetterRef, ...], tuple[LetterGroup, ...], bool]:
-    """The A-Z bar and groups of an entity index (refs sorted by name), and whether the index
-    gets a page per letter (`kind`/a-z/<letter>/)."""
+    """The A-Z bar and groups of an entity index, and whether the index gets a page per letter
+    (`kind`/a-z/<letter>/). People and authors are filed by surname."""
     grouped: dict[str, list[EntityRef]] = {}
-    for entity in refs:
-        grouped.setdefault(first_letter(entity.name), []).append(entity)
+    filed = sorted(refs, key=lambda r: (filing_name(r.name, kind).casefold(), r.name))
+    for entity in filed:
+        grouped.setdefault(first_letter(filing_name(entity.name, kind)), []).append(entity)
     order = sorted(grouped, key=lambda letter: (letter == "#", letter))
     paged = len(refs) > LETTER_PAGES_FROM
     letters = tuple(

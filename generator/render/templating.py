@@ -24,7 +24,7 @@ from generator.render.annotated import annotated_body, editor_notes, spin_of
 from generator.render.annotations import body_text
 from generator.render.bodies import body_to_html, make_markdown
 from generator.render.entities import EntityRef
-from generator.render.listing import Badge, LetterRef
+from generator.render.listing import Badge, LetterRef, filing_name
 from generator.render.plan import (
     AnalysisRef,
     ArchiveEntry,
@@ -132,6 +132,7 @@ def is_web_url(value: str | None) -> bool:
 
 FILTERS: Mapping[str, Callable[..., Any]] = {
     "link": link,
+    "filing_name": filing_name,
     "month_name": month_name,
     "is_web_url": is_web_url,
     "quote_text": quote_text,

@@ -32,6 +32,7 @@ FILTERS = (
     ("organizations", "organization"),
     ("places", "place"),
     ("tags", "tag"),
+    ("authors", "author"),  # the byline's links to author pages
 )
 
 

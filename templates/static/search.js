@@ -1,6 +1,6 @@
 // newsarchive search page: one UI, two engines. In `newsarchive serve` it asks /api/search (Whoosh);
 // on a static host it asks the Pagefind bundle in pagefind/. Query and filters live in the URL.
-// Everything from an index is inserted as text; only <mark> in snippets becomes an element.
+// How the answers look is static/search-ui.js's business (loaded first).
 // On a static host every byte counts: Pagefind runs on the page (no second copy of it in a web
 // worker), a facet's filter index is fetched only when the reader asks for that facet (or filters
 // by it), and only the shown page of results is fetched.
@@ -10,156 +10,24 @@
   if (!form) { return; }
   var root = form.getAttribute("data-root") || "";
   var input = document.getElementById("search-q");
-  var statusEl = document.getElementById("search-status");
-  var suggestionEl = document.getElementById("search-suggestion");
-  var resultsEl = document.getElementById("search-results");
-  var filtersEl = document.getElementById("search-filters");
-  var pagerEl = document.getElementById("search-pager");
-  var FACETS = [["person", "people", "People"], ["organization", "organizations", "Organizations"],
-                ["place", "places", "Places"], ["tag", "tags", "Tags"], ["year", "year", "Year"]];
+  var FACETS = [["author", "authors", "Authors"], ["person", "people", "People"],
+                ["organization", "organizations", "Organizations"], ["place", "places", "Places"],
+                ["tag", "tags", "Topics"], ["year", "year", "Year"]];
   var PER_PAGE = 10;
   var apiScript = document.querySelector("script[data-api]");
   var api = apiScript ? apiScript.getAttribute("data-api") : null;
   var pagefind = null;
   var loadedFacets = {};  // Pagefind filter indexes fetched so far, by URL parameter ("person"...)
-  var focusFacet = null;  // the facet just loaded: its first checkbox takes the button's focus
 
   function params() { return new URLSearchParams(window.location.search); }
 
-  function decode(text) {
-    var area = document.createElement("textarea");
-    area.innerHTML = text;
-    return area.value;
-  }
-
-  // Snippets are escaped text with <mark> around hits: rebuild them as nodes, never as HTML.
-  function snippetNodes(html) {
-    var fragment = document.createDocumentFragment();
-    var parts = String(html).split(/<mark[^>]*>|<\/mark>/);
-    var marks = String(html).match(/<mark[^>]*>|<\/mark>/g) || [];
-    var inMark = false;
-    for (var i = 0; i < parts.length; i++) {
-      var text = decode(parts[i].replace(/<[^>]*>/g, ""));
-      if (text) {
-        if (inMark) { var m = document.createElement("mark"); m.textContent = text; fragment.appendChild(m); }
-        else { fragment.appendChild(document.createTextNode(text)); }
-      }
-      if (i < marks.length) { inMark = marks[i].charAt(1) !== "/"; }
-    }
-    return fragment;
-  }
-
   function link(url) { return /^[a-z]+:/i.test(url) || url.charAt(0) === "/" ? url : root + url; }
 
-  function show(result, query, page) {
-    resultsEl.textContent = "";
-    result.hits.forEach(function (hit) {
-      var li = document.createElement("li");
-      var article = document.createElement("article");
-      var h2 = document.createElement("h2");
-      var a = document.createElement("a");
-      a.href = link(hit.url);
-      a.textContent = hit.title;
-      h2.appendChild(a);
-      article.appendChild(h2);
-      var meta = document.createElement("p");
-      meta.className = "meta";
-      meta.textContent = hit.date ? hit.date.slice(0, 10) : "Undated";
-      article.appendChild(meta);
-      var p = document.createElement("p");
-      p.className = "summary";
-      p.appendChild(snippetNodes(hit.snippet || ""));
-      article.appendChild(p);
-      li.appendChild(article);
-      resultsEl.appendChild(li);
-    });
-    statusEl.textContent = result.total === 0 ? "No articles match “" + query + "”." :
-      result.total + " article" + (result.total === 1 ? "" : "s") + " match “" + query + "”.";
-    suggestionEl.hidden = !result.suggestion;
-    suggestionEl.textContent = "";
-    if (result.suggestion) {
-      suggestionEl.appendChild(document.createTextNode("Did you mean "));
-      var s = document.createElement("a");
-      var next = params(); next.set("q", result.suggestion); next.delete("page");
-      s.href = "?" + next.toString();
-      s.textContent = result.suggestion;
-      suggestionEl.appendChild(s);
-      suggestionEl.appendChild(document.createTextNode("?"));
-    }
-    showFacets(result.facets || {}, result.moreFacets || []);
-    showPager(result.total, page);
-  }
-
-  function showFacets(facets, more) {
-    filtersEl.textContent = "";
-    var current = params();
-    FACETS.forEach(function (facet) {
-      var values = facets[facet[1]] || [];
-      if (!values.length) { return; }
-      var fieldset = document.createElement("fieldset");
-      var legend = document.createElement("legend");
-      legend.textContent = facet[2];
-      fieldset.appendChild(legend);
-      var chosen = current.getAll(facet[0]);
-      values.filter(function (entry, index) { return index < 25 || chosen.indexOf(entry.value) >= 0; })
-        .forEach(function (entry, index) {
-        var id = "f-" + facet[0] + "-" + index;
-        var box = document.createElement("input");
-        box.type = "checkbox"; box.name = facet[0]; box.value = entry.value; box.id = id;
-        box.checked = current.getAll(facet[0]).indexOf(entry.value) >= 0;
-        box.addEventListener("change", function () { form.requestSubmit ? form.requestSubmit() : form.submit(); });
-        var label = document.createElement("label");
-        label.htmlFor = id;
-        label.textContent = entry.value + " (" + entry.count + ")";
-        var row = document.createElement("div");
-        row.appendChild(box); row.appendChild(label);
-        fieldset.appendChild(row);
-      });
-      filtersEl.appendChild(fieldset);
-    });
-    if (focusFacet) {
-      var first = document.getElementById("f-" + focusFacet + "-0");
-      focusFacet = null;
-      if (first) { first.focus(); }
-    }
-    if (!more.length) { return; }
-    // Facets whose counts are not loaded yet: one button each, which fetches that facet's index.
-    var fieldset = document.createElement("fieldset");
-    var legend = document.createElement("legend");
-    legend.textContent = "Filter by";
-    fieldset.appendChild(legend);
-    FACETS.forEach(function (facet) {
-      if (more.indexOf(facet[0]) < 0) { return; }
-      var button = document.createElement("button");
-      button.type = "button";
-      button.className = "facet-load";
-      button.setAttribute("data-facet", facet[0]);
-      button.textContent = facet[2];
-      button.addEventListener("click", function () {
-        button.disabled = true;
-        loadFacet(facet[0]).then(function () { focusFacet = facet[0]; run(); }, function (error) {
-          button.disabled = false;
-          statusEl.textContent = "Search failed: " + error.message;
-        });
-      });
-      fieldset.appendChild(button);
-    });
-    filtersEl.appendChild(fieldset);
-  }
-
-  function showPager(total, page) {
-    pagerEl.textContent = "";
-    var pages = Math.ceil(total / PER_PAGE);
-    if (pages < 2) { return; }
-    [[page - 1, "← Previous"], [page + 1, "Next →"]].forEach(function (item) {
-      if (item[0] < 1 || item[0] > pages) { return; }
-      var next = params(); next.set("page", String(item[0]));
-      var a = document.createElement("a");
-      a.href = "?" + next.toString();
-      a.textContent = item[1];
-      pagerEl.appendChild(a);
-    });
-  }
+  // How results look (static/search-ui.js): this file only asks the engines.
+  var ui = window.NewsarchiveSearchUI({
+    form: form, params: params, link: link, facets: FACETS, perPage: PER_PAGE,
+    loadFacet: function (name) { return loadFacet(name).then(run); }
+  });
 
   function viaApi(query, filters, page) {
     var q = new URLSearchParams({ q: query, page: String(page), limit: String(PER_PAGE) });
@@ -262,7 +130,8 @@
               .filter(function (name) { return !loadedFacets[name]; }),
             suggestion: null,
             hits: items.map(function (d) {
-              return { title: (d.meta && d.meta.title) || d.url, url: d.url, date: d.meta && d.meta.date, snippet: d.excerpt };
+              return { title: (d.meta && d.meta.title) || d.url, url: d.url, date: d.meta && d.meta.date,
+                       authors: (d.filters && d.filters.author) || [], snippet: d.excerpt };
             })
           };
         });
@@ -274,17 +143,17 @@
     var p = params();
     var query = (p.get("q") || "").trim();
     input.value = query;
-    if (!query) { statusEl.textContent = ""; return; }
+    if (!query || !ui.available) { ui.status(""); return; }
     var page = Math.max(1, parseInt(p.get("page") || "1", 10) || 1);
     var filters = {};
     FACETS.forEach(function (facet) {
       var values = p.getAll(facet[0]);
       if (values.length) { filters[facet[0]] = values; }
     });
-    statusEl.textContent = "Searching…";
+    ui.status("Searching…");
     (api ? viaApi(query, filters, page) : viaPagefind(query, filters, page))
-      .then(function (result) { show(result, query, page); })
-      .catch(function (error) { statusEl.textContent = "Search failed: " + error.message; });
+      .then(function (result) { ui.show(result, query, page); })
+      .catch(function (error) { ui.status("Search failed: " + error.message); });
   }
 
   form.addEventListener("submit", function (event) {
@@ -292,6 +161,7 @@
     var next = new URLSearchParams(new FormData(form));
     next.delete("page");
     window.history.pushState(null, "", "?" + next.toString());
+    ui.newSearch();
     run();
   });
   window.addEventListener("popstate", run);

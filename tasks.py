@@ -62,9 +62,12 @@ def site(args: list[str]) -> int:
         [str(_bin("newsarchive")), "--root", str(ROOT), "build", *args], cwd=ROOT
     ).returncode
     if (ROOT / "site" / "index.html").is_file():
+        # Not "open site/index.html": the site links to folders (articles/x/), which a browser
+        # shows as file listings from disk. relative_files = true in newsarchive.toml builds a
+        # site that opens from disk (search still needs a server).
         print(
-            f"site ready: open {ROOT / 'site' / 'index.html'}, or serve it with "
-            f"'{_bin('python')} -m http.server -d site 8000' and visit http://127.0.0.1:8000/"
+            f"site ready: serve it with '{_bin('python')} -m http.server -d site 8000' "
+            "and visit http://127.0.0.1:8000/"
         )
     return code
 

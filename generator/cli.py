@@ -92,6 +92,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _how_to_open(config: Config) -> str:
+    """The one line that says how to look at the built site. Its links name folders, which a
+    browser shows as file listings from disk, so it is served, unless built with relative_files."""
+    serve = f"python3 -m http.server -d {config.site_dir} 8000, then http://127.0.0.1:8000/"
+    if config.relative_files:
+        return f"open it: {config.site_dir / 'index.html'} (search needs a web server: {serve})"
+    return f"view it: {serve} (or 'newsarchive serve')"
+
+
 def _summary(problems: list[Problem], strict: bool, out: TextIO) -> int:
     for problem in problems:
         print(str(problem), file=out)
@@ -270,10 +279,14 @@ def main(
                 line += f" ({'; '.join(details)})"
             line += f", {skipped} skipped" + (": see below" if skipped else "")
             print(line, file=out)
-            print(
-                f"open it: python -m http.server -d {config.site_dir} 8000, then http://127.0.0.1:8000/",
-                file=out,
-            )
+            print(_how_to_open(config), file=out)
+            if not config.has_base_url:
+                print(
+                    f"note: base_url is not set in {CONFIG_NAME}: feeds and the sitemap name "
+                    f"{config.base_url}, and pages carry no canonical link. Set base_url to the "
+                    "address the site is published at",
+                    file=err,
+                )
             return _summary(build.all_problems, args.strict, err)
         if args.command == "search":
             return _search(config, args, out, err)

@@ -470,12 +470,12 @@ def run_check(config: Config) -> list[Problem]:
                     )
                 )
     if config.site_dir.is_dir():
-        for page, link in broken_links(config.site_dir):
+        for page, link, what in broken_links(config.site_dir):
             problems.append(
                 Problem(
                     str(config.site_dir / page),
                     "check",
-                    f"broken internal link {link!r}. Rebuild the site",
+                    f"{what} {link!r}. Rebuild the site; if it stays, fix the template that writes it",
                 )
             )
     else:

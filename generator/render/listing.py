@@ -38,12 +38,12 @@ def listing_badges(
 ) -> dict[str, Badge]:
     """slug -> badge for every article a listing should mark.
 
-    A spun copy (by its link or by its own spin verdict) is "Spun copy"; of two near-duplicates
-    the later one (the older one when both share a date: listing order) is "Duplicate"; an
-    article with copies says how many. Entries come newest first, the listings' order. (A text
+    A spun copy is "Spun copy"; of two near-duplicates the later one is "Duplicate" (an undated
+    one counts as later than a dated one, the later slug as later among equals); an article
+    with copies says how many. (A text
     whose own spin verdict is spun or suspect, with no original in the archive, is marked by
     the listing template from its card.)"""
-    place = {e.slug: n for n, e in enumerate(entries)}
+    place = {e.slug: (e.date is None, e.date or "", e.slug) for e in entries}
     badges: dict[str, Badge] = {}
     for entry in entries:
         notes = annotations.get(entry.slug)
@@ -51,15 +51,14 @@ def listing_badges(
         if any(d.relation == "spun-copy-of" for d in links):
             badges[entry.slug] = Badge("spun", "Spun copy")
             continue
-        # Newer means earlier in the listing: the one listed first is the later copy.
-        if any(d.relation == "near-duplicate" and place[d.slug] > place[entry.slug] for d in links):
+        if any(d.relation == "near-duplicate" and place[d.slug] < place[entry.slug] for d in links):
             badges[entry.slug] = Badge("copy", "Duplicate")
             continue
         copies = sum(
             1
             for d in links
             if d.relation == "original-of"
-            or (d.relation == "near-duplicate" and place[d.slug] < place[entry.slug])
+            or (d.relation == "near-duplicate" and place[d.slug] > place[entry.slug])
         )
         if copies:
             badges[entry.slug] = Badge("original", f"{copies} cop{'ies' if copies > 1 else 'y'}")

@@ -75,10 +75,26 @@ def test_relative_files_links_name_files_and_the_build_says_how_to_open(tmp_path
     assert "index.html" in output and "http.server" in output
 
 
-def test_default_build_does_not_suggest_opening_files(built: tuple[Path, str]) -> None:
-    _, output = built
-    assert "python -m http.server" in output or "python3 -m http.server" in output
-    assert "open site/index.html" not in output and "index.html," not in output
+def test_tasks_site_says_to_serve_the_site_not_to_open_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`python3 tasks.py site` on an archive (its venv taken as made): the real build, then
+    the one line telling how to look at it."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("tasks_under_test", REPO / "tasks.py")
+    assert spec is not None and spec.loader is not None
+    tasks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tasks)
+    shutil.copytree(REPO / "content" / "raw", tmp_path / "content" / "raw")
+    monkeypatch.setattr(tasks, "ROOT", tmp_path)
+    monkeypatch.setattr(tasks, "_ensure_env", lambda with_tests: None)
+    monkeypatch.setattr(tasks, "_bin", lambda name: Path(sys.executable).parent / name)
+    assert tasks.site([]) == 0
+    said = capsys.readouterr().out.splitlines()[-1]
+    assert "http.server -d site 8000" in said and "http://127.0.0.1:8000/" in said
+    assert "index.html" not in said
 
 
 # 2. the article's first screen -----------------------------------------------------------------

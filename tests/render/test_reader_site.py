@@ -114,6 +114,9 @@ PAGE_TYPES = {
     "front": "",
     "article": "articles/riverside-bridge-reopens-after-two-years-of-upkeep/",
     "entity": "people/ingrid-solberg/",
+    "author": "authors/joel-okafor/",
+    "authors": "authors/",
+    "feeds": "feeds/",
     "archive": "archive/2024/",
     "quotes": "quotes/",
     "search": "search/?q=bridge",
@@ -157,14 +160,50 @@ def test_navigation_and_small_screens(served: str, chromium: Any) -> None:
     page.wait_for_selector("h1:has-text('Riverside Bridge Reopens')")
     page.click(".removed summary")
     assert "Leave a Reply" in page.text_content(".removed")
-    page.click("a:has-text('Ingrid Solberg')")
+    page.click(".byline a:has-text('Joel Okafor')")
+    page.wait_for_selector("h1:has-text('Joel Okafor')")
+    page.go_back()
+    page.click(".article-details a:has-text('Ingrid Solberg')")
     page.wait_for_selector("h1:has-text('Ingrid Solberg')")
     page.click("nav >> text=Archive")
     page.wait_for_selector("h1:has-text('Archive')")
+    page.close()
+
+
+@pytest.mark.browser
+def test_first_screen_of_every_article_on_a_phone(served: str, chromium: Any) -> None:
+    """At 360x740 each article's text starts on the first screen, below a one-line nav; no
+    page of any type scrolls sideways at 320 px; at 1280 px the nav is one line."""
+    page = chromium.new_page(viewport={"width": 360, "height": 740})
+    page.goto(served)
+    articles = page.eval_on_selector_all(
+        "ol.article-list h2 a", "links => links.map(a => a.getAttribute('href'))"
+    )
+    assert len(articles) == 10
+    tops = {}
+    for href in articles:
+        page.goto(served + href)
+        tops[href] = page.evaluate(
+            "document.querySelector('.article-body p').getBoundingClientRect().top"
+        )
+        rows = page.evaluate(
+            "new Set([...document.querySelectorAll('.site-nav li')].map(li => li.offsetTop)).size"
+        )
+        assert rows == 1, href
+    assert max(tops.values()) < 600, tops
+    page.set_viewport_size({"width": 320, "height": 640})
     for path in PAGE_TYPES.values():
         page.goto(served + path)
         width = page.evaluate("document.scrollingElement.scrollWidth")
-        assert width <= 360, (path, width)
+        assert width <= 320, (path, width)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(served)
+    assert (
+        page.evaluate(
+            "new Set([...document.querySelectorAll('.site-nav li')].map(li => li.offsetTop)).size"
+        )
+        == 1
+    )
     page.close()
 
 

@@ -10,12 +10,16 @@ import io
 import json
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import pytest
 
 from generator.cli import main
+
+from ..conftest import http_server
 
 REPO = Path(__file__).resolve().parents[2]
 THEME_DATA = REPO / "tests" / "data" / "theme"
@@ -323,3 +327,89 @@ def test_a_photo_caption_is_a_figure_not_a_removed_span(site: Path) -> None:
     assert caption.startswith("A tram at the central station")
     panel = tree.xpath("//details[@class='removed']")[0].text_content()
     assert "A tram at the central station" not in panel
+
+
+# 8. the search page, in Chromium ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served_theme(site: Path) -> Iterator[str]:
+    with http_server(site) as base:
+        yield base
+
+
+CLS = """() => new Promise(resolve => {
+  let total = 0;
+  new PerformanceObserver(list => {
+    for (const entry of list.getEntries()) { if (!entry.hadRecentInput) total += entry.value; }
+  }).observe({type: 'layout-shift', buffered: true});
+  setTimeout(() => resolve(total), 300);
+})"""
+
+
+@pytest.mark.browser
+def test_search_page_as_a_reader_uses_it(served_theme: str, chromium: Any) -> None:
+    page = chromium.new_page(viewport={"width": 360, "height": 740})
+    # A search box on every page, not only on /search/.
+    page.goto(served_theme)
+    page.fill("#site-q", "the")
+    page.press("#site-q", "Enter")
+    page.wait_for_selector("#search-results li", timeout=15000)
+    assert page.evaluate(CLS) < 0.1
+    metas = page.eval_on_selector_all("#search-results .meta", "ps => ps.map(p => p.textContent)")
+    assert metas and all(
+        re.match(r"^(Undated|[A-Z][a-z]+ \d{1,2}, \d{4})( · By .+)?$", m) for m in metas
+    ), metas
+    assert any(" · By " in m for m in metas), metas
+    snippets = page.inner_text("#search-results")
+    assert not re.search(r"[“‘(] \w|\w [”’),.]", snippets), snippets
+    # Numbered pages.
+    assert page.inner_text("#search-pager [aria-current=page]") == "1"
+    assert page.eval_on_selector_all("#search-pager a", "as => as.map(a => a.textContent)") == [
+        "2",
+        "→",
+    ]
+    # A facet's values come collapsed to a few, and the results stay near the top.
+    page.click("button.facet-load[data-facet=person]")
+    page.wait_for_selector("#search-filters details input", timeout=15000)
+    shown = page.eval_on_selector_all(
+        "#search-filters details .facet-values > div", "rows => rows.filter(r => !r.hidden).length"
+    )
+    assert 0 < shown <= 8
+    page.click("#search-filters details summary")  # the reader folds it away again
+    assert (
+        page.evaluate("document.querySelector('#search-results li').getBoundingClientRect().top")
+        < 740
+    )
+    # Back from a result returns to the same place in the list.
+    page.evaluate("document.querySelector('#search-results li:last-child').scrollIntoView()")
+    page.wait_for_timeout(400)
+    before = page.evaluate("window.scrollY")
+    assert before > 200
+    page.click("#search-results li:last-child h2 a")
+    page.wait_for_selector("article.article h1")
+    page.go_back()
+    page.wait_for_selector("#search-results li", timeout=15000)
+    page.wait_for_timeout(300)
+    assert abs(page.evaluate("window.scrollY") - before) < 50
+    page.close()
+
+
+@pytest.mark.browser
+def test_site_opens_from_disk_with_relative_files(
+    tmp_path_factory: pytest.TempPathFactory, chromium: Any
+) -> None:
+    site, _ = build_theme_archive(tmp_path_factory.mktemp("disk"), "relative_files = true\n")
+    page = chromium.new_page(viewport={"width": 1280, "height": 800})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((site / "index.html").as_uri())
+    page.click("ol.article-list h2 a >> nth=0")
+    page.wait_for_selector("article.article h1")
+    assert page.url.endswith("/index.html")
+    page.click("nav[aria-label=Site] >> text=Authors")
+    page.wait_for_selector("h1:has-text('Authors')")
+    page.goto((site / "search" / "index.html").as_uri() + "?q=bridge")
+    assert page.is_visible(".file-notice")
+    assert errors == []
+    page.close()

@@ -285,7 +285,7 @@ def main(
                     f"note: base_url is not set in {CONFIG_NAME}: feeds and the sitemap name "
                     f"{config.base_url}, and pages carry no canonical link. Set base_url to the "
                     "address the site is published at",
-                    file=err,
+                    file=out,
                 )
             return _summary(build.all_problems, args.strict, err)
         if args.command == "search":

@@ -218,5 +218,8 @@ def test_everything_but_search_works_without_javascript(site: Path) -> None:
             for line in html.splitlines()
             if "<script" in line and "ld+json" not in line
         }
-    assert scripts == {'<script src="../static/search.js" defer></script>'}
+    assert scripts == {
+        '<script src="../static/search-ui.js" defer></script>',
+        '<script src="../static/search.js" defer></script>',
+    }
     assert "Search needs JavaScript" in (site / "search" / "index.html").read_text(encoding="utf-8")

@@ -292,7 +292,13 @@ def plan_site(
         Page(
             "search/",
             "search.html",
-            {"title": "Search", "search_shards": "", "search_delta": "", **(search or {})},
+            {
+                "title": "Search",
+                "search_shards": "",
+                "search_delta": "",
+                "static_search": config.static_search,
+                **(search or {}),
+            },
         )
     )
     annotated = [e for e in entries if e.annotated]

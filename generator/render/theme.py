@@ -17,6 +17,9 @@ from generator.models import Removal
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
 _AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
 _EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+# A quote cut out of a link's words keeps half of its syntax: "words](https://...)" or "[words".
+_DANGLING_CLOSE = re.compile(r"\]\((?:https?:|mailto:|/|#)[^()\s]*\)")
+_DANGLING_OPEN = re.compile(r"\[(?=[^\]]*$)")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>])")
 
 # Kinds whose text is other people's words or junk aimed at readers: published only as counts
@@ -47,9 +50,10 @@ def quote_text(text: str) -> str:
     """A quote as the article's reader sees it: Markdown links reduced to their words,
     autolinks to the address, emphasis markers and backslash escapes dropped (quotes are cut
     from the Markdown body, so a link inside one came along as `[words](https://...)`)."""
-    if not any(c in text for c in "[<*_\\"):
+    if not any(c in text for c in "[]<*_\\"):
         return text
     text = _MD_LINK.sub(r"\1", text)
+    text = _DANGLING_OPEN.sub("", _DANGLING_CLOSE.sub("", text))
     text = _AUTOLINK.sub(r"\1", text)
     text = _EMPHASIS.sub(r"\2", text)
     return _ESCAPE.sub(r"\1", text)

@@ -413,3 +413,15 @@ def test_site_opens_from_disk_with_relative_files(
     assert page.is_visible(".file-notice")
     assert errors == []
     page.close()
+
+
+def test_quote_text_drops_link_syntax_even_when_the_quote_cut_a_link() -> None:
+    from generator.render.theme import quote_text
+
+    assert quote_text("the [report](https://x.org/a_(b)) says") == "the report says"
+    assert quote_text("rapid unpopular](https://example.com/club/265) on it") == (
+        "rapid unpopular on it"
+    )
+    assert quote_text("Grid [port published") == "Grid port published"
+    assert quote_text("see <https://x.org/y> and **this**") == "see https://x.org/y and this"
+    assert quote_text("plain words, 100% [sic]") == "plain words, 100% [sic]"

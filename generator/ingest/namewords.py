@@ -1,0 +1,95 @@
+"""Word classes the entity stage reads names by: titles, organisation heads, facilities, clubs.
+
+These are grammar, not gazetteers: the words that make a capitalised run a person's title, an
+organisation's name ('... Authority', '... Inc') or a building, whatever the name before them.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Capitalised runs with these words name laws, events, programmes and places, not people.
+NOT_PERSON = wordset(
+    """Agreement Treaty Accord Act Pact Summit Convention Plan Initiative Day Week War Games Cup
+    Prize Award Bill Law Program Programme Project Policy Report Index Street Avenue Road Square
+    Bridge River Lake Mountain Island Airport Station Hall Tower Building Stadium Park Festival
+    Conference Forum Olympics Championship Series Operation Dam Airfield Base Camp Province
+    District County Valley Strait Sea Ocean Gulf Coast Desert Highway Boulevard Lane Palace
+    Cathedral Mosque Church Temple Museum Square Centre Center Hospital Prison Mall Market"""
+)
+# Facility heads: 'Sofia Park' or 'Victoria Station' name a place called that, not Sofia.
+FACILITY = wordset(
+    """Park Street Avenue Road Square Bridge Station Airport Hall Tower Building Stadium Arena
+    Palace Hotel Mall Market Gardens Garden Centre Center Hospital Prison Dam Airfield Base Camp
+    Boulevard Lane Highway Cathedral Mosque Church Temple Museum Theatre Theater School College"""
+)
+TITLES = wordset(
+    """Mr. Mrs. Ms. Mr Mrs Ms Mx Messrs Miss Dr. Dr Prof. Prof Professor President Vice Prime
+    Minister Secretary Senator Sen. Sen Representative Rep. Rep Gov. Gov Governor Mayor Judge
+    Justice Chancellor King Queen Prince Princess Pope Gen. Gen General Col. Col Colonel Lt. Lt
+    Sgt. Sgt Capt. Capt Captain Adm. Adm Admiral Maj. Maj Major Brig. Brig Cpl. Cpl Spc. Spc
+    Ambassador Commissioner Director Chairman Chairwoman Chair Speaker Sheriff Lord Lady Sir Dame
+    Rev. Rev Father Sister Brother Foreign Interior Finance Defense Defence Deputy Acting Former
+    Chief Attorney First Premier Minister's Officer Detective Inspector Sergeant Coach Dean Bishop
+    Cardinal Rabbi Imam Sheikh Emir Sultan State Councillor Councilor Councilman Councilwoman
+    Alderman Alderwoman Superintendent Supt. Supt Det. Det Insp. Insp Trustee Magistrate
+    Prosecutor Attorney-General Spokesman Spokeswoman Spokesperson Envoy Executive Manager
+    Striker Midfielder Defender Goalkeeper Coach Manager Skipper Captain Chairman President-elect"""
+)
+# A run's last title word: the name starts after it ('US Attorney David Kelley' -> 'David Kelley').
+TITLE_CORE = TITLES - wordset("Foreign Interior Finance Defense Defence Deputy Acting Former State First Vice")
+FEMALE_TITLES = wordset("Mrs. Mrs Ms. Ms Miss Lady Dame Queen Princess Sister Chairwoman Councilwoman Alderwoman Spokeswoman")
+MALE_TITLES = wordset("Mr. Mr Sir Lord King Prince Father Brother Chairman Councilman Alderman Spokesman Messrs")
+ORG_HEADS = wordset(
+    """Administration Agency Association Authority Bank Board Bureau Chamber Church College
+    Commission Committee Company Congress Corporation Corp. Corp Council Court Department
+    Federation Foundation Fund Group Hospital Inc. Inc Institute Institution League Ltd. Ltd
+    Ministry Museum Office Organization Organisation Parliament Party Police Program Programme
+    Service Services School Senate Society Union University Academy Airlines Airways Army Navy
+    Force Forces Guard Cartel Coalition Alliance Network Times Post News Journal Herald Tribune
+    Gazette Courier Press Reuters Bloomberg Laboratory Laboratories Center Centre Club Team
+    Community Co. Co Cos Plc PLC LLC LLP Holdings Partners Bancorp Trust Capital Securities
+    Industries Motors Petroleum Pharmaceuticals Technologies Systems Communications Brothers
+    Assembly Cabinet Treasury Commission Tribunal Exchange Reserve Railways Corps Brigade
+    Battalion Regiment Division Command Council Secretariat Directorate Front Movement Institute"""
+)
+# Legal-form suffixes that end a company's name and may follow '&' ('Bear Stearns & Co Inc').
+COMPANY_SUFFIX = wordset("Co Co. Cos Inc Inc. Corp Corp. Ltd Ltd. Plc PLC LLC LLP LP NV SA AG SpA GmbH Bhd")
+# Standing alone ('the Treasury said'), these words name one body in the story's country.
+INSTITUTIONS = wordset("Treasury Assembly Senate Parliament Congress Cabinet Commission Council Pentagon Kremlin")
+# Sports clubs: 'Manchester United', 'Real Madrid' are teams, not the city.
+CLUB_WORDS = wordset("United Rovers Wanderers Athletic Albion Hotspur FC AFC Rangers City Town County Villa Olympic")
+CLUB_PREFIX = wordset("Real Inter AC Bayern Atletico Atlético Borussia Sporting Olympique Dynamo Dinamo Spartak CSKA Lokomotiv")
+# All-capital words that are not organisations ('CEO', 'GDP', Roman numerals).
+NOT_ACRONYM = wordset(
+    """CEO CFO COO CTO GDP TV AIDS HIV DNA PM AM BC AD OK ID IT AI PC VAT IPO FAQ PDF PS RIP GMT
+    UTC EST PST CET BST MP MPs QC KC VIP SUV ATM LGBT LGBTQ COVID SARS MRI CCTV II III IV VI VII
+    VIII IX XI XII XX US USA UK EU UN I A AM FM PR HR CD DVD GPS SMS"""
+)
+SENTENCE_WORDS = wordset(
+    """The But And In On At As For While When After Still Now Then Last Since With Without Both
+    Although Whereas However During Speaking Asked Requested Meanwhile If Under Before Despite
+    Earlier Later This That These Those Yet So Or Nor Among Between From By Of To Unlike Like
+    Instead Overall Also Even Only Just Once Here There Today Yesterday Tomorrow"""
+)
+SPEECH = (
+    r"(?:said|says|told|tells|added|adds|stated|states|wrote|writes|explained|noted|argued|"
+    r"acknowledged|asked|informed|insisted|warned|replied|continued|recalled|announced|declared|"
+    r"described|called|remarked|observed|cautioned|conceded|admitted|suggested|urged|tweeted|"
+    r"posted|confirmed|denied|claimed|predicted|estimated|reported|added)"
+)
+OFFICE_WORDS = wordset(
+    """State Defense Defence Homeland Security Foreign Affairs Interior Treasury Commerce Justice
+    Labor Labour Energy Health Education Agriculture Transportation Transport Economy Finance
+    Trade Housing"""
+)
+# 'Australian Lleyton Hewitt': a nationality before a name is not part of it.
+DEMONYM = re.compile(
+    r"^(?:[A-Z][a-z]+(?:ian|ean|an|ese|ish|i|ic)|French|Dutch|Swiss|Greek|Thai|Welsh|Scots|Irish|"
+    r"British|Danish|Finnish|Polish|Spanish|Swedish|Turkish|Czech|Slovak|Kazakh|Uzbek|Filipino)$"
+)

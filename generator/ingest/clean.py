@@ -45,14 +45,40 @@ def _is_short_label(text: str) -> bool:
     return _words(text) <= 14 and not _SENTENCE_END.search(text) and len(text) <= 140
 
 
+_TITLE_ABBREVIATION = re.compile(r"(?:\b[A-Z]\.)+$|\b(?:Inc|Corp|Co|Ltd|Jr|Sr|Bros|St)\.$")
+
+
 def is_title_like(text: str) -> bool:
-    """A first line that reads as a headline: short, not a sentence, not a dateline lede."""
+    """A first line that reads as a headline: short, not a sentence, not a dateline lede.
+
+    An all-capital line is a headline even with a dash in it ('SOCCER - ENGLISH LEAGUE
+    RESULTS'): a dateline lede goes on in lower case after its dash. A headline may end in an
+    abbreviation's full stop ('... WITH U.S.').
+    """
     stripped = text.strip()
     if not stripped or len(stripped) > 200 or _words(stripped) > 25 or _words(stripped) < 2:
         return False
-    if stripped.endswith((".", ",", ";", ":")) and not stripped.endswith(("...", "…")):
+    if (
+        stripped.endswith((".", ",", ";", ":"))
+        and not stripped.endswith(("...", "…"))
+        and not _TITLE_ABBREVIATION.search(stripped)
+    ):
         return False
+    if not any(c.islower() for c in stripped):
+        return True
     return not re.match(r"^[A-Z][A-Z .,'’-]{2,40}\s[—–-]{1,2}\s", stripped)
+
+
+def _is_abbreviated_headline(text: str) -> bool:
+    """'TALKS ON TRADE RESUME WITH U.S.': a headline whose last word's full stop is an
+    abbreviation's, in capitals or title case (a sentence-case lede line is prose)."""
+    words = [w for w in text.split() if w[:1].isalpha()]
+    capitalised = sum(w[:1].isupper() for w in words)
+    return (
+        is_title_like(text)
+        and bool(_TITLE_ABBREVIATION.search(text.strip()))
+        and capitalised >= 0.7 * len(words)
+    )
 
 
 def _match_line(text: str) -> tuple[str, str] | None:
@@ -210,7 +236,7 @@ class _Cleaner:
     def _header(self, *, find_title: bool) -> None:
         """Title, byline and date lines at the top, before the first prose paragraph."""
         for index, unit in enumerate(self.units[:_HEADER_UNITS]):
-            if _is_prose(unit.text):
+            if _is_prose(unit.text) and not (index == 0 and _is_abbreviated_headline(unit.text)):
                 break
             wrapped = (
                 index + 1 < len(self.units)

@@ -84,5 +84,14 @@ def parse_photo_credit(text: str) -> str | None:
         match = pattern.match(text)
         if match:
             credit = match.group("credit").strip(" .()")
+            if pattern is rules.CREDIT_RULES[0] and not _names_a_photographer(credit):
+                continue
             return credit or None
     return None
+
+
+def _names_a_photographer(credit: str) -> bool:
+    """'JANE DOE / AFP' names a person and an agency; 'AVA/DIXONS LITIGATION DROPPED' is a
+    headline about two companies: one word before the slash and a sentence after it."""
+    name, _, agency = credit.partition("/")
+    return len(name.split()) >= 2 or len(agency.split()) <= 2

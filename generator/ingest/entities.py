@@ -55,10 +55,11 @@ _EVIDENCE_BEFORE = re.compile(
 )
 # 'said Hewitt.' / 'Hewitt said': enough for a lone surname already known as a name.
 _SAID_BEFORE = re.compile(rf"\b{SPEECH}\s*$")
+_WHO_AFTER = re.compile(r"(?:’s|'s)?,\s+(?:who|whose)\b|,\s+\d{1,3},")
 _ORG_AFTER = re.compile(
     r"^(?:’s|'s)?\s+(?:spokes(?:man|woman|person)|said in a statement|shares|stock|board|"
     r"chief executive|executives?|employees|headquarters|subsidiary|unit)\b|"
-    r"^,?\s+(?:which|a company|the company|an agency|a group)\b"
+    r"^,?\s+(?:which|a company|the company|an agency|a group)\b(?!’|')"
 )
 _ORG_BEFORE = re.compile(
     r"(?:shares (?:of|in)|chief executive of|analysts? at|stake in|subsidiary of|spokes(?:man|woman|"
@@ -212,7 +213,8 @@ def _classify_person(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> 
     if (
         len(tokens) >= 2
         and DEMONYM.match(tokens[0])
-        and (tokens[1] in gazetteer.given_names or tokens[1] in TITLES)
+        and tokens[0] not in gazetteer.given_names
+        and (len(tokens) >= 3 or tokens[1] in gazetteer.given_names or tokens[1] in TITLES)
     ):
         _drop_first(candidate, text)  # 'Australian Lleyton Hewitt': the nationality is not his name
         tokens = candidate.tokens
@@ -356,17 +358,24 @@ def extract_entities(text: str, gazetteer: Gazetteer | None = None) -> Entities:
             mentions.append(Mention(candidate.kind, candidate.name, candidate.start, candidate.end))
         else:
             pending.append(candidate)
-    for candidate in pending:
-        # An untitled surname seen elsewhere as a name ('Ebrard, the minister', later 'Ebrard'),
-        # or a lone name right by a reporting verb ('said Hewitt', 'Hewitt said').
-        lone = len(candidate.tokens) == 1 and _SAID_BEFORE.search(
-            text[max(0, candidate.start - 20) : candidate.start]
-        )
-        if len(candidate.tokens) <= 2 and (
-            fold(candidate.tokens[-1]) in surnames
-            or (lone and candidate.tokens[0] not in NOT_ACRONYM and not candidate.tokens[0].isupper()
-                and candidate.tokens[0] not in SENTENCE_WORDS)
+    # A lone name right after a reporting verb ('said Hewitt') or before ', who' is a person;
+    # then any run ending in a known surname ('Ebrard, the minister', later 'Ebrard').
+    lone: set[int] = set()
+    for number, candidate in enumerate(pending):
+        word = candidate.tokens[0]
+        if (
+            len(candidate.tokens) == 1
+            and not word.isupper()
+            and word not in SENTENCE_WORDS
+            and (
+                _SAID_BEFORE.search(text[max(0, candidate.start - 20) : candidate.start])
+                or _WHO_AFTER.match(text, candidate.end)
+            )
         ):
+            lone.add(number)
+            surnames.add(fold(word))
+    for number, candidate in enumerate(pending):
+        if number in lone or (len(candidate.tokens) <= 2 and fold(candidate.tokens[-1]) in surnames):
             mentions.append(Mention("person", candidate.text, candidate.start, candidate.end))
         else:
             mentions.extend(_places_inside(candidate, gazetteer))

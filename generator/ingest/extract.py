@@ -19,9 +19,13 @@ from generator.models import (
     TitleSource,
 )
 
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+# 'LISBON —', 'PORTLAND, Maine, Oct 5 -', 'NEW YORK, March 3 (Reuters) -', 'KABUL (AP) —'
 _DATELINE = re.compile(
     r"^(?P<place>[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ.'’ -]{1,40}?[A-ZÀ-ÖØ-Þ.])"
-    r"(?:,\s*[A-Z][\w.'’ ]{1,30}?)?(?:\s*\((?P<agency>[^)]{2,40})\))?\s*[—–-]{1,2}\s+\S"
+    r"(?:,\s*(?!" + _MONTH + r"\s+\d)[A-Z][\w.'’ ]{1,30}?)?"
+    r"(?:,?\s*" + _MONTH + r"\s+\d{1,2}(?:,\s*\d{4})?)?"
+    r"(?:\s*\((?P<agency>[^)]{2,40})\))?\s*[—–-]{1,2}\s+\S"
 )
 _ABBREVIATIONS = frozenset(
     [

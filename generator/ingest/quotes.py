@@ -13,7 +13,8 @@ from typing import Literal
 from generator.ingest.entities import TITLES, Entities
 from generator.models import Quote
 
-_QUOTE = re.compile(r"“(?P<curly>[^“”]{2,2000}?)”|\"(?P<straight>[^\"\n]{2,2000}?)\"")
+_MARK = re.compile(r"[“”\"]")
+_MAX_QUOTE = 6000
 _SPEECH = (
     r"(?:said|says|told|tells|added|adds|stated|states|wrote|writes|explained|noted|argued|acknowledged|"
     r"asked|informed|insisted|warned|replied|continued|recalled|announced|declared|described|called|"
@@ -34,6 +35,54 @@ _WORDS = re.compile(r"\w+")
 class _State:
     last_speaker: str | None = None
     paragraph_speaker: str | None = None
+    # Where the sentence that named last_speaker ends: people named after it are new to 'he'.
+    speaker_sentence_end: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """One direct quote: from its opening mark to its closing one, perhaps over paragraphs."""
+
+    start: int
+    end: int
+    text: str
+
+
+def _opens(text: str, index: int) -> bool:
+    mark = text[index]
+    if mark != '"':
+        return mark == "“"
+    before = text[index - 1] if index else " "
+    after = text[index + 1] if index + 1 < len(text) else " "
+    return (before.isspace() or before in "([{—–-:") and not after.isspace()
+
+
+def quote_spans(text: str, paragraphs: list[tuple[int, int]]) -> list[_Span]:
+    """Quotes in reading order. A quote left open at a paragraph's end goes on only where the
+    next paragraph opens with a quote mark (the convention for a quote over paragraphs);
+    otherwise its mark was stray and pairs with nothing, so narrative never becomes a quote."""
+    spans: list[_Span] = []
+    opened: int | None = None
+    parts: list[str] = []
+    for number, (start, end) in enumerate(paragraphs):
+        if opened is not None and not (start < end and text[start] in "“\""):
+            opened, parts = None, []
+        part_start = start + 1 if opened is not None else None
+        for match in _MARK.finditer(text, start, end):
+            index = match.start()
+            if opened is not None and index == start:
+                continue  # the re-opening mark of a quote that runs on from the paragraph before
+            if _opens(text, index):
+                opened, parts, part_start = index, [], index + 1
+            elif opened is not None and part_start is not None:
+                parts.append(text[part_start:index])
+                content = " ".join(p.strip() for p in parts)
+                if len(content) <= _MAX_QUOTE:
+                    spans.append(_Span(opened, index + 1, content))
+                opened, parts, part_start = None, [], None
+        if opened is not None and part_start is not None and number + 1 < len(paragraphs):
+            parts.append(text[part_start:end])
+    return spans
 
 
 _ABBREVIATION = re.compile(
@@ -116,6 +165,12 @@ def _speaker_before(
         if name:
             return name
     base = start - len(sentence)
+    # '“...,” said Quinn, “and ...”': the second half of a quote split by its attribution
+    split = re.search(rf"[”\"],?\s+{_SPEECH}\s+(?=\S)", sentence)
+    if split:
+        name = _person_starting_at(entities, base + split.end(), text)
+        if name:
+            return name
     for according in re.finditer(r"\baccording to\s+", sentence):
         name = _person_starting_at(entities, base + according.end(), text)
         if name:
@@ -140,37 +195,100 @@ def _subject(
     return None
 
 
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    bounds = []
+    position = 0
+    for paragraph in text.split("\n\n"):
+        bounds.append((position, position + len(paragraph)))
+        position += len(paragraph) + 2
+    return bounds
+
+
+def _pronoun_speaker(
+    text: str, quote_start: int, tail: str, entities: Entities, state: _State, spans: list[_Span]
+) -> str | None:
+    """Who 'he'/'she' is: the last speaker unless someone else was named since (then the one
+    person the pronoun fits, if exactly one does); None when it stays ambiguous."""
+    pronoun = re.match(r"^[,.!?]?\s*(\w+)", tail)
+    wanted = {"he": "m", "she": "f"}.get(pronoun.group(1).lower() if pronoun else "", "")
+    since = state.speaker_sentence_end if state.last_speaker else 0
+    named = [
+        m.name
+        for m in entities.mentions
+        if m.kind == "person"
+        and since <= m.start < quote_start
+        and not any(q.start < m.start < q.end for q in spans)
+        and m.name != state.last_speaker
+    ]
+    candidates = list(dict.fromkeys([*named, *([state.last_speaker] if state.last_speaker else [])]))
+    fitting = [c for c in candidates if entities.genders.get(c, wanted) == wanted or not wanted]
+    if not named:
+        return state.last_speaker if state.last_speaker in fitting else None
+    if len(fitting) == 1:
+        return fitting[0]
+    # 'Safin, who had not dropped a set, blamed his knee. “...,” he said.': the person the
+    # sentence before is about, when its subject is the one named last.
+    last = next(m for m in reversed(entities.mentions) if m.kind == "person" and m.name == named[-1] and m.start < quote_start)
+    lead = text[_sentence_start(text, last.start, since) : last.start].split()
+    if named[-1] in fitting and len(lead) <= 4 and all(w[:1].isupper() for w in lead):
+        return named[-1]
+    return None
+
+
+def _sentence_end(text: str, index: int) -> int:
+    match = re.compile(r"[.!?][\"”’)]*(?:\s|$)").search(text, index)
+    return match.end() if match else len(text)
+
+
 def extract_quotes(text: str, entities: Entities) -> tuple[Quote, ...]:
     """Direct quotes (two words or more) in reading order, each with a canonical speaker or None."""
     quotes: list[Quote] = []
     state = _State()
-    position = 0
-    for paragraph in text.split("\n\n"):
-        offset = text.index(paragraph, position) if paragraph else position
-        position = offset + len(paragraph)
+    paragraphs = _paragraphs(text)
+    spans = quote_spans(text, paragraphs)
+    span_index = 0
+    for offset, position in paragraphs:
         state.paragraph_speaker = None
-        spans = list(_QUOTE.finditer(text, offset, position))
+        here = [q for q in spans[span_index:] if q.start < position]
+        span_index += len(here)
         # Speech verbs outside quotes ('Mr. Sullivan said on Monday that...') set who 'he' is next.
         subjects = [
             (verb.start(), subject)
             for verb in _BEFORE_VERB.finditer(text, offset, position)
             if (subject := _subject(text, verb.start(), offset, entities)) is not False
-            and not any(q.start() < verb.start() < q.end() for q in spans)
+            and not any(q.start < verb.start() < q.end for q in spans)
         ]
-        for match in spans:
-            while subjects and subjects[0][0] < match.start():
-                state.last_speaker = subjects.pop(0)[1] or None
-            content = (match.group("curly") or match.group("straight") or "").strip()
+        for span in here:
+            while subjects and subjects[0][0] < span.start:
+                verb_at, subject = subjects.pop(0)
+                state.last_speaker = subject or None
+                state.speaker_sentence_end = _sentence_end(text, verb_at)
+            content = span.text.strip()
             if len(_WORDS.findall(content)) < 2:
                 continue
-            speaker = _speaker_after(text, match.end(), entities, state)
+            tail = text[span.end : span.end + 200].split("\n", 1)[0]
+            if _AFTER_PRONOUN.match(tail):
+                speaker: str | Literal[False] | None = _pronoun_speaker(
+                    text, span.start, tail, entities, state, spans
+                )
+            else:
+                speaker = _speaker_after(text, span.end, entities, state)
             if speaker is False:
-                speaker = _speaker_before(text, match.start(), offset, entities, state)
+                sentence = text[_sentence_start(text, span.start, offset) : span.start]
+                if _BEFORE_PRONOUN.search(sentence):
+                    speaker = _pronoun_speaker(
+                        text, span.start, _BEFORE_PRONOUN.search(sentence).group(), entities, state, spans  # type: ignore[union-attr]
+                    )
+                else:
+                    speaker = _speaker_before(text, span.start, offset, entities, state)
             # An unattributed quote right after an attributed one in the same paragraph continues it.
             found = state.paragraph_speaker if speaker is False else speaker
             if found:
                 state.paragraph_speaker = state.last_speaker = found
+                # from inside the closing mark: '... a decision.”' ends its sentence there
+                state.speaker_sentence_end = _sentence_end(text, max(span.start, span.end - 3))
             quotes.append(Quote(text=content.rstrip(",").strip(), speaker=found or None))
-        for _, subject in subjects:
+        for verb_at, subject in subjects:
             state.last_speaker = subject or None
+            state.speaker_sentence_end = _sentence_end(text, verb_at)
     return tuple(quotes)

@@ -34,6 +34,7 @@ _BINARY = "file looks binary, not text"
 _BINARY_HINT = "Only text, HTML and Markdown can be ingested; move it out of content/raw/"
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
 def find_inputs(
@@ -139,9 +140,10 @@ def decode_bytes(data: bytes, path: Path, *, is_html: bool = False) -> tuple[str
         return _reject_binary(data.decode("utf-8"), path), "utf-8"
     except UnicodeDecodeError:
         pass
-    # UTF-8 with a handful of broken bytes (a truncated download, a bad splice) is still UTF-8.
+    # UTF-8 with a handful of broken bytes (a truncated download, a bad splice) is still UTF-8;
+    # without one well-formed multi-byte sequence it is a single-byte file ('£' in Latin-1).
     loose = data.decode("utf-8", errors="replace")
-    if loose.count("\ufffd") <= max(2, len(data) // 2000):
+    if loose.count("\ufffd") <= max(2, len(data) // 2000) and _UTF8_SEQUENCE.search(data):
         return _reject_binary(loose, path), "utf-8 (invalid bytes replaced)"
     if is_html and (m := _META_CHARSET.search(data[:4096])):
         declared = m.group(1).decode("ascii", "replace")

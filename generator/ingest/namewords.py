@@ -72,7 +72,7 @@ NOT_ACRONYM = wordset(
     VIII IX XI XII XX US USA UK EU UN I A AM FM PR HR CD DVD GPS SMS"""
 )
 SENTENCE_WORDS = wordset(
-    """The But And In On At As For While When After Still Now Then Last Since With Without Both
+    """The A An But And In On At As For While When After Still Now Then Last Since With Without Both
     Although Whereas However During Speaking Asked Requested Meanwhile If Under Before Despite
     Earlier Later This That These Those Yet So Or Nor Among Between From By Of To Unlike Like
     Instead Overall Also Even Only Just Once Here There Today Yesterday Tomorrow"""

@@ -49,18 +49,102 @@ SOURCES = (
 )
 TYPES = {"Person": "people", "Organisation": "organizations", "Location": "places"}
 _TITLES = frozenset(
-    """mr mrs ms dr gen general lt col colonel maj major capt captain sgt spc pfc cpl adm admiral
-    president minister secretary senator sen rep ambassador prime foreign defense defence deputy
-    special envoy king queen prince sheikh chairman director commander brig lieutenant army
-    staff chief his her excellency hon sir dame lord lady spokesman spokeswoman""".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "gen",
+        "general",
+        "lt",
+        "col",
+        "colonel",
+        "maj",
+        "major",
+        "capt",
+        "captain",
+        "sgt",
+        "spc",
+        "pfc",
+        "cpl",
+        "adm",
+        "admiral",
+        "president",
+        "minister",
+        "secretary",
+        "senator",
+        "sen",
+        "rep",
+        "ambassador",
+        "prime",
+        "foreign",
+        "defense",
+        "defence",
+        "deputy",
+        "special",
+        "envoy",
+        "king",
+        "queen",
+        "prince",
+        "sheikh",
+        "chairman",
+        "director",
+        "commander",
+        "brig",
+        "lieutenant",
+        "army",
+        "staff",
+        "chief",
+        "his",
+        "her",
+        "excellency",
+        "hon",
+        "sir",
+        "dame",
+        "lord",
+        "lady",
+        "spokesman",
+        "spokeswoman",
+    ]
 )
 _OFFICES = frozenset(
-    """state defense defence treasury homeland security affairs foreign interior justice class
-    operator officer petty warfare navy air force marine senior press pentagon u.s us uk
-    presidential acting advisor adviser commissioner spokesperson high""".split()
+    [
+        "state",
+        "defense",
+        "defence",
+        "treasury",
+        "homeland",
+        "security",
+        "affairs",
+        "foreign",
+        "interior",
+        "justice",
+        "class",
+        "operator",
+        "officer",
+        "petty",
+        "warfare",
+        "navy",
+        "air",
+        "force",
+        "marine",
+        "senior",
+        "press",
+        "pentagon",
+        "u.s",
+        "us",
+        "uk",
+        "presidential",
+        "acting",
+        "advisor",
+        "adviser",
+        "commissioner",
+        "spokesperson",
+        "high",
+    ]
 )
-_PARTICLES = frozenset("de bin al van von der la le da".split())
-_PRONOUNS = frozenset("i we you he she it they us them".split())
+_PARTICLES = frozenset(["de", "bin", "al", "van", "von", "der", "la", "le", "da"])
+_PRONOUNS = frozenset(["i", "we", "you", "he", "she", "it", "they", "us", "them"])
 
 
 def fold(text: str) -> str:
@@ -150,7 +234,9 @@ def load_re3d(root: Path) -> list[Doc]:
         for row in _json_lines(root, f"{source}/documents.json"):
             ident = str(row["_id"])
             by_id[ident] = Doc(ident, str(row["title"]).strip(), str(row["text"]))
-        names: dict[str, dict[str, set[str]]] = {i: {k: set() for k in TYPES.values()} for i in by_id}
+        names: dict[str, dict[str, set[str]]] = {
+            i: {k: set() for k in TYPES.values()} for i in by_id
+        }
         for row in _json_lines(root, f"{source}/entities.json"):
             kind = TYPES.get(str(row["type"]))
             doc_id = str(row["documentId"])

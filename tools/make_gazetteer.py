@@ -24,15 +24,59 @@ from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[1] / "generator" / "data"
 _SUBDIVISION_TYPES = {
-    "State", "Province", "Region", "Governorate", "Country", "Nation", "Autonomous region",
-    "Autonomous province", "Autonomous republic", "Emirate", "Federal district", "Territory",
-    "Autonomous community", "Administrative region", "Prefecture", "Republic", "Oblast",
+    "State",
+    "Province",
+    "Region",
+    "Governorate",
+    "Country",
+    "Nation",
+    "Autonomous region",
+    "Autonomous province",
+    "Autonomous republic",
+    "Emirate",
+    "Federal district",
+    "Territory",
+    "Autonomous community",
+    "Administrative region",
+    "Prefecture",
+    "Republic",
+    "Oblast",
 }
 _GENERIC = {
-    "central", "north", "south", "east", "west", "northern", "southern", "eastern", "western",
-    "centre", "center", "capital", "coast", "islands", "lakes", "upper", "lower", "city", "national",
-    "federal", "north east", "north west", "south east", "south west", "river", "valley", "mountain",
-    "highlands", "lowlands", "plateau", "littoral", "border", "delta", "interior",
+    "central",
+    "north",
+    "south",
+    "east",
+    "west",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "centre",
+    "center",
+    "capital",
+    "coast",
+    "islands",
+    "lakes",
+    "upper",
+    "lower",
+    "city",
+    "national",
+    "federal",
+    "north east",
+    "north west",
+    "south east",
+    "south west",
+    "river",
+    "valley",
+    "mountain",
+    "highlands",
+    "lowlands",
+    "plateau",
+    "littoral",
+    "border",
+    "delta",
+    "interior",
 }
 
 
@@ -88,8 +132,7 @@ def build() -> tuple[str, str]:
         if sub.type in _SUBDIVISION_TYPES and sub.name not in person_like:
             add(sub.name, sub.name, "region")
     places = "".join(
-        f"{surface}\t{canonical}\t{kind}\n"
-        for surface, (canonical, kind) in sorted(table.items())
+        f"{surface}\t{canonical}\t{kind}\n" for surface, (canonical, kind) in sorted(table.items())
     )
     given: dict[str, str] = {}
     for key, share in ratios.items():

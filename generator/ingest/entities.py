@@ -142,7 +142,9 @@ def _extend_org(candidate: _Candidate, text: str) -> None:
     while True:
         rest = text[candidate.end :]
         connector = _CONNECT.match(rest)
-        if not connector or (connector.group().strip() == "and" and candidate.tokens[-1] not in ORG_HEADS):
+        if not connector or (
+            connector.group().strip() == "and" and candidate.tokens[-1] not in ORG_HEADS
+        ):
             return
         follow = RUN.match(rest, connector.end())
         if not follow:
@@ -190,14 +192,18 @@ def _classify_shape(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> b
             return True
     after = text[candidate.end : candidate.end + 40]
     before = text[max(0, candidate.start - 40) : candidate.start]
-    if _ORG_AFTER.match(after) or _ORG_BEFORE.search(before):
-        if not (tokens[0] in gazetteer.given_names and len(tokens) == 2 and "spokes" in after[:12]):
-            _org(candidate)
-            return True
-    if len(tokens) == 1 and (tokens[0] in INSTITUTIONS or _is_acronym(tokens[0])):
-        if not (tokens[0].isupper() and _in_capitals_line(text, candidate.start)):
-            _org(candidate)
-            return True
+    # 'Jane Doe spokesman' is not said; 'Acme spokesman' and 'shares of Acme' are
+    person_like = tokens[0] in gazetteer.given_names and len(tokens) == 2 and "spokes" in after[:12]
+    if (_ORG_AFTER.match(after) or _ORG_BEFORE.search(before)) and not person_like:
+        _org(candidate)
+        return True
+    if (
+        len(tokens) == 1
+        and (tokens[0] in INSTITUTIONS or _is_acronym(tokens[0]))
+        and not (tokens[0].isupper() and _in_capitals_line(text, candidate.start))
+    ):
+        _org(candidate)
+        return True
     return False
 
 
@@ -224,11 +230,15 @@ def _classify_person(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> 
         name_tokens = tokens[last_title + 1 :]
         while name_tokens and name_tokens[0] in TITLES:
             name_tokens = name_tokens[1:]
-        if name_tokens and not gazetteer.place(" ".join(name_tokens)) and not any(
-            t in NOT_PERSON for t in name_tokens
+        if (
+            name_tokens
+            and not gazetteer.place(" ".join(name_tokens))
+            and not any(t in NOT_PERSON for t in name_tokens)
         ):
             candidate.title = tokens[last_title]
-            candidate.start = text.index(name_tokens[0], candidate.start + len(" ".join(tokens[: last_title + 1])))
+            candidate.start = text.index(
+                name_tokens[0], candidate.start + len(" ".join(tokens[: last_title + 1]))
+            )
             candidate.tokens, candidate.text = name_tokens, " ".join(name_tokens)
             candidate.kind = "person"
             return
@@ -240,7 +250,11 @@ def _classify_person(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> 
         rest = list(tokens)
         while rest and (rest[0] in OFFICE_WORDS or rest[0] in TITLES):
             rest = rest[1:]
-        if rest and (len(rest) >= 2 or rest[0] in gazetteer.given_names) and len(rest) < len(tokens):
+        if (
+            rest
+            and (len(rest) >= 2 or rest[0] in gazetteer.given_names)
+            and len(rest) < len(tokens)
+        ):
             candidate.start = text.index(rest[0], candidate.start)
             candidate.tokens, candidate.text = rest, " ".join(rest)
             candidate.kind = "person"
@@ -303,7 +317,11 @@ def _acronyms(text: str, candidates: list[_Candidate]) -> dict[str, _Candidate]:
     defined: dict[str, _Candidate] = {}
     for candidate in candidates:
         match = _ACRONYM_DEF.match(text, candidate.end)
-        if match and candidate.kind in {"organization", "place", None} and len(candidate.tokens) >= 2:
+        if (
+            match
+            and candidate.kind in {"organization", "place", None}
+            and len(candidate.tokens) >= 2
+        ):
             acronym = match.group("acronym")
             initials = "".join(t[0] for t in candidate.tokens if t[0].isupper())
             if acronym.replace(".", "").upper()[:1] == initials[:1]:
@@ -311,13 +329,19 @@ def _acronyms(text: str, candidates: list[_Candidate]) -> dict[str, _Candidate]:
     return defined
 
 
-def _genders(mentions: list[Mention], titles: dict[str, str], gazetteer: Gazetteer) -> dict[str, str]:
+def _genders(
+    mentions: list[Mention], titles: dict[str, str], gazetteer: Gazetteer
+) -> dict[str, str]:
     genders: dict[str, str] = {}
     for mention in mentions:
         if mention.kind != "person" or mention.name in genders:
             continue
         title = titles.get(mention.name, "")
-        share = gazetteer.female_share.get(mention.name.split()[0]) if len(mention.name.split()) > 1 else None
+        share = (
+            gazetteer.female_share.get(mention.name.split()[0])
+            if len(mention.name.split()) > 1
+            else None
+        )
         if title in FEMALE_TITLES or (share is not None and share >= 0.9):
             genders[mention.name] = "f"
         elif title in MALE_TITLES or (share is not None and share <= 0.1):
@@ -375,13 +399,15 @@ def extract_entities(text: str, gazetteer: Gazetteer | None = None) -> Entities:
             lone.add(number)
             surnames.add(fold(word))
     for number, candidate in enumerate(pending):
-        if number in lone or (len(candidate.tokens) <= 2 and fold(candidate.tokens[-1]) in surnames):
+        if number in lone or (
+            len(candidate.tokens) <= 2 and fold(candidate.tokens[-1]) in surnames
+        ):
             mentions.append(Mention("person", candidate.text, candidate.start, candidate.end))
         else:
             mentions.extend(_places_inside(candidate, gazetteer))
     mentions.sort(key=lambda m: m.start)
     mentions = _canonical_people(mentions)
-    canonical_titles = {}
+    canonical_titles: dict[str, str] = {}
     for mention in mentions:
         if mention.kind == "person":
             for short, title in titles.items():

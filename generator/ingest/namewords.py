@@ -42,9 +42,15 @@ TITLES = wordset(
     Striker Midfielder Defender Goalkeeper Coach Manager Skipper Captain Chairman President-elect"""
 )
 # A run's last title word: the name starts after it ('US Attorney David Kelley' -> 'David Kelley').
-TITLE_CORE = TITLES - wordset("Foreign Interior Finance Defense Defence Deputy Acting Former State First Vice")
-FEMALE_TITLES = wordset("Mrs. Mrs Ms. Ms Miss Lady Dame Queen Princess Sister Chairwoman Councilwoman Alderwoman Spokeswoman")
-MALE_TITLES = wordset("Mr. Mr Sir Lord King Prince Father Brother Chairman Councilman Alderman Spokesman Messrs")
+TITLE_CORE = TITLES - wordset(
+    "Foreign Interior Finance Defense Defence Deputy Acting Former State First Vice"
+)
+FEMALE_TITLES = wordset(
+    "Mrs. Mrs Ms. Ms Miss Lady Dame Queen Princess Sister Chairwoman Councilwoman Alderwoman Spokeswoman"
+)
+MALE_TITLES = wordset(
+    "Mr. Mr Sir Lord King Prince Father Brother Chairman Councilman Alderman Spokesman Messrs"
+)
 ORG_HEADS = wordset(
     """Administration Agency Association Authority Bank Board Bureau Chamber Church College
     Commission Committee Company Congress Corporation Corp. Corp Council Court Department
@@ -59,12 +65,20 @@ ORG_HEADS = wordset(
     Battalion Regiment Division Command Council Secretariat Directorate Front Movement Institute"""
 )
 # Legal-form suffixes that end a company's name and may follow '&' ('Bear Stearns & Co Inc').
-COMPANY_SUFFIX = wordset("Co Co. Cos Inc Inc. Corp Corp. Ltd Ltd. Plc PLC LLC LLP LP NV SA AG SpA GmbH Bhd")
+COMPANY_SUFFIX = wordset(
+    "Co Co. Cos Inc Inc. Corp Corp. Ltd Ltd. Plc PLC LLC LLP LP NV SA AG SpA GmbH Bhd"
+)
 # Standing alone ('the Treasury said'), these words name one body in the story's country.
-INSTITUTIONS = wordset("Treasury Assembly Senate Parliament Congress Cabinet Commission Council Pentagon Kremlin")
+INSTITUTIONS = wordset(
+    "Treasury Assembly Senate Parliament Congress Cabinet Commission Council Pentagon Kremlin"
+)
 # Sports clubs: 'Manchester United', 'Real Madrid' are teams, not the city.
-CLUB_WORDS = wordset("United Rovers Wanderers Athletic Albion Hotspur FC AFC Rangers City Town County Villa Olympic")
-CLUB_PREFIX = wordset("Real Inter AC Bayern Atletico Atlético Borussia Sporting Olympique Dynamo Dinamo Spartak CSKA Lokomotiv")
+CLUB_WORDS = wordset(
+    "United Rovers Wanderers Athletic Albion Hotspur FC AFC Rangers City Town County Villa Olympic"
+)
+CLUB_PREFIX = wordset(
+    "Real Inter AC Bayern Atletico Atlético Borussia Sporting Olympique Dynamo Dinamo Spartak CSKA Lokomotiv"
+)
 # All-capital words that are not organisations ('CEO', 'GDP', Roman numerals).
 NOT_ACRONYM = wordset(
     """CEO CFO COO CTO GDP TV AIDS HIV DNA PM AM BC AD OK ID IT AI PC VAT IPO FAQ PDF PS RIP GMT

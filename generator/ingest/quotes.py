@@ -65,7 +65,7 @@ def quote_spans(text: str, paragraphs: list[tuple[int, int]]) -> list[_Span]:
     opened: int | None = None
     parts: list[str] = []
     for number, (start, end) in enumerate(paragraphs):
-        if opened is not None and not (start < end and text[start] in "“\""):
+        if opened is not None and not (start < end and text[start] in '“"'):
             opened, parts = None, []
         part_start = start + 1 if opened is not None else None
         for match in _MARK.finditer(text, start, end):
@@ -220,7 +220,9 @@ def _pronoun_speaker(
         and not any(q.start < m.start < q.end for q in spans)
         and m.name != state.last_speaker
     ]
-    candidates = list(dict.fromkeys([*named, *([state.last_speaker] if state.last_speaker else [])]))
+    candidates = list(
+        dict.fromkeys([*named, *([state.last_speaker] if state.last_speaker else [])])
+    )
     fitting = [c for c in candidates if entities.genders.get(c, wanted) == wanted or not wanted]
     if not named:
         return state.last_speaker if state.last_speaker in fitting else None
@@ -228,7 +230,11 @@ def _pronoun_speaker(
         return fitting[0]
     # 'Safin, who had not dropped a set, blamed his knee. “...,” he said.': the person the
     # sentence before is about, when its subject is the one named last.
-    last = next(m for m in reversed(entities.mentions) if m.kind == "person" and m.name == named[-1] and m.start < quote_start)
+    last = next(
+        m
+        for m in reversed(entities.mentions)
+        if m.kind == "person" and m.name == named[-1] and m.start < quote_start
+    )
     lead = text[_sentence_start(text, last.start, since) : last.start].split()
     if named[-1] in fitting and len(lead) <= 4 and all(w[:1].isupper() for w in lead):
         return named[-1]
@@ -275,9 +281,10 @@ def extract_quotes(text: str, entities: Entities) -> tuple[Quote, ...]:
                 speaker = _speaker_after(text, span.end, entities, state)
             if speaker is False:
                 sentence = text[_sentence_start(text, span.start, offset) : span.start]
-                if _BEFORE_PRONOUN.search(sentence):
+                before = _BEFORE_PRONOUN.search(sentence)
+                if before:
                     speaker = _pronoun_speaker(
-                        text, span.start, _BEFORE_PRONOUN.search(sentence).group(), entities, state, spans  # type: ignore[union-attr]
+                        text, span.start, before.group(), entities, state, spans
                     )
                 else:
                     speaker = _speaker_before(text, span.start, offset, entities, state)

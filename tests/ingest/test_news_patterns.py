@@ -39,14 +39,21 @@ def test_upper_case_dateline_city_becomes_the_place_as_spelt() -> None:
 
 
 def test_all_caps_headline_with_a_dash_is_the_title_not_a_dateline() -> None:
-    for headline in ("SOCCER - SCOTTISH CUP SEMI-FINAL RESULTS", "MARKET WATCH -- BOND PRICES EASE"):
-        clean = clean_text(f"{headline}\n\nGLASGOW, April 3 - Results of matches on Saturday.\n", HERE)
+    for headline in (
+        "SOCCER - SCOTTISH CUP SEMI-FINAL RESULTS",
+        "MARKET WATCH -- BOND PRICES EASE",
+    ):
+        clean = clean_text(
+            f"{headline}\n\nGLASGOW, April 3 - Results of matches on Saturday.\n", HERE
+        )
         assert clean.title_line == headline
         assert find_dateline(clean.paragraphs) == "GLASGOW"
 
 
 def test_headline_naming_two_companies_with_a_slash_is_not_a_photo_credit() -> None:
-    clean = clean_text("ACME/GLOBEX MERGER TALKS END\n\nLONDON, May 2 - Acme said talks ended.\n", HERE)
+    clean = clean_text(
+        "ACME/GLOBEX MERGER TALKS END\n\nLONDON, May 2 - Acme said talks ended.\n", HERE
+    )
     assert clean.title_line == "ACME/GLOBEX MERGER TALKS END"
     assert clean.photo_credits == ()
     credit = clean_text("Title here\n\nText of the story goes on here.\n\nJANE DOE / AFP\n", HERE)
@@ -55,7 +62,8 @@ def test_headline_naming_two_companies_with_a_slash_is_not_a_photo_credit() -> N
 
 def test_headline_ending_in_an_abbreviation_is_a_title_and_the_date_under_it_is_read() -> None:
     clean = clean_text(
-        "FARM EXPORTS RISE TO U.S.\n\nApril 6, 1987\n\nCHICAGO, April 6 - Exports rose again.\n", HERE
+        "FARM EXPORTS RISE TO U.S.\n\nApril 6, 1987\n\nCHICAGO, April 6 - Exports rose again.\n",
+        HERE,
     )
     assert clean.title_line == "FARM EXPORTS RISE TO U.S."
     assert clean.stated_date == "1987-04-06"
@@ -123,7 +131,9 @@ def test_a_place_name_inside_a_person_or_facility_name_is_not_a_place() -> None:
 
 
 def test_nationality_before_a_name_is_not_part_of_it() -> None:
-    people = extract_entities("Australian Lleyton Hewitt beat Juan Carlos Ferrero. “Good,” said Hewitt.").people
+    people = extract_entities(
+        "Australian Lleyton Hewitt beat Juan Carlos Ferrero. “Good,” said Hewitt."
+    ).people
     assert people == ("Lleyton Hewitt", "Juan Carlos Ferrero")
 
 

@@ -120,11 +120,16 @@ def _at_sentence_start(text: str, start: int) -> bool:
     return bool(_SENTENCE_START.search(text[max(0, start - 80) : start]))
 
 
+def _keep_from(candidate: _Candidate, text: str, index: int) -> None:
+    """Keep the run's words from `index` on (its start moves to that word in the text)."""
+    starts = [m.start() for m in re.finditer(r"\S+", text[candidate.start : candidate.end])]
+    candidate.start += starts[index]
+    candidate.tokens = candidate.tokens[index:]
+    candidate.text = " ".join(candidate.tokens)
+
+
 def _drop_first(candidate: _Candidate, text: str) -> None:
-    first = candidate.tokens[0]
-    candidate.start = text.index(candidate.tokens[1], candidate.start + len(first))
-    candidate.tokens = candidate.tokens[1:]
-    candidate.text = text[candidate.start : candidate.end]
+    _keep_from(candidate, text, 1)
 
 
 def _strip_leading(candidate: _Candidate, text: str) -> None:
@@ -214,8 +219,18 @@ def _in_capitals_line(text: str, start: int) -> bool:
     return bool(letters) and sum(c.isupper() for c in letters) > 0.8 * len(letters)
 
 
+def _is_title_word(token: str) -> bool:
+    return token in TITLES or token.endswith(("-designate", "-elect")) or token in OFFICE_WORDS
+
+
 def _classify_person(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> None:
     tokens = candidate.tokens
+    if len(tokens) >= 2 and all(t.isupper() for t in tokens) and title_case(tokens[0]) in TITLES:
+        # 'SECRETARY KERRY:' (a transcript's speaker label)
+        candidate.tokens = tokens = title_case(candidate.text).split()
+        candidate.text = " ".join(tokens)
+    if all(_is_title_word(t) or gazetteer.place(t) for t in tokens):
+        return  # 'Foreign Secretary', 'US Secretary': a role, no name
     if (
         len(tokens) >= 2
         and DEMONYM.match(tokens[0])
@@ -236,10 +251,7 @@ def _classify_person(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> 
             and not any(t in NOT_PERSON for t in name_tokens)
         ):
             candidate.title = tokens[last_title]
-            candidate.start = text.index(
-                name_tokens[0], candidate.start + len(" ".join(tokens[: last_title + 1]))
-            )
-            candidate.tokens, candidate.text = name_tokens, " ".join(name_tokens)
+            _keep_from(candidate, text, len(tokens) - len(name_tokens))
             candidate.kind = "person"
             return
     # 'Secretary of State Antony J. Blinken': the run starts after 'of', with the office's name.
@@ -255,8 +267,7 @@ def _classify_person(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> 
             and (len(rest) >= 2 or rest[0] in gazetteer.given_names)
             and len(rest) < len(tokens)
         ):
-            candidate.start = text.index(rest[0], candidate.start)
-            candidate.tokens, candidate.text = rest, " ".join(rest)
+            _keep_from(candidate, text, len(tokens) - len(rest))
             candidate.kind = "person"
             return
     after = text[candidate.end : candidate.end + 60]

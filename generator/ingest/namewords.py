@@ -20,7 +20,9 @@ NOT_PERSON = wordset(
     Bridge River Lake Mountain Island Airport Station Hall Tower Building Stadium Park Festival
     Conference Forum Olympics Championship Series Operation Dam Airfield Base Camp Province
     District County Valley Strait Sea Ocean Gulf Coast Desert Highway Boulevard Lane Palace
-    Cathedral Mosque Church Temple Museum Square Centre Center Hospital Prison Mall Market"""
+    Cathedral Mosque Church Temple Museum Square Centre Center Hospital Prison Mall Market
+    Resolution Communique Communiqué Dialogue Declaration Statement Order Charter Doctrine
+    Protocol Memorandum Strategy Framework Budget Review Inquiry"""
 )
 # Facility heads: 'Sofia Park' or 'Victoria Station' name a place called that, not Sofia.
 FACILITY = wordset(
@@ -39,7 +41,8 @@ TITLES = wordset(
     Cardinal Rabbi Imam Sheikh Emir Sultan State Councillor Councilor Councilman Councilwoman
     Alderman Alderwoman Superintendent Supt. Supt Det. Det Insp. Insp Trustee Magistrate
     Prosecutor Attorney-General Spokesman Spokeswoman Spokesperson Envoy Executive Manager
-    Striker Midfielder Defender Goalkeeper Coach Manager Skipper Captain Chairman President-elect"""
+    Striker Midfielder Defender Goalkeeper Coach Manager Skipper Captain Chairman President-elect
+    Class Officer Petty Private Corporal Specialist Airman Seaman Marshal Commander"""
 )
 # A run's last title word: the name starts after it ('US Attorney David Kelley' -> 'David Kelley').
 TITLE_CORE = TITLES - wordset(
@@ -62,7 +65,8 @@ ORG_HEADS = wordset(
     Community Co. Co Cos Plc PLC LLC LLP Holdings Partners Bancorp Trust Capital Securities
     Industries Motors Petroleum Pharmaceuticals Technologies Systems Communications Brothers
     Assembly Cabinet Treasury Commission Tribunal Exchange Reserve Railways Corps Brigade
-    Battalion Regiment Division Command Council Secretariat Directorate Front Movement Institute"""
+    Battalion Regiment Division Command Council Secretariat Directorate Front Movement Institute
+    Government Battery Wing Squadron Fleet"""
 )
 # Legal-form suffixes that end a company's name and may follow '&' ('Bear Stearns & Co Inc').
 COMPANY_SUFFIX = wordset(
@@ -89,7 +93,9 @@ SENTENCE_WORDS = wordset(
     """The A An But And In On At As For While When After Still Now Then Last Since With Without Both
     Although Whereas However During Speaking Asked Requested Meanwhile If Under Before Despite
     Earlier Later This That These Those Yet So Or Nor Among Between From By Of To Unlike Like
-    Instead Overall Also Even Only Just Once Here There Today Yesterday Tomorrow"""
+    Instead Overall Also Even Only Just Once Here There Today Yesterday Tomorrow Near Around
+    Across Along Inside Outside Within Through Throughout Against Toward Towards Over Above Below
+    Beyond Many Most Some Several Few All Every Each Other Another More No Such Following"""
 )
 SPEECH = (
     r"(?:said|says|told|tells|added|adds|stated|states|wrote|writes|explained|noted|argued|"

@@ -166,6 +166,8 @@ def _strip_titles(name: str) -> str:
         if bare in _TITLES or bare in _OFFICES or not (word[:1].isupper() or bare in _PARTICLES):
             break
         keep.insert(0, word)
+    if keep and len(keep) < len(words) and words[-len(keep) - 1].lower() in {"of", "for", "the"}:
+        return ""  # 'High Commissioner for Refugees': all of it is the role
     return " ".join(keep)
 
 

@@ -27,6 +27,8 @@ from generator.ingest.namewords import (
     NOT_PERSON,
     OFFICE_WORDS,
     ORG_HEADS,
+    PLACE_HEADS,
+    PLACE_PREFIX,
     SENTENCE_WORDS,
     SPEECH,
     TITLE_CORE,
@@ -66,6 +68,9 @@ _ORG_BEFORE = re.compile(
     r"person) for|employees of|acquisition of|merger (?:of|with))\s+(?:the\s+)?$",
     re.I,
 )
+# Words after a place that make it the organisation of that name ('Mexico said in a statement'
+# stays the country; 'Texas Instruments shares' is decided by the run itself).
+_ORG_STRONG = re.compile(r"^(?:’s|'s)?\s+(?:shares|stock|chief executive|subsidiary)\b")
 _ACRONYM_DEF = re.compile(r"\s*\((?P<acronym>[A-Z][A-Za-z0-9&.-]{1,9})\)")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:][\"”’)]*\s+|\n|[“\"‘]\s*)$")
 _POSSESSIVE = re.compile(r"(?:’s|'s|’|')$")
@@ -167,7 +172,47 @@ def _org(candidate: _Candidate, name: str | None = None) -> None:
 
 def _is_acronym(token: str) -> bool:
     bare = token.replace(".", "").replace("&", "")
+    if "." in token and len(bare) < 3:
+        return False  # 'J.D.', 'D.C.': initials and abbreviations, not a body
     return 2 <= len(bare) <= 6 and bare.isupper() and bare.isalpha() and token not in NOT_ACRONYM
+
+
+def _titled_name_at(tokens: list[str]) -> int:
+    """Index of the title in 'Foreign Office Minister Tobias Ellwood' (-1 without one): the
+    words after it name a person, not part of the organisation before it."""
+    for index in range(len(tokens) - 2, -1, -1):
+        if tokens[index] in TITLE_CORE:
+            name = tokens[index + 1 :]
+            if len(name) <= 4 and not any(
+                t in ORG_HEADS or t in COMPANY_SUFFIX or t in NOT_PERSON or t in TITLES for t in name
+            ):
+                return index
+            return -1
+    return -1
+
+
+def _with_ordinal(candidate: _Candidate, text: str) -> None:
+    """'5th Special Forces Group', '3rd Battalion': a unit's number is part of its name."""
+    match = re.search(r"\b\d{1,4}(?:st|nd|rd|th)[ \t]+$", text[max(0, candidate.start - 12) : candidate.start])
+    if match:
+        candidate.start -= len(match.group())
+        candidate.text = text[candidate.start : candidate.end]
+        candidate.tokens = candidate.text.split()
+
+
+def _place_by_shape(candidate: _Candidate, text: str) -> bool:
+    tokens = candidate.tokens
+    if tokens[0] in PLACE_PREFIX and (len(tokens) >= 2 or _CONNECT.match(text[candidate.end :])):
+        if len(tokens) == 1:
+            _extend_org(candidate, text)  # 'Gulf' + ' of Aden'
+            if len(candidate.tokens) == 1:
+                return False
+        candidate.kind, candidate.name = "place", candidate.text
+        return True
+    if len(tokens) >= 2 and tokens[-1] in PLACE_HEADS and not any(t in ORG_HEADS for t in tokens):
+        candidate.kind, candidate.name = "place", candidate.text
+        return True
+    return False
 
 
 def _classify_shape(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> bool:
@@ -178,12 +223,21 @@ def _classify_shape(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> b
         _org(candidate, gazetteer.organizations[bare])
         return True
     place = gazetteer.place(bare)
-    if place and not _ORG_AFTER.match(text[candidate.end : candidate.end + 40]):
+    if place and not _ORG_STRONG.match(text[candidate.end : candidate.end + 40]):
         candidate.kind, candidate.name = "place", place
+        return True
+    if _titled_name_at(tokens) >= 0:
+        return False  # a person with an office before the title: the person stage decides
+    if _place_by_shape(candidate, text):
         return True
     heads = [t.rstrip(".,") for t in tokens[1:]]
     if any(t in ORG_HEADS or t in COMPANY_SUFFIX for t in heads) or tokens[0] in CLUB_PREFIX:
+        while len(candidate.tokens) > 2 and candidate.tokens[-1] in TITLE_CORE:
+            candidate.tokens = candidate.tokens[:-1]  # 'Foreign Office Minister' -> the office
+            candidate.text = " ".join(candidate.tokens)
+            candidate.end = candidate.start + len(candidate.text)
         _extend_org(candidate, text)
+        _with_ordinal(candidate, text)
         _org(candidate)
         return True
     if len(tokens) >= 2 and tokens[-1] in CLUB_WORDS and gazetteer.place(tokens[0]):
@@ -209,6 +263,14 @@ def _classify_shape(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> b
     ):
         _org(candidate)
         return True
+    if len(tokens) == 1 and tokens[0] in ORG_HEADS:
+        if re.search(r"\bthe[ \t]+$", before):
+            _org(candidate)  # 'the Coalition', 'the Department': one body, named short
+            return True
+        if re.search(r"\b\d{1,4}(?:st|nd|rd|th)[ \t]+$", before):
+            _with_ordinal(candidate, text)
+            _org(candidate)  # '3rd Battalion'
+            return True
     return False
 
 

@@ -113,3 +113,11 @@ DEMONYM = re.compile(
     r"^(?:[A-Z][a-z]+(?:ian|ean|an|ese|ish|i|ic)|French|Dutch|Swiss|Greek|Thai|Welsh|Scots|Irish|"
     r"British|Danish|Finnish|Polish|Spanish|Swedish|Turkish|Czech|Slovak|Kazakh|Uzbek|Filipino)$"
 )
+# A run ending in one of these names a place ('Diyala Province', 'Incirlik Air Base'); one
+# starting with these and going on with 'of' does too ('Gulf of Aden', 'Sea of Japan').
+PLACE_HEADS = wordset(
+    """Province Governorate District Region County Valley River Mountains Peninsula Dam Strait
+    Sea Ocean Desert Airfield Airport Island Islands Basin Plain Plains Canal Base Oblast
+    Prefecture Municipality Township Borough Parish"""
+)
+PLACE_PREFIX = wordset("Fort Camp Mount Lake Gulf Cape Bay Sea Strait Isle Gulf Lake")

@@ -11,9 +11,12 @@ Sources (installed with the test extra, not needed at run time):
 - probablepeople (MIT; US Census and Social Security name tables): first-name shares of given
   names, and the share of women among people with a given name (for "she said").
 
-A city enters only when a reader would take its bare name for the city: 200,000 people or
-more, a national capital, or 50,000 or more when the name is not also a common given name or
-surname (Jackson, Lincoln and Florence are people far more often than cities in news copy).
+A city or town of 15,000 people or more enters under its name, its name without accents and,
+for Arabic names, without the article ('Al Fallūjah' is also 'Fallujah'), unless the name is also
+a common given name or surname (Jackson, Lincoln and Florence are people far more often than
+places in news copy) and the place has fewer than 200,000 people and is no capital. Places under
+100,000 are kind 'town': the entity stage does not take one for a place when its bare name
+opens a sentence.
 """
 
 from __future__ import annotations
@@ -80,8 +83,32 @@ _GENERIC = {
 }
 
 
+def _spellings(name: str) -> list[str]:
+    """'Ţarţūs' is also written 'Tartus'; 'Al Fallūjah' and 'Ar Raqqah' also without the
+    Arabic article ('Fallujah', 'Raqqah'), as English copy writes them. The last spelling is the
+    one records use, so 'Tartus' and 'Ţarţūs' make one entity page."""
+    import unicodedata
+
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
+    ).replace("‘", "").replace("’", "")
+    found = [name, plain]
+    for form in (name, plain):
+        head, _, rest = form.partition(" ")
+        if head in {"Al", "Ar", "As", "Ash", "Ad", "At", "Az", "An", "Ath", "El"} and len(rest) > 3:
+            found.append(rest)
+    return list(dict.fromkeys(found))
+
+
 def _usable(name: str) -> bool:
+    from generator.ingest import namewords
+
+    grammar = set().union(
+        *(v for v in vars(namewords).values() if isinstance(v, frozenset))
+    )
     return (
+        name not in grammar
+        and
         len(name) > 2
         and "," not in name
         and "(" not in name
@@ -120,14 +147,11 @@ def build() -> tuple[str, str]:
     capitals = {c["capital"] for c in countries.values() if c["capital"]}
     for city in sorted(cache.get_cities().values(), key=lambda c: -int(c["population"])):
         name, population = city["name"], int(city["population"])
-        if (
-            population >= 200_000
-            or name in capitals
-            or (population >= 50_000 and name not in person_like)
-        ):
-            add(name, name, "city")
-            if city.get("asciiname") and city["asciiname"] != name:
-                add(city["asciiname"], name, "city")
+        kind = "city" if population >= 100_000 or name in capitals else "town"
+        spellings = _spellings(name)
+        for surface in spellings:
+            if population >= 200_000 or name in capitals or surface not in person_like:
+                add(surface, spellings[-1], kind)
     for sub in pycountry.subdivisions:
         if sub.type in _SUBDIVISION_TYPES and sub.name not in person_like:
             add(sub.name, sub.name, "region")

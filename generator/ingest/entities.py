@@ -19,6 +19,8 @@ from generator.ingest.namewords import (
     CLUB_WORDS,
     COMPANY_SUFFIX,
     DEMONYM,
+    DOCUMENTS,
+    EVENTS,
     FACILITY,
     FEMALE_TITLES,
     INSTITUTIONS,
@@ -39,7 +41,8 @@ __all__ = ["TITLES", "Entities", "Mention", "extract_entities"]
 
 _CAP = (
     r"(?:[A-Z]\.(?:[A-Z]\.)+|(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|Sgt|Capt|Adm|Maj|Brig|Rev|St"
-    r"|Jr|Sr|Corp|Inc|Ltd|Co|Det|Insp|Supt|Spc|Cpl)\.|[A-Z]\.(?=[ \t]+[A-Z])|[A-ZÀ-ÖØ-ÞŁŚŻ][\w'’-]*)"
+    r"|Jr|Sr|Corp|Inc|Ltd|Co|Det|Insp|Supt|Spc|Cpl)\.|[A-Z]\.(?=[ \t]+[A-Z])"
+    r"|(?:al|el|ad|as|ash|at|az)-[A-ZÀ-ÖØ-Þ][\w'’-]*|[A-ZÀ-ÖØ-ÞŁŚŻ][\w'’-]*)"
 )
 _PARTICLE = r"(?:de|del|de la|da|dos|van|von|der|den|la|le|bin|ibn|al|y)"
 RUN = re.compile(rf"{_CAP}(?:(?:[ \t]+(?:{_PARTICLE}[ \t]+)?|[ \t]+&[ \t]+){_CAP})*")
@@ -152,10 +155,11 @@ def _extend_org(candidate: _Candidate, text: str) -> None:
     while True:
         rest = text[candidate.end :]
         connector = _CONNECT.match(rest)
+        joined = connector.group().split() if connector else []
         if not connector or (
-            connector.group().strip() == "and" and candidate.tokens[-1] not in ORG_HEADS
+            joined[0] == "and" and (candidate.tokens[-1] not in ORG_HEADS or "the" in joined)
         ):
-            return
+            return  # 'Chamber of Commerce and Industry' is one body; '... and the X' is two
         follow = RUN.match(rest, connector.end())
         if not follow:
             return
@@ -170,10 +174,12 @@ def _org(candidate: _Candidate, name: str | None = None) -> None:
     candidate.name = name or re.sub(r"^(?:The|the)\s+", "", candidate.text)
 
 
-def _is_acronym(token: str) -> bool:
+def _is_acronym(token: str, before: str = "") -> bool:
     bare = token.replace(".", "").replace("&", "")
     if "." in token and len(bare) < 3:
         return False  # 'J.D.', 'D.C.': initials and abbreviations, not a body
+    if re.search(r"\b(?:an?|one|two|three|\d+)[ \t]+$", before, re.I):
+        return False  # 'a UAV', 'two IED': a thing, counted; a body is not
     return 2 <= len(bare) <= 6 and bare.isupper() and bare.isalpha() and token not in NOT_ACRONYM
 
 
@@ -223,11 +229,22 @@ def _classify_shape(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> b
         _org(candidate, gazetteer.organizations[bare])
         return True
     place = gazetteer.place(bare)
+    if (
+        place
+        and len(tokens) == 1
+        and gazetteer.place_kinds.get(bare) == "town"
+        and _at_sentence_start(text, candidate.start)
+    ):
+        place = None  # a small town's bare name opening a sentence is more often a word
+    if len(tokens) == 1 and tokens[0] in PLACE_PREFIX and _CONNECT.match(text[candidate.end :]):
+        place = None  # 'Gulf' + ' of Aden' is decided by its shape below
     if place and not _ORG_STRONG.match(text[candidate.end : candidate.end + 40]):
         candidate.kind, candidate.name = "place", place
         return True
     if _titled_name_at(tokens) >= 0:
         return False  # a person with an office before the title: the person stage decides
+    if tokens[-1] in DOCUMENTS:
+        return True  # 'UN Security Council Resolution', 'Paris Agreement': neither body nor place
     if _place_by_shape(candidate, text):
         return True
     heads = [t.rstrip(".,") for t in tokens[1:]]
@@ -258,7 +275,7 @@ def _classify_shape(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> b
         return True
     if (
         len(tokens) == 1
-        and (tokens[0] in INSTITUTIONS or _is_acronym(tokens[0]))
+        and (tokens[0] in INSTITUTIONS or _is_acronym(tokens[0], before))
         and not (tokens[0].isupper() and _in_capitals_line(text, candidate.start))
     ):
         _org(candidate)
@@ -348,7 +365,12 @@ def _places_inside(candidate: _Candidate, gazetteer: Gazetteer) -> Iterator[Ment
     """'Mexico' inside an unclassified run such as 'Mexico Program' still names a place; not in
     'Sofia Park' (a facility named after it) nor in 'Sofia Coppola' (a given name, then a name)."""
     tokens = candidate.tokens
-    if tokens[-1] in FACILITY or (len(tokens) >= 2 and tokens[0] in gazetteer.given_names):
+    if (
+        tokens[-1] in FACILITY
+        or tokens[-1] in DOCUMENTS
+        or tokens[-1] in EVENTS
+        or (len(tokens) >= 2 and tokens[0] in gazetteer.given_names)
+    ):
         return
     offsets = []
     position = candidate.start

@@ -118,6 +118,13 @@ DEMONYM = re.compile(
 PLACE_HEADS = wordset(
     """Province Governorate District Region County Valley River Mountains Peninsula Dam Strait
     Sea Ocean Desert Airfield Airport Island Islands Basin Plain Plains Canal Base Oblast
-    Prefecture Municipality Township Borough Parish"""
+    Prefecture Municipality Township Borough Parish Gulf Bay"""
 )
 PLACE_PREFIX = wordset("Fort Camp Mount Lake Gulf Cape Bay Sea Strait Isle Gulf Lake")
+# A run ending in one of these names a text or an agreement, neither a body nor a place.
+DOCUMENTS = wordset(
+    """Resolution Act Bill Treaty Agreement Accord Pact Communique Communiqué Declaration Charter
+    Protocol Memorandum Convention Report Strategy Doctrine"""
+)
+# 'Independence Day', 'Paris Masters': an event named after a place is not the place.
+EVENTS = wordset("Day Week Cup Games Prize Award Festival Olympics Championship Championships Series War Masters Open Marathon")

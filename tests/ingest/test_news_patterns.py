@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from generator.ingest.clean import clean_text
 from generator.ingest.entities import extract_entities
 from generator.ingest.extract import extract_article, find_dateline
+from generator.ingest.quotes import extract_quotes
 from generator.ingest.read import decode_bytes
 from generator.models import RawDocument, SourceMeta
 
@@ -144,3 +148,21 @@ def test_latin1_file_with_one_pound_sign_is_not_broken_utf8() -> None:
     assert encoding == "cp1252"
     broken = "Café prices rose by 4 per cent this year. ".encode() + b"\xff\n"
     assert decode_bytes(broken, HERE)[1] == "utf-8 (invalid bytes replaced)"
+
+
+_WORDS = [
+    "Mr", "Ms.", "Dr", "President", "Foreign", "Office", "Minister", "Tobias", "Ellwood", "said",
+    "SECRETARY", "KERRY", "Australian", "Gulf", "of", "Aden", "the", "and", "&", "Co", "Inc",
+    "(", ")", "CFE", "UN", "Sofia", "Park", "Manchester", "United", "3rd", "Battalion", "“", "”",
+    '"', ",", ".", "\n\n", "he", "she", "al-Qaida", "J.D.", "NEW", "YORK", "-", "Paris", "Day",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=60))
+def test_entities_and_quotes_never_raise_on_name_like_text(words: list[str]) -> None:
+    text = " ".join(words)
+    entities = extract_entities(text)
+    for mention in entities.mentions:
+        assert 0 <= mention.start <= mention.end <= len(text)
+    extract_quotes(text, entities)

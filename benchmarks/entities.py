@@ -217,8 +217,19 @@ def keys(name: str) -> set[str]:
     bare = re.sub(r"^(?:the|The)\s+", "", name.strip())
     canonical = tables.place(bare) or tables.organizations.get(bare) or bare
     found = {fold(name), fold(canonical)} - {""}
+    # 'U.S. State Department' is the State Department; 'UN Security Council' the Security Council
+    short = re.sub(r"^(?:U\.S\.|US|U\.N\.|UN|UK|U\.K\.)\s+", "", canonical)
+    if short != canonical:
+        found.add(fold(short))
     initials = _initials(canonical)
     return found | ({initials} if initials else set())
+
+
+def person_keys(name: str) -> set[str]:
+    """A person answers to the full name and to the surname ('Ibrahim al-Jaafari', 'Jaafari')."""
+    words = fold(name).split()
+    surname = re.sub(r"^(?:al|el)-", "", words[-1]) if words else ""
+    return keys(name) | ({words[-1], surname} if len(words) > 1 else set())
 
 
 def _clusters(names: dict[str, set[str]], kind: str) -> list[set[str]]:
@@ -330,11 +341,11 @@ class Score:
     r_sum: float = 0.0
     docs: int = 0
 
-    def add(self, predicted: list[str], gold: list[set[str]]) -> None:
+    def add(self, predicted: list[str], gold: list[set[str]], kind: str) -> None:
         found: set[int] = set()
         tp = 0
         for name in dict.fromkeys(predicted):
-            answers = keys(name)
+            answers = person_keys(name) if kind == "people" else keys(name)
             hit = next((i for i, c in enumerate(gold) if answers & c and i not in found), None)
             if hit is not None:
                 found.add(hit)
@@ -362,7 +373,7 @@ def evaluate(docs: list[Doc], records: dict[str, dict[str, object]]) -> dict[str
         for kind in TYPES.values():
             value = record.get(kind)
             predicted = [str(v) for v in value] if isinstance(value, list) else []
-            scores[kind].add(predicted, doc.gold[kind])
+            scores[kind].add(predicted, doc.gold[kind], kind)
         title = str(record.get("title", ""))
         titles += title == doc.title
         if title != doc.title:

@@ -74,6 +74,9 @@ _ORG_BEFORE = re.compile(
 # Words after a place that make it the organisation of that name ('Mexico said in a statement'
 # stays the country; 'Texas Instruments shares' is decided by the run itself).
 _ORG_STRONG = re.compile(r"^(?:’s|'s)?\s+(?:shares|stock|chief executive|subsidiary)\b")
+# A title before one of these is an office of the place ('President Mexico' is not said of a
+# person); before a town's name it is a person ('President Obama', not Obama in Japan).
+_WIDE_PLACES = frozenset({"country", "state", "continent", "region", "alias"})
 _ACRONYM_DEF = re.compile(r"\s*\((?P<acronym>[A-Z][A-Za-z0-9&.-]{1,9})\)")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:][\"”’)]*\s+|\n|[“\"‘]\s*)$")
 _POSSESSIVE = re.compile(r"(?:’s|'s|’|')$")
@@ -180,7 +183,7 @@ def _is_acronym(token: str, before: str = "") -> bool:
         return False  # 'J.D.', 'D.C.': initials and abbreviations, not a body
     if re.search(r"\b(?:an?|one|two|three|\d+)[ \t]+$", before, re.I):
         return False  # 'a UAV', 'two IED': a thing, counted; a body is not
-    return 2 <= len(bare) <= 6 and bare.isupper() and bare.isalpha() and token not in NOT_ACRONYM
+    return 2 <= len(bare) <= 8 and bare.isupper() and bare.isalpha() and token not in NOT_ACRONYM
 
 
 def _titled_name_at(tokens: list[str]) -> int:
@@ -225,8 +228,9 @@ def _classify_shape(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> b
     """Organisations and places by the run's own words; True when decided."""
     tokens = candidate.tokens
     bare = re.sub(r"^(?:The|the)\s+", "", candidate.text)
-    if bare in gazetteer.organizations:
-        _org(candidate, gazetteer.organizations[bare])
+    known = gazetteer.organization(bare)
+    if known:
+        _org(candidate, known)
         return True
     place = gazetteer.place(bare)
     if (
@@ -276,6 +280,7 @@ def _classify_shape(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> b
     if (
         len(tokens) == 1
         and (tokens[0] in INSTITUTIONS or _is_acronym(tokens[0], before))
+        and not text.startswith(":", candidate.end)  # 'ANSWER:', 'QUESTION:' label a speaker
         and not (tokens[0].isupper() and _in_capitals_line(text, candidate.start))
     ):
         _org(candidate)
@@ -319,14 +324,14 @@ def _classify_person(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> 
         _drop_first(candidate, text)  # 'Australian Lleyton Hewitt': the nationality is not his name
         tokens = candidate.tokens
     # Titles: 'President Biden', 'US Attorney David Kelley', 'Mr Blair' (British, no full stop)
-    last_title = max((i for i, t in enumerate(tokens) if t in TITLE_CORE), default=-1)
+    last_title = max((i for i, t in enumerate(tokens[:-1]) if t in TITLE_CORE), default=-1)
     if 0 <= last_title < len(tokens) - 1:
         name_tokens = tokens[last_title + 1 :]
         while name_tokens and name_tokens[0] in TITLES:
             name_tokens = name_tokens[1:]
         if (
             name_tokens
-            and not gazetteer.place(" ".join(name_tokens))
+            and gazetteer.place_kinds.get(" ".join(name_tokens)) not in _WIDE_PLACES
             and not any(t in NOT_PERSON for t in name_tokens)
         ):
             candidate.title = tokens[last_title]
@@ -354,7 +359,12 @@ def _classify_person(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> 
     evidence = bool(_APPOSITIVE_AFTER.match(after) or _EVIDENCE_BEFORE.search(before))
     if tokens[-1] in FACILITY or any(t in NOT_PERSON for t in tokens):
         return  # 'Sofia Park', 'Paris Agreement': named after someone or somewhere, not them
-    if len(tokens) >= 2 and tokens[0] in gazetteer.given_names and not tokens[-1].isupper():
+    if (
+        len(tokens) >= 2
+        and tokens[0] in gazetteer.given_names
+        and tokens[0] not in {"Al", "El"}  # 'Al Huwayjah' is a place; 'Al Gore' has evidence
+        and not tokens[-1].isupper()
+    ):
         candidate.kind = "person"
         return
     if len(tokens) >= 2 and all(not t.isupper() or len(t) <= 2 for t in tokens) and evidence:
@@ -459,17 +469,23 @@ def extract_entities(text: str, gazetteer: Gazetteer | None = None) -> Entities:
         candidates.append(candidate)
     defined = _acronyms(text, candidates)
     mentions: list[Mention] = []
-    surnames: set[str] = set()
+    surnames = {fold(c.tokens[-1]) for c in candidates if c.kind == "person"}
     titles: dict[str, str] = {}
     pending: list[_Candidate] = []
     for candidate in candidates:
+        if (
+            candidate.kind == "place"
+            and len(candidate.tokens) == 1
+            and fold(candidate.text) in surnames
+            and gazetteer.place_kinds.get(candidate.text) in {"town", "city"}
+        ):
+            candidate.kind = "person"  # 'President Obama' ... 'Obama said': not the town
         long_form = defined.get(candidate.text)
         if long_form is not None and long_form.kind:
             kind = long_form.kind
             name = long_form.name or long_form.text
             mentions.append(Mention(kind, name, candidate.start, candidate.end))
         elif candidate.kind == "person":
-            surnames.add(fold(candidate.tokens[-1]))
             if candidate.title:
                 titles.setdefault(candidate.text, candidate.title)
             mentions.append(Mention("person", candidate.text, candidate.start, candidate.end))

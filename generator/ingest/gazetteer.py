@@ -41,7 +41,13 @@ class Gazetteer:
         found = self.places.get(surface)
         if found is None and surface.isupper() and len(surface) > 3:
             found = self.places.get(title_case(surface))
+        if found is None and "’" in surface:
+            found = self.places.get(surface.replace("’", "'"))
         return found
+
+    def organization(self, surface: str) -> str | None:
+        """The canonical organisation a surface form names ('Da’esh' as 'Da'esh')."""
+        return self.organizations.get(surface) or self.organizations.get(surface.replace("’", "'"))
 
     def places_within(self, tokens: list[str]) -> list[tuple[int, int, str]]:
         """(first token, end token, canonical) of each place named inside a run, longest first."""

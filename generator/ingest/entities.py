@@ -313,7 +313,7 @@ def _classify_person(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> 
         # 'SECRETARY KERRY:' (a transcript's speaker label)
         candidate.tokens = tokens = title_case(candidate.text).split()
         candidate.text = " ".join(tokens)
-    if all(_is_title_word(t) or gazetteer.place(t) for t in tokens):
+    if all(_is_title_word(t) or gazetteer.place_kinds.get(t) in _WIDE_PLACES for t in tokens):
         return  # 'Foreign Secretary', 'US Secretary': a role, no name
     if (
         len(tokens) >= 2
@@ -371,7 +371,7 @@ def _classify_person(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> 
         candidate.kind = "person"
 
 
-def _places_inside(candidate: _Candidate, gazetteer: Gazetteer) -> Iterator[Mention]:
+def _places_inside(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> Iterator[Mention]:
     """'Mexico' inside an unclassified run such as 'Mexico Program' still names a place; not in
     'Sofia Park' (a facility named after it) nor in 'Sofia Coppola' (a given name, then a name)."""
     tokens = candidate.tokens
@@ -382,12 +382,18 @@ def _places_inside(candidate: _Candidate, gazetteer: Gazetteer) -> Iterator[Ment
         or (len(tokens) >= 2 and tokens[0] in gazetteer.given_names)
     ):
         return
-    offsets = []
-    position = candidate.start
-    for token in tokens:
-        offsets.append(position)
-        position += len(token) + 1
+    offsets = [
+        candidate.start + m.start()
+        for m in re.finditer(r"\S+", text[candidate.start : candidate.end])
+    ]
     for first, end, canonical in gazetteer.places_within(tokens):
+        if (
+            first == 0
+            and end == 1
+            and gazetteer.place_kinds.get(tokens[0]) == "town"
+            and _at_sentence_start(text, candidate.start)
+        ):
+            continue  # 'Time permitting, ...': a small town's name opening a sentence
         start = offsets[first]
         yield Mention("place", canonical, start, offsets[end - 1] + len(tokens[end - 1]))
 
@@ -515,7 +521,7 @@ def extract_entities(text: str, gazetteer: Gazetteer | None = None) -> Entities:
         ):
             mentions.append(Mention("person", candidate.text, candidate.start, candidate.end))
         else:
-            mentions.extend(_places_inside(candidate, gazetteer))
+            mentions.extend(_places_inside(candidate, text, gazetteer))
     mentions.sort(key=lambda m: m.start)
     mentions = _canonical_people(mentions)
     canonical_titles: dict[str, str] = {}

@@ -17,8 +17,8 @@ re3d's Person / Organisation / Location mentions, as sets of names:
   name it ends ("Joseph Votel"); one entity per distinct name otherwise.
 - a predicted name is right when it is one of an entity's names; a second name for an entity
   already found counts as wrong (an entity page listed twice is a defect).
-Titles: the record's title against the release's. Datelines: releases have none, so any dateline
-is wrong. The same run ingests the same files with the baseline tree (main's code by default:
+Titles: the record's title against the release's. Datelines: one release opens with one
+('BAGHDAD - '), the others have none, so any other dateline is wrong. The same run ingests the same files with the baseline tree (main's code by default:
 `git worktree add --detach /tmp/na-main main`), so both columns come from one machine state.
 """
 
@@ -215,7 +215,7 @@ def keys(name: str) -> set[str]:
 
     tables = load_gazetteer()
     bare = re.sub(r"^(?:the|The)\s+", "", name.strip())
-    canonical = tables.place(bare) or tables.organizations.get(bare) or bare
+    canonical = tables.place(bare) or tables.organization(bare) or bare
     found = {fold(name), fold(canonical)} - {""}
     # 'U.S. State Department' is the State Department; 'UN Security Council' the Security Council
     short = re.sub(r"^(?:U\.S\.|US|U\.N\.|UN|UK|U\.K\.)\s+", "", canonical)
@@ -378,7 +378,9 @@ def evaluate(docs: list[Doc], records: dict[str, dict[str, object]]) -> dict[str
         titles += title == doc.title
         if title != doc.title:
             misses.append(f"title {doc.ident}: {title!r} != {doc.title!r}")
-        datelines += not record.get("dateline")
+        # One release opens with a dateline ('BAGHDAD - ...'); the rest have none.
+        stated = re.match(r"([A-Z][A-Z.'’ ]+[A-Z.])(?:,[^-—–\n]{1,40})?\s+[-—–]{1,2}\s", doc.text)
+        datelines += (record.get("dateline") or None) == (stated.group(1) if stated else None)
     total = scores["all"]
     for kind in TYPES.values():
         total.tp += scores[kind].tp
@@ -419,7 +421,7 @@ def main() -> int:
             p, r, f = result[kind]  # type: ignore[misc]
             cells.append(f"{p:.2f} / {r:.2f} / {f:.2f}")
         print(f"{kind:<16}" + "".join(f"{c:>24}" for c in cells))
-    for key, label in (("titles", "title correct"), ("datelines", "no false dateline")):
+    for key, label in (("titles", "title correct"), ("datelines", "dateline correct")):
         print(f"{label:<16}" + "".join(f"{r[key]:>24.3f}" for r in columns.values()))
     print(f"{'records':<16}" + "".join(f"{r['records']:>24}" for r in columns.values()))
     if args.show:

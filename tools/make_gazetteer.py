@@ -89,9 +89,11 @@ def _spellings(name: str) -> list[str]:
     one records use, so 'Tartus' and 'Ţarţūs' make one entity page."""
     import unicodedata
 
-    plain = "".join(
-        c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
-    ).replace("‘", "").replace("’", "")
+    plain = (
+        "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+        .replace("‘", "")
+        .replace("’", "")
+    )
     found = [name, plain]
     for form in (name, plain):
         head, _, rest = form.partition(" ")
@@ -103,13 +105,10 @@ def _spellings(name: str) -> list[str]:
 def _usable(name: str) -> bool:
     from generator.ingest import namewords
 
-    grammar = set().union(
-        *(v for v in vars(namewords).values() if isinstance(v, frozenset))
-    )
+    grammar = set().union(*(v for v in vars(namewords).values() if isinstance(v, frozenset)))
     return (
         name not in grammar
-        and
-        len(name) > 2
+        and len(name) > 2
         and "," not in name
         and "(" not in name
         and name[0].isupper()

@@ -77,8 +77,13 @@ _ORG_STRONG = re.compile(r"^(?:’s|'s)?\s+(?:shares|stock|chief executive|subsi
 # A title before one of these is an office of the place ('President Mexico' is not said of a
 # person); before a town's name it is a person ('President Obama', not Obama in Japan).
 _WIDE_PLACES = frozenset({"country", "state", "continent", "region", "alias"})
+_THE = re.compile(r"^(?:The|the)\s+")
+_COUNTED = re.compile(r"\b(?:an?|one|two|three|\d+)[ \t]+$", re.I)
+_ORDINAL_BEFORE = re.compile(r"\b\d{1,4}(?:st|nd|rd|th)[ \t]+$")
+_OFFICE_OF = re.compile(
+    r"\b(?:Secretary|Minister|Director|Governor|Chancellor)[ \t]+of[ \t]+(?:the[ \t]+)?$"
+)
 _ACRONYM_DEF = re.compile(r"\s*\((?P<acronym>[A-Z][A-Za-z0-9&.-]{1,9})\)")
-_SENTENCE_START = re.compile(r"(?:^|[.!?:][\"”’)]*\s+|\n|[“\"‘]\s*)$")
 _POSSESSIVE = re.compile(r"(?:’s|'s|’|')$")
 
 
@@ -128,7 +133,18 @@ def _runs(text: str) -> Iterator[_Candidate]:
 
 
 def _at_sentence_start(text: str, start: int) -> bool:
-    return bool(_SENTENCE_START.search(text[max(0, start - 80) : start]))
+    """Whether a sentence opens at `start`: text start, a new line, an opening quote, or
+    whitespace after '.', '!', '?' or ':' (closing quotes between)."""
+    index = start - 1
+    while index >= 0 and text[index] in " \t":
+        index -= 1
+    if index < 0 or text[index] in "\n“‘" or (text[index] == '"' and index == start - 1):
+        return True
+    if index == start - 1:
+        return False
+    while index >= 0 and text[index] in "\"”’')":
+        index -= 1
+    return index >= 0 and text[index] in ".!?:"
 
 
 def _keep_from(candidate: _Candidate, text: str, index: int) -> None:
@@ -174,16 +190,16 @@ def _extend_org(candidate: _Candidate, text: str) -> None:
 
 def _org(candidate: _Candidate, name: str | None = None) -> None:
     candidate.kind = "organization"
-    candidate.name = name or re.sub(r"^(?:The|the)\s+", "", candidate.text)
+    candidate.name = name or _THE.sub("", candidate.text)
 
 
 def _is_acronym(token: str, before: str = "") -> bool:
     bare = token.replace(".", "").replace("&", "")
     if "." in token and len(bare) < 3:
         return False  # 'J.D.', 'D.C.': initials and abbreviations, not a body
-    if re.search(r"\b(?:an?|one|two|three|\d+)[ \t]+$", before, re.I):
-        return False  # 'a UAV', 'two IED': a thing, counted; a body is not
-    return 2 <= len(bare) <= 8 and bare.isupper() and bare.isalpha() and token not in NOT_ACRONYM
+    if not (2 <= len(bare) <= 8 and bare.isupper() and bare.isalpha()) or token in NOT_ACRONYM:
+        return False
+    return not _COUNTED.search(before)  # 'a UAV', 'two IED': a thing, counted; a body is not
 
 
 def _titled_name_at(tokens: list[str]) -> int:
@@ -193,7 +209,8 @@ def _titled_name_at(tokens: list[str]) -> int:
         if tokens[index] in TITLE_CORE:
             name = tokens[index + 1 :]
             if len(name) <= 4 and not any(
-                t in ORG_HEADS or t in COMPANY_SUFFIX or t in NOT_PERSON or t in TITLES for t in name
+                t in ORG_HEADS or t in COMPANY_SUFFIX or t in NOT_PERSON or t in TITLES
+                for t in name
             ):
                 return index
             return -1
@@ -202,7 +219,7 @@ def _titled_name_at(tokens: list[str]) -> int:
 
 def _with_ordinal(candidate: _Candidate, text: str) -> None:
     """'5th Special Forces Group', '3rd Battalion': a unit's number is part of its name."""
-    match = re.search(r"\b\d{1,4}(?:st|nd|rd|th)[ \t]+$", text[max(0, candidate.start - 12) : candidate.start])
+    match = _ORDINAL_BEFORE.search(text[max(0, candidate.start - 12) : candidate.start])
     if match:
         candidate.start -= len(match.group())
         candidate.text = text[candidate.start : candidate.end]
@@ -227,7 +244,7 @@ def _place_by_shape(candidate: _Candidate, text: str) -> bool:
 def _classify_shape(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> bool:
     """Organisations and places by the run's own words; True when decided."""
     tokens = candidate.tokens
-    bare = re.sub(r"^(?:The|the)\s+", "", candidate.text)
+    bare = _THE.sub("", candidate.text)
     known = gazetteer.organization(bare)
     if known:
         _org(candidate, known)
@@ -247,7 +264,7 @@ def _classify_shape(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> b
         return True
     if _titled_name_at(tokens) >= 0:
         return False  # a person with an office before the title: the person stage decides
-    if tokens[-1] in DOCUMENTS:
+    if tokens[-1] in DOCUMENTS or tokens[-1].removesuffix("s") in DOCUMENTS:
         return True  # 'UN Security Council Resolution', 'Paris Agreement': neither body nor place
     if _place_by_shape(candidate, text):
         return True
@@ -274,7 +291,10 @@ def _classify_shape(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> b
     before = text[max(0, candidate.start - 40) : candidate.start]
     # 'Jane Doe spokesman' is not said; 'Acme spokesman' and 'shares of Acme' are
     person_like = tokens[0] in gazetteer.given_names and len(tokens) == 2 and "spokes" in after[:12]
-    if (_ORG_AFTER.match(after) or _ORG_BEFORE.search(before)) and not person_like:
+    org_before = before.rstrip().endswith(("of", "in", "at", "for", "with", "the")) and bool(
+        _ORG_BEFORE.search(before)
+    )
+    if (_ORG_AFTER.match(after) or org_before) and not person_like:
         _org(candidate)
         return True
     if (
@@ -286,10 +306,10 @@ def _classify_shape(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> b
         _org(candidate)
         return True
     if len(tokens) == 1 and tokens[0] in ORG_HEADS:
-        if re.search(r"\bthe[ \t]+$", before):
+        if before.endswith(("the ", "the\t")):
             _org(candidate)  # 'the Coalition', 'the Department': one body, named short
             return True
-        if re.search(r"\b\d{1,4}(?:st|nd|rd|th)[ \t]+$", before):
+        if _ORDINAL_BEFORE.search(before):
             _with_ordinal(candidate, text)
             _org(candidate)  # '3rd Battalion'
             return True
@@ -339,10 +359,7 @@ def _classify_person(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> 
             candidate.kind = "person"
             return
     # 'Secretary of State Antony J. Blinken': the run starts after 'of', with the office's name.
-    if re.search(
-        r"\b(?:Secretary|Minister|Director|Governor|Chancellor)[ \t]+of[ \t]+(?:the[ \t]+)?$",
-        text[max(0, candidate.start - 80) : candidate.start],
-    ):
+    if _OFFICE_OF.search(text[max(0, candidate.start - 40) : candidate.start]):
         rest = list(tokens)
         while rest and (rest[0] in OFFICE_WORDS or rest[0] in TITLES):
             rest = rest[1:]
@@ -354,10 +371,7 @@ def _classify_person(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> 
             _keep_from(candidate, text, len(tokens) - len(rest))
             candidate.kind = "person"
             return
-    after = text[candidate.end : candidate.end + 60]
-    before = text[max(0, candidate.start - 40) : candidate.start]
-    evidence = bool(_APPOSITIVE_AFTER.match(after) or _EVIDENCE_BEFORE.search(before))
-    if tokens[-1] in FACILITY or any(t in NOT_PERSON for t in tokens):
+    if len(tokens) < 2 or tokens[-1] in FACILITY or any(t in NOT_PERSON for t in tokens):
         return  # 'Sofia Park', 'Paris Agreement': named after someone or somewhere, not them
     if (
         len(tokens) >= 2
@@ -367,7 +381,10 @@ def _classify_person(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> 
     ):
         candidate.kind = "person"
         return
-    if len(tokens) >= 2 and all(not t.isupper() or len(t) <= 2 for t in tokens) and evidence:
+    if all(not t.isupper() or len(t) <= 2 for t in tokens) and (
+        _APPOSITIVE_AFTER.match(text[candidate.end : candidate.end + 60])
+        or _EVIDENCE_BEFORE.search(text[max(0, candidate.start - 40) : candidate.start])
+    ):
         candidate.kind = "person"
 
 

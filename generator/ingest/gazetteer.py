@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 # Longest place name looked up inside a capitalised run, in words ('Bosnia and Herzegovina').
 MAX_PLACE_WORDS = 4
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Accent- and case-insensitive key: 'López' and 'Lopez' are the same name."""
     decomposed = unicodedata.normalize("NFKD", text)

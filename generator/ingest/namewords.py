@@ -127,4 +127,6 @@ DOCUMENTS = wordset(
     Protocol Memorandum Convention Report Strategy Doctrine"""
 )
 # 'Independence Day', 'Paris Masters': an event named after a place is not the place.
-EVENTS = wordset("Day Week Cup Games Prize Award Festival Olympics Championship Championships Series War Masters Open Marathon")
+EVENTS = wordset(
+    "Day Week Cup Games Prize Award Festival Olympics Championship Championships Series War Masters Open Marathon"
+)

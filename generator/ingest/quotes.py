@@ -261,8 +261,8 @@ def extract_quotes(text: str, entities: Entities) -> tuple[Quote, ...]:
         subjects = [
             (verb.start(), subject)
             for verb in _BEFORE_VERB.finditer(text, offset, position)
-            if (subject := _subject(text, verb.start(), offset, entities)) is not False
-            and not any(q.start < verb.start() < q.end for q in spans)
+            if not any(q.start < verb.start() < q.end for q in here)
+            and (subject := _subject(text, verb.start(), offset, entities)) is not False
         ]
         for span in here:
             while subjects and subjects[0][0] < span.start:

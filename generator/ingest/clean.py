@@ -45,7 +45,9 @@ def _is_short_label(text: str) -> bool:
     return _words(text) <= 14 and not _SENTENCE_END.search(text) and len(text) <= 140
 
 
-_TITLE_ABBREVIATION = re.compile(r"(?:\b[A-Z]\.)+$|\b(?:Inc|Corp|Co|Ltd|Jr|Sr|Bros|St)\.$")
+_TITLE_ABBREVIATION = re.compile(
+    r"(?:\b[A-Z]\.)+$|\b(?:Inc|Corp|Co|Ltd|Plc|Jr|Sr|Bros|St|INC|CORP|CO|LTD|PLC|JR|SR|BROS)\.$"
+)
 
 
 def is_title_like(text: str) -> bool:

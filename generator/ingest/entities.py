@@ -199,6 +199,8 @@ def _is_acronym(token: str, before: str = "") -> bool:
         return False  # 'J.D.', 'D.C.': initials and abbreviations, not a body
     if not (2 <= len(bare) <= 8 and bare.isupper() and bare.isalpha()) or token in NOT_ACRONYM:
         return False
+    if before.endswith("<"):
+        return False  # 'American Express Co <AXP>': a ticker, part of the company before it
     return not _COUNTED.search(before)  # 'a UAV', 'two IED': a thing, counted; a body is not
 
 

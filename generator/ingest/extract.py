@@ -118,6 +118,19 @@ def find_dateline(paragraphs: tuple[str, ...]) -> str | None:
     return None
 
 
+def _without_dateline(plain: str) -> str:
+    """The text with its dateline's place blanked (same length, so offsets hold): 'ST. LOUIS,
+    March 4 -' is the dateline's place, read there, not words for the entity stage."""
+    position = 0
+    for paragraph in plain.split("\n\n")[:3]:
+        match = _DATELINE.match(paragraph)
+        if match:
+            start, end = position + match.start("place"), position + match.end("place")
+            return plain[:start] + " " * (end - start) + plain[end:]
+        position += len(paragraph) + 2
+    return plain
+
+
 def escape_markdown_line(paragraph: str) -> str:
     """Keep scraped text literal: a leading '#', '>', '-', '1.' must not become markup."""
     return _MD_BLOCK_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}{m.group(3)}", paragraph)
@@ -175,8 +188,8 @@ def extract_article(
         body_text = "\n\n".join(escape_markdown_line(p) for p in paragraphs)
     authors = raw.sidecar.authors or stated.authors or clean.authors
     plain = "\n\n".join(paragraphs)
-    entities = extract_entities(plain)
     dateline = find_dateline(paragraphs)
+    entities = extract_entities(_without_dateline(plain) if dateline else plain)
     places = entities.places
     if dateline:
         # A dateline names the place the story was filed from: always a place of the article.

@@ -9,6 +9,7 @@ thousands of names, so extraction stays linear in the text.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -67,9 +68,11 @@ class Gazetteer:
 
 
 def title_case(text: str) -> str:
-    """'NEW YORK' -> 'New York', 'SAN FRANCISCO' -> 'San Francisco'; 'U.S.' stays."""
+    """'NEW YORK' -> 'New York', 'ST. LOUIS' -> 'St. Louis'; initials such as 'U.S.' stay."""
     return " ".join(
-        word if "." in word else "-".join(p[:1] + p[1:].lower() for p in word.split("-"))
+        word
+        if word.count(".") >= 2 or re.fullmatch(r"[A-Z]\.", word)
+        else "-".join(p[:1] + p[1:].lower() for p in word.split("-"))
         for word in text.split()
     )
 

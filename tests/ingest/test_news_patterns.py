@@ -42,6 +42,22 @@ def test_upper_case_dateline_city_becomes_the_place_as_spelt() -> None:
         assert not any(word.isupper() for p in article.places for word in p.split())
 
 
+def test_wire_story_with_indented_hard_wrapped_paragraphs() -> None:
+    text = (
+        "BARGE RATES FALL AT MIDWEST TERMINALS\n\n"
+        "    ST. LOUIS, March 4 - Barge freight rates on the upper\n"
+        "Mississippi fell again this week, Harbour River Lines Inc <HRL> said.\n"
+        "    Rates were quoted at 120 pct of tariff, said Tom Reilly, a broker.\n Reuter\n"
+    )
+    raw = RawDocument(HERE, "story.txt", "txt", text, "0" * 64, "utf-8")
+    article = extract_article(raw, clean_text(text, HERE), SourceMeta(), summary_words=20)
+    assert article.title == "BARGE RATES FALL AT MIDWEST TERMINALS"
+    assert article.dateline == "ST. LOUIS"
+    assert article.places[0] == "St. Louis"
+    assert article.organizations == ("Harbour River Lines Inc",)  # not 'ST', not the ticker
+    assert article.people == ("Tom Reilly",)
+
+
 def test_all_caps_headline_with_a_dash_is_the_title_not_a_dateline() -> None:
     for headline in (
         "SOCCER - SCOTTISH CUP SEMI-FINAL RESULTS",
@@ -71,6 +87,8 @@ def test_headline_ending_in_an_abbreviation_is_a_title_and_the_date_under_it_is_
     )
     assert clean.title_line == "FARM EXPORTS RISE TO U.S."
     assert clean.stated_date == "1987-04-06"
+    company = clean_text("DIVIDEND SET BY HARBOUR HOLDINGS INC.\n\nTORONTO, May 1 - Text.\n", HERE)
+    assert company.title_line == "DIVIDEND SET BY HARBOUR HOLDINGS INC."
 
 
 def test_british_titles_without_full_stop_merge_with_the_full_name() -> None:

@@ -197,7 +197,7 @@ def _is_acronym(token: str, before: str = "") -> bool:
     bare = token.replace(".", "").replace("&", "")
     if "." in token and len(bare) < 3:
         return False  # 'J.D.', 'D.C.': initials and abbreviations, not a body
-    if not (2 <= len(bare) <= 8 and bare.isupper() and bare.isalpha()) or token in NOT_ACRONYM:
+    if not (2 <= len(bare) <= 6 and bare.isupper() and bare.isalpha()) or token in NOT_ACRONYM:
         return False
     if before.endswith("<"):
         return False  # 'American Express Co <AXP>': a ticker, part of the company before it
@@ -296,7 +296,9 @@ def _classify_shape(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> b
     org_before = before.rstrip().endswith(("of", "in", "at", "for", "with", "the")) and bool(
         _ORG_BEFORE.search(before)
     )
-    if (_ORG_AFTER.match(after) or org_before) and not person_like:
+    # 'The board approved', 'Two board members': a lone word opening a sentence is no body
+    lone_opener = len(tokens) == 1 and _at_sentence_start(text, candidate.start)
+    if (_ORG_AFTER.match(after) or org_before) and not person_like and not lone_opener:
         _org(candidate)
         return True
     if (
@@ -378,7 +380,7 @@ def _classify_person(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> 
     if (
         len(tokens) >= 2
         and tokens[0] in gazetteer.given_names
-        and tokens[0] not in {"Al", "El"}  # 'Al Huwayjah' is a place; 'Al Gore' has evidence
+        and tokens[0] not in {"Al", "El", "Les", "La", "Le", "De", "Van"}  # articles: "Al Huwayjah"
         and not tokens[-1].isupper()
     ):
         candidate.kind = "person"

@@ -49,25 +49,25 @@ def test_a_quote_over_two_paragraphs_is_one_quote_with_its_speaker() -> None:
     assert long.speaker == "Brian Cole"
 
 
+def _speakers(text: str) -> list[str | None]:
+    return [q.speaker for q in extract_quotes(text, extract_entities(text))]
+
+
 def test_he_said_after_a_new_person_is_not_the_previous_speaker() -> None:
     text = (
         "“The figures are wrong,” said Anna Berg, the auditor.\n\n"
         "Peter Lund, the finance director, disagreed with her.\n\n"
         "“We checked every line,” he said."
     )
-    quotes = extract_quotes(text, extract_entities(text))
-    assert [q.speaker for q in quotes] == ["Anna Berg", "Peter Lund"]
+    assert _speakers(text) == ["Anna Berg", "Peter Lund"]
     # two new people, either of whom may be 'he': nobody is named rather than a guess
     ambiguous = text.replace("Peter Lund, the finance director,", "Peter Lund and Chris Ek")
-    speakers = [q.speaker for q in extract_quotes(ambiguous, extract_entities(ambiguous))]
-    assert speakers == ["Anna Berg", None]
+    assert _speakers(ambiguous) == ["Anna Berg", None]
 
 
 def test_said_surname_and_name_role_said() -> None:
-    text = (
+    assert _speakers(
         "Marta Lindgren, the head of the port authority, said: “We are ready.”\n\n"
         "“It will be close,” said Okonkwo.\n\n"
         "“Nothing is settled,” Tomas Varga, a lawyer for the families, said on Monday."
-    )
-    quotes = extract_quotes(text, extract_entities(text))
-    assert [q.speaker for q in quotes] == ["Marta Lindgren", "Okonkwo", "Tomas Varga"]
+    ) == ["Marta Lindgren", "Okonkwo", "Tomas Varga"]

@@ -19,6 +19,7 @@ from generator.ingest.namewords import (
     CLUB_WORDS,
     COMPANY_SUFFIX,
     DEMONYM,
+    CALENDAR,
     DOCUMENTS,
     EVENTS,
     FACILITY,
@@ -77,6 +78,11 @@ _ORG_STRONG = re.compile(r"^(?:’s|'s)?\s+(?:shares|stock|chief executive|subsi
 # A title before one of these is an office of the place ('President Mexico' is not said of a
 # person); before a town's name it is a person ('President Obama', not Obama in Japan).
 _WIDE_PLACES = frozenset({"country", "state", "continent", "region", "alias"})
+_COMPASS = frozenset(
+    "North South East West Northern Southern Eastern Western Central Northeast Northwest "
+    "Southeast Southwest Northeastern Northwestern Southeastern Southwestern Upper Lower".split()
+)
+_NUMBER_NAME = re.compile(r"\d{1,3}\b")
 _THE = re.compile(r"^(?:The|the)\s+")
 _COUNTED = re.compile(r"\b(?:an?|one|two|three|\d+)[ \t]+$", re.I)
 _ORDINAL_BEFORE = re.compile(r"\b\d{1,4}(?:st|nd|rd|th)[ \t]+$")
@@ -179,7 +185,8 @@ def _extend_org(candidate: _Candidate, text: str) -> None:
             joined[0] == "and" and (candidate.tokens[-1] not in ORG_HEADS or "the" in joined)
         ):
             return  # 'Chamber of Commerce and Industry' is one body; '... and the X' is two
-        follow = RUN.match(rest, connector.end())
+        # 'Group' + ' of 7' takes a number where a name would stand
+        follow = RUN.match(rest, connector.end()) or _NUMBER_NAME.match(rest, connector.end())
         if not follow:
             return
         value = _POSSESSIVE.sub("", follow.group())
@@ -228,8 +235,11 @@ def _with_ordinal(candidate: _Candidate, text: str) -> None:
         candidate.tokens = candidate.text.split()
 
 
-def _place_by_shape(candidate: _Candidate, text: str) -> bool:
+def _place_by_shape(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> bool:
     tokens = candidate.tokens
+    if len(tokens) >= 2 and tokens[0] in _COMPASS and gazetteer.place(" ".join(tokens[1:])):
+        candidate.kind, candidate.name = "place", candidate.text  # 'Northern Iraq', 'East Java'
+        return True
     if tokens[0] in PLACE_PREFIX and (len(tokens) >= 2 or _CONNECT.match(text[candidate.end :])):
         if len(tokens) == 1:
             _extend_org(candidate, text)  # 'Gulf' + ' of Aden'
@@ -268,7 +278,7 @@ def _classify_shape(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> b
         return False  # a person with an office before the title: the person stage decides
     if tokens[-1] in DOCUMENTS or tokens[-1].removesuffix("s") in DOCUMENTS:
         return True  # 'UN Security Council Resolution', 'Paris Agreement': neither body nor place
-    if _place_by_shape(candidate, text):
+    if _place_by_shape(candidate, text, gazetteer):
         return True
     heads = [t.rstrip(".,") for t in tokens[1:]]
     if any(t in ORG_HEADS or t in COMPANY_SUFFIX for t in heads) or tokens[0] in CLUB_PREFIX:
@@ -310,7 +320,7 @@ def _classify_shape(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> b
         _org(candidate)
         return True
     if len(tokens) == 1 and tokens[0] in ORG_HEADS:
-        if before.endswith(("the ", "the\t")):
+        if before.endswith(("the ", "the\t")) and not _CONNECT.match(after):
             _org(candidate)  # 'the Coalition', 'the Department': one body, named short
             return True
         if _ORDINAL_BEFORE.search(before):
@@ -377,6 +387,16 @@ def _classify_person(candidate: _Candidate, text: str, gazetteer: Gazetteer) -> 
             return
     if len(tokens) < 2 or tokens[-1] in FACILITY or any(t in NOT_PERSON for t in tokens):
         return  # 'Sofia Park', 'Paris Agreement': named after someone or somewhere, not them
+    if (
+        len(tokens) >= 2
+        and (
+            re.fullmatch(r"[A-Z]\.", tokens[0]) or tokens[0].split("-")[0] in gazetteer.given_names
+        )
+        and tokens[0] not in {"Al", "El", "Les", "La", "Le", "De", "Van"}
+        and tokens[-1][1:].islower()
+    ):
+        candidate.kind = "person"  # 'J. Smith', 'Jean-Pierre Raffarin'
+        return
     if (
         len(tokens) >= 2
         and tokens[0] in gazetteer.given_names
@@ -529,6 +549,8 @@ def extract_entities(text: str, gazetteer: Gazetteer | None = None) -> Entities:
             len(candidate.tokens) == 1
             and not word.isupper()
             and word not in SENTENCE_WORDS
+            and word not in CALENDAR
+            and not DEMONYM.match(word.removesuffix("s"))  # 'Ecuadorians, who ...'
             and (
                 _SAID_BEFORE.search(text[max(0, candidate.start - 20) : candidate.start])
                 or _WHO_AFTER.match(text, candidate.end)

@@ -130,3 +130,9 @@ DOCUMENTS = wordset(
 EVENTS = wordset(
     "Day Week Cup Games Prize Award Festival Olympics Championship Championships Series War Masters Open Marathon"
 )
+# Days and months: capitalised, after 'said' ('officials stated Thursday'), never a name.
+CALENDAR = wordset(
+    """Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May
+    June July August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept
+    Oct Nov Dec Today Tonight Yesterday Tomorrow"""
+)

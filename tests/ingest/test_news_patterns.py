@@ -226,3 +226,14 @@ def test_entities_and_quotes_never_raise_on_name_like_text(words: list[str]) -> 
     for mention in entities.mentions:
         assert 0 <= mention.start <= mention.end <= len(text)
     extract_quotes(text, entities)
+
+
+def test_days_nationalities_and_numbered_groups_are_not_people() -> None:
+    text = (
+        "Officials stated Thursday that visas for Ecuadorians, who arrive by air, would change. "
+        "The Group of 20 met in Northern Iraq, and J. Okoro, an engineer, attended."
+    )
+    entities = extract_entities(text)
+    assert entities.people == ("J. Okoro",)
+    assert entities.organizations == ("Group of 20",)
+    assert entities.places == ("Northern Iraq",)

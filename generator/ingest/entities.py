@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 from generator.ingest.gazetteer import Gazetteer, fold, load_gazetteer, title_case
 from generator.ingest.namewords import (
+    CALENDAR,
     CLUB_PREFIX,
     CLUB_WORDS,
     COMPANY_SUFFIX,
     DEMONYM,
-    CALENDAR,
     DOCUMENTS,
     EVENTS,
     FACILITY,
@@ -79,8 +79,27 @@ _ORG_STRONG = re.compile(r"^(?:’s|'s)?\s+(?:shares|stock|chief executive|subsi
 # person); before a town's name it is a person ('President Obama', not Obama in Japan).
 _WIDE_PLACES = frozenset({"country", "state", "continent", "region", "alias"})
 _COMPASS = frozenset(
-    "North South East West Northern Southern Eastern Western Central Northeast Northwest "
-    "Southeast Southwest Northeastern Northwestern Southeastern Southwestern Upper Lower".split()
+    [
+        "North",
+        "South",
+        "East",
+        "West",
+        "Northern",
+        "Southern",
+        "Eastern",
+        "Western",
+        "Central",
+        "Northeast",
+        "Northwest",
+        "Southeast",
+        "Southwest",
+        "Northeastern",
+        "Northwestern",
+        "Southeastern",
+        "Southwestern",
+        "Upper",
+        "Lower",
+    ]
 )
 _NUMBER_NAME = re.compile(r"\d{1,3}\b")
 _THE = re.compile(r"^(?:The|the)\s+")

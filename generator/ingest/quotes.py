@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from generator.ingest.entities import TITLES, Entities
+from generator.ingest.entities import Entities
+from generator.ingest.namewords import TITLES
 from generator.models import Quote
 
 _MARK = re.compile(r"[“”\"]")

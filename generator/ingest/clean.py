@@ -50,6 +50,11 @@ _TITLE_ABBREVIATION = re.compile(
 )
 
 
+_STAMPED_DATELINE = re.compile(
+    r"^[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ.'’ -]{1,40}(?:\s*,\s*[A-Z][\w.'’ ]{1,30}?)?\s+\d{4}-\d{2}-\d{2}$"
+)
+
+
 def is_title_like(text: str) -> bool:
     """A first line that reads as a headline: short, not a sentence, not a dateline lede.
 
@@ -66,6 +71,8 @@ def is_title_like(text: str) -> bool:
         and not _TITLE_ABBREVIATION.search(stripped)
     ):
         return False
+    if _STAMPED_DATELINE.match(stripped):
+        return False  # 'LONDON 1996-08-30': where and when the story was filed
     if not any(c.islower() for c in stripped):
         return True
     return not re.match(r"^[A-Z][A-Z .,'’-]{2,40}\s[—–-]{1,2}\s", stripped)

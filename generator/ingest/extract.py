@@ -26,6 +26,10 @@ _DATELINE = re.compile(
     r"(?:,\s*(?!" + _MONTH + r"\s+\d)[A-Z][\w.'’ ]{1,30}?)?"
     r"(?:,?\s*" + _MONTH + r"\s+\d{1,2}(?:,\s*\d{4})?)?"
     r"(?:\s*\((?P<agency>[^)]{2,40})\))?\s*[—–-]{1,2}\s+\S"
+    # or a line of its own stamped with the date: 'LONDON 1996-08-30',
+    # 'AL-AIN, United Arab Emirates 1996-12-06'
+    r"|^(?P<stamped>[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ.'’ -]{1,40}?[A-ZÀ-ÖØ-Þ.])"
+    r"(?:\s*,\s*[A-Z][\w.'’ ]{1,30}?)?\s+\d{4}-\d{2}-\d{2}\s*$"
 )
 _ABBREVIATIONS = frozenset(
     [
@@ -88,9 +92,15 @@ def first_sentence(text: str) -> str:
     return text.strip()
 
 
+def _is_stamped_dateline(paragraph: str) -> bool:
+    match = _DATELINE.match(paragraph)
+    return bool(match and match.group("stamped"))
+
+
 def infer_title(paragraphs: tuple[str, ...]) -> str:
     """A title from the lede when the source has none (flagged title_source: inferred)."""
-    lede = next((p for p in paragraphs if len(p.split()) >= 4), paragraphs[0] if paragraphs else "")
+    ledes = [p for p in paragraphs if len(p.split()) >= 4 and not _is_stamped_dateline(p)]
+    lede = ledes[0] if ledes else (paragraphs[0] if paragraphs else "")
     lede = _DATELINE.sub(lambda m: m.group(0)[-1], lede, count=1) if _DATELINE.match(lede) else lede
     sentence = first_sentence(lede).rstrip(".")
     if len(sentence) <= _TITLE_MAX:
@@ -112,7 +122,7 @@ def find_dateline(paragraphs: tuple[str, ...]) -> str | None:
     for paragraph in paragraphs[:3]:
         match = _DATELINE.match(paragraph)
         if match:
-            place = match.group("place").strip()
+            place = (match.group("place") or match.group("stamped")).strip()
             if len(place) >= 3 and not place.isdigit():
                 return place
     return None
@@ -125,7 +135,8 @@ def _without_dateline(plain: str) -> str:
     for paragraph in plain.split("\n\n")[:3]:
         match = _DATELINE.match(paragraph)
         if match:
-            start, end = position + match.start("place"), position + match.end("place")
+            group = "place" if match.group("place") else "stamped"
+            start, end = position + match.start(group), position + match.end(group)
             return plain[:start] + " " * (end - start) + plain[end:]
         position += len(paragraph) + 2
     return plain

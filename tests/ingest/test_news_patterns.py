@@ -237,3 +237,23 @@ def test_days_nationalities_and_numbered_groups_are_not_people() -> None:
     assert entities.people == ("J. Okoro",)
     assert entities.organizations == ("Group of 20",)
     assert entities.places == ("Northern Iraq",)
+
+
+def test_dateline_line_stamped_with_the_date() -> None:
+    for line, place in (
+        ("LONDON 1996-08-30", "LONDON"),
+        ("AL-AIN, United Arab Emirates 1996-12-06", "AL-AIN"),
+    ):
+        text = (
+            f"SOCCER - LEADERS DRAW AT HOME\n\n{line}\n\nThe leaders drew 1-1 at home on Friday.\n"
+        )
+        raw = RawDocument(HERE, "story.txt", "txt", text, "0" * 64, "utf-8")
+        article = extract_article(raw, clean_text(text, HERE), SourceMeta(), summary_words=20)
+        assert article.title == "SOCCER - LEADERS DRAW AT HOME"
+        assert article.dateline == place
+    untitled = (
+        "LONDON 1996-08-30\n\nThe leaders drew 1-1 at home on Friday against the champions.\n"
+    )
+    raw = RawDocument(HERE, "story.txt", "txt", untitled, "0" * 64, "utf-8")
+    article = extract_article(raw, clean_text(untitled, HERE), SourceMeta(), summary_words=20)
+    assert article.title.startswith("The leaders drew")

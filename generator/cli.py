@@ -101,6 +101,17 @@ def _how_to_open(config: Config) -> str:
     return f"view it: {serve} (or 'newsarchive serve')"
 
 
+def _web_skipped(counts: dict[str, int]) -> str:
+    """'; 7 web captures not ingested (3 not HTML, 2 redirect, ...)', or nothing."""
+    if not counts:
+        return ""
+    total = sum(counts.values())
+    reasons = ", ".join(
+        f"{n} {reason}" for reason, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    return f"; {total} web archive capture{'s' if total != 1 else ''} not ingested ({reasons})"
+
+
 def _summary(problems: list[Problem], strict: bool, out: TextIO) -> int:
     for problem in problems:
         print(str(problem), file=out)
@@ -259,7 +270,8 @@ def main(
             report = pipeline.run_ingest(config, progress)
             print(
                 f"{report.count('written')} written, {report.count('unchanged')} unchanged, "
-                f"{report.count('kept-edited')} kept (hand-edited), {report.count('skipped')} skipped",
+                f"{report.count('kept-edited')} kept (hand-edited), {report.count('skipped')} skipped"
+                + _web_skipped(report.web_skipped),
                 file=out,
             )
             return _summary(report.problems, False, err)
@@ -278,6 +290,8 @@ def main(
             if details:
                 line += f" ({'; '.join(details)})"
             line += f", {skipped} skipped" + (": see below" if skipped else "")
+            if ingest:
+                line += _web_skipped(ingest.web_skipped)
             print(line, file=out)
             print(_how_to_open(config), file=out)
             if not config.has_base_url:

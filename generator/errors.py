@@ -46,6 +46,10 @@ class ArticleError(GeneratorError):
         return text
 
 
+class NoTextError(ArticleError):
+    """Cleaning left no article text: a bad file, or in a web archive a page that is no article."""
+
+
 class TemplateError(GeneratorError):
     """A template failed to load or render; names the template and line."""
 

@@ -29,6 +29,7 @@ TYPED_KEYS = (
     "photo_credits",
     "publisher",
     "url",
+    "captured",
     "language",
     "summary",
     "word_count",
@@ -198,6 +199,7 @@ def article_to_mapping(article: Article) -> dict[str, Any]:
         "photo_credits": list(article.photo_credits),
         "publisher": article.publisher,
         "url": article.url,
+        "captured": article.captured,
         "language": article.language,
         "summary": article.summary,
         "word_count": article.word_count,
@@ -206,16 +208,36 @@ def article_to_mapping(article: Article) -> dict[str, Any]:
         "places": list(article.places),
         "quotes": [asdict(q) for q in article.quotes],
         "tags": list(article.tags),
-        "source": asdict(article.source) if article.source else None,
+        "source": _source_mapping(article.source),
         "removed": [asdict(r) for r in article.removed],
     }
     if data["source"] is None:
         del data["source"]
-    for key in ("date_source", "publisher", "url", "language"):
+    for key in ("date_source", "publisher", "url", "captured", "language"):
         if data[key] is None:
             del data[key]
     data.update({k: v for k, v in article.extra.items() if k not in data})
     return data
+
+
+def _source_mapping(source: SourceRef | None) -> dict[str, Any] | None:
+    """A record's `source`: path, sha256, format, and a web archive page's record, offset and
+    member only when it has them (a plain file's record stays as it always was)."""
+    if source is None:
+        return None
+    return {k: v for k, v in asdict(source).items() if v is not None}
+
+
+def _source_ref(src: Mapping[str, Any]) -> SourceRef:
+    offset = src.get("offset")
+    return SourceRef(
+        path=src["path"],
+        sha256=src["sha256"],
+        format=src["format"],
+        record=str(src["record"]) if src.get("record") is not None else None,
+        offset=offset if isinstance(offset, int) and not isinstance(offset, bool) else None,
+        member=str(src["member"]) if src.get("member") is not None else None,
+    )
 
 
 def _strings(value: Any, key: str, source: Path) -> tuple[str, ...]:
@@ -259,6 +281,7 @@ def mapping_to_article(
         photo_credits=_strings(data.get("photo_credits"), "photo_credits", source),
         publisher=data.get("publisher"),
         url=data.get("url"),
+        captured=str(data["captured"]) if data.get("captured") is not None else None,
         language=data.get("language"),
         summary=str(data.get("summary") or ""),
         word_count=int(data["word_count"])
@@ -269,9 +292,7 @@ def mapping_to_article(
         places=_strings(data.get("places"), "places", source),
         quotes=quotes,
         tags=_strings(data.get("tags"), "tags", source),
-        source=SourceRef(path=src["path"], sha256=src["sha256"], format=src["format"])
-        if isinstance(src, Mapping)
-        else None,
+        source=_source_ref(src) if isinstance(src, Mapping) else None,
         removed=removed,
         extra={k: v for k, v in data.items() if k not in TYPED_KEYS},
     )

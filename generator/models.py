@@ -51,6 +51,8 @@ class RawDocument:
     encoding: str
     repairs: tuple[str, ...] = ()
     sidecar: SourceMeta = field(default_factory=SourceMeta)
+    # When a web crawler fetched it (a web archive record's WARC-Date); None for a plain file.
+    captured: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +72,22 @@ class CleanText:
 
 @dataclass(frozen=True, slots=True)
 class SourceRef:
-    """Where an article came from: path relative to content/raw/, content hash, format."""
+    """Where an article came from: path relative to content/raw/, content hash, format; for a
+    page from a web archive also the record (WARC-Record-ID), its byte offset in the WARC, and
+    the WARC's name inside a WACZ."""
 
     path: str
     sha256: str
     format: SourceFormat
+    record: str | None = None
+    offset: int | None = None
+    member: str | None = None
+
+
+def record_key(path: str, member: str | None = None, record: str | None = None) -> str:
+    """What ingest knows a record's input by: the raw file's path, and for a web archive page the
+    WARC's name inside a WACZ and the record id too (one archive gives many records)."""
+    return "#".join(part for part in (path, member, record) if part)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +113,8 @@ class Article:
     photo_credits: tuple[str, ...] = ()
     publisher: str | None = None
     url: str | None = None
+    # When a web crawler captured the page (WARC-Date), never the publication date.
+    captured: str | None = None
     language: str | None = None
     summary: str = ""
     word_count: int = 0

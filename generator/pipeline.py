@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 import time
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from generator.children import worker_pool
 from generator.config import Config
-from generator.errors import ArticleError, GeneratorError, Problem
+from generator.errors import ArticleError, GeneratorError, NoTextError, Problem
 from generator.filecache import Stamp, StampCache
 from generator.fsutil import exclusive, stat_stamp, tree_files
 from generator.ingest.extract import slugify
-from generator.ingest.read import find_inputs, read_document
+from generator.ingest.read import find_inputs, is_web_archive, read_document
 from generator.ingest.write import (
+    ExistingRecord,
+    capture_identity,
     input_hash,
     is_up_to_date,
     scan_records,
@@ -27,9 +32,11 @@ from generator.ingest.write import (
     write_record,
 )
 from generator.memory import fewer_collections, free_pages_returned, large_blocks_returned
-from generator.models import Article, IngestResult, Removal, SourceMeta
+from generator.models import Article, IngestResult, RawDocument, Removal, SourceMeta
 
 if TYPE_CHECKING:
+    from generator.ingest.warc import Skipped
+    from generator.ingest.webunit import WebUnit
     from generator.render.catalog import CatalogCache
     from generator.render.output import Guard
     from generator.render.plan import ArticlePages
@@ -38,6 +45,12 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 # Below this many inputs a process pool costs more than it saves.
 _PARALLEL_MIN = 24
+# Inputs per job sent to a worker, and jobs waiting per worker: enough to keep every core busy,
+# few enough that a web archive's pages are read as the workers need them, never all at once.
+_CHUNK = 4
+_QUEUED_PER_WORKER = 4
+NO_TEXT = "no article text"
+SAME_TEXT = "same text as another capture"
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -51,6 +64,8 @@ class IngestReport:
     # Every record file's stamp as ingest scanned it, in tree_files order, when ingest wrote no
     # record (else None): loading the records then needs no second listing and stat of each.
     record_stamps: dict[str, Stamp | None] | None = None
+    # Captures in web archives that are no page to ingest, by reason (redirect, revisit...).
+    web_skipped: dict[str, int] = field(default_factory=dict)
 
     def count(self, action: str) -> int:
         return sum(1 for r in self.results if r.action == action)
@@ -72,6 +87,20 @@ def _unexpected(config: Config, source: Path, stage: str, exc: BaseException) ->
 
 def ingest_document(path: Path, config: Config) -> Article:
     """read -> clean -> extract for one raw file. Raises ArticleError for a bad input."""
+    return _ingest_raw(read_document(path, config.raw_dir, config.max_input_bytes), config)
+
+
+def ingest_web_page(unit: WebUnit, config: Config) -> Article:
+    """read -> clean -> extract for one page of a web archive, read by offset from the archive,
+    then through the same stages as a saved .html page. Raises ArticleError for a bad page."""
+    from generator.ingest.webunit import read_unit, with_capture
+
+    raw = read_unit(unit, config.max_input_bytes)
+    return with_capture(_ingest_raw(raw, config), unit, raw)
+
+
+def _ingest_raw(raw: RawDocument, config: Config) -> Article:
+    """clean -> extract -> spin for one decoded input."""
     # Imported here: trafilatura and the spin lexicon cost a second to load, and a build
     # whose inputs did not change never needs them.
     from generator.annotate.records import with_spin
@@ -80,7 +109,7 @@ def ingest_document(path: Path, config: Config) -> Article:
     from generator.ingest.html import extract_html
     from generator.ingest.mdinput import read_markdown_input
 
-    raw = read_document(path, config.raw_dir, config.max_input_bytes)
+    path = raw.source
     stated = SourceMeta()
     extra_removed: tuple[Removal, ...] = ()
     text, find_title, keep_lines = raw.text, True, False
@@ -97,7 +126,7 @@ def ingest_document(path: Path, config: Config) -> Article:
         find_title, keep_lines = stated.title is None, True
     clean = clean_text(text, path, find_title=find_title, keep_lines=keep_lines)
     if not clean.paragraphs:
-        raise ArticleError(
+        raise NoTextError(
             path,
             "clean",
             "nothing is left after cleaning (the whole text looked like page junk)",
@@ -118,32 +147,89 @@ def _unique(base: str, taken: set[str]) -> str:
     return candidate
 
 
-def _ingest_safely(job: tuple[Path, Config]) -> Article | Problem:
-    """Worker body: one input to an Article, or the Problem that stopped it (picklable either way)."""
-    path, config = job
+Outcome: TypeAlias = "Article | Problem | Skipped"
+
+
+def _ingest_safely(job: tuple[Path | WebUnit, Config]) -> Outcome:
+    """Worker body: one input to an Article, or the Problem that stopped it (picklable either
+    way); a web archive page with no article text (an embed, a login form) is only Skipped."""
+    source, config = job
+    if not isinstance(source, Path):
+        return _web_page_safely(source, config)
     try:
-        return ingest_document(path, config)
+        return ingest_document(source, config)
     except ArticleError as exc:
         return Problem.from_error(exc)
     except GeneratorError as exc:
-        return Problem(str(path), "ingest", str(exc))
+        return Problem(str(source), "ingest", str(exc))
     except Exception as exc:  # one bad input must not sink the archive
-        return _unexpected(config, path, "ingest", exc)
+        return _unexpected(config, source, "ingest", exc)
 
 
-def _ingest_all(jobs: list[tuple[Path, Config]], progress: Progress) -> Iterator[Article | Problem]:
-    """Run the per-file stages on every core; results come back in input order, one at a time
-    (so that each is written and let go before the archive's worth of articles piles up)."""
-    if len(jobs) < _PARALLEL_MIN or (os.cpu_count() or 1) < 2:
-        for done, job in enumerate(jobs, 1):
-            progress("ingest", done, len(jobs))
-            yield _ingest_safely(job)
+def _web_page_safely(unit: WebUnit, config: Config) -> Outcome:
+    from generator.ingest.warc import Skipped
+
+    try:
+        return ingest_web_page(unit, config)
+    except NoTextError:
+        return Skipped(NO_TEXT, unit.capture.url)
+    except ArticleError as exc:
+        problem = Problem.from_error(exc)
+        if not problem.message.startswith("record at offset"):
+            problem = replace(problem, message=f"{unit.where}: {problem.message}")
+        return problem
+    except Exception as exc:  # one bad page must not sink the archive
+        problem = _unexpected(config, Path(unit.archive), "ingest", exc)
+        return replace(problem, message=f"{unit.where}: {problem.message}")
+
+
+def _ingest_chunk(config: Config, sources: list[Path | WebUnit]) -> list[Outcome]:
+    return [_ingest_safely((source, config)) for source in sources]
+
+
+@dataclass(frozen=True, slots=True)
+class _Todo:
+    """An input to ingest: its record key (a raw path, or a web archive page's), what a worker
+    reads (a file, or a page located in an archive), and the input hash its record will carry."""
+
+    rel: str
+    source: Path | WebUnit
+    current: str
+
+
+def _ingest_all(
+    todo: Iterator[_Todo], config: Config, progress: Progress
+) -> Iterator[tuple[_Todo, Outcome]]:
+    """Run the per-input stages on every core; results come back in input order, one at a time
+    (so that each is written and let go before the archive's worth of articles piles up). Inputs
+    are taken from `todo` only as workers are ready for them: a web archive is scanned as it
+    is ingested, its pages never listed all at once."""
+    first = list(itertools.islice(todo, _PARALLEL_MIN))
+    workers = os.cpu_count() or 1
+    if len(first) < _PARALLEL_MIN or workers < 2:
+        for done, item in enumerate(itertools.chain(first, todo), 1):
+            progress("ingest", done, max(done, len(first)))
+            yield item, _ingest_safely((item.source, config))
         return
-    chunk = max(1, min(64, len(jobs) // ((os.cpu_count() or 2) * 4)))
-    with worker_pool(os.cpu_count() or 2) as pool:
-        for done, result in enumerate(pool.map(_ingest_safely, jobs, chunksize=chunk), 1):
-            progress("ingest", done, len(jobs))
-            yield result
+    items = itertools.chain(first, todo)
+    queued: deque[tuple[list[_Todo], Future[list[Outcome]]]] = deque()
+    done = sent = 0
+    with worker_pool(workers) as pool:
+        while True:
+            while len(queued) < workers * _QUEUED_PER_WORKER:
+                chunk = list(itertools.islice(items, _CHUNK))
+                if not chunk:
+                    break
+                sources: list[Any] = [item.source for item in chunk]
+                queued.append((chunk, pool.submit(_ingest_chunk, config, sources)))
+                sent += len(chunk)
+            if not queued:
+                return
+            chunk, future = queued.popleft()
+            for item, outcome in zip(chunk, future.result(), strict=True):
+                done += 1
+                progress("ingest", done, sent)
+                yield item, outcome
 
 
 def run_ingest(
@@ -169,68 +255,120 @@ def _run_ingest(config: Config, progress: Progress, *, force: bool) -> IngestRep
     scan = scan_records(config.articles_dir, scan_cache)
     records, slugs, files = scan.by_raw, scan.slugs, scan.files
     config.articles_dir.mkdir(parents=True, exist_ok=True)
-    todo: list[tuple[str, str, str]] = []
     hashes = StampCache(cache_dir / "inputs.marshal", fresh=force)
     listing = tree_files(config.raw_dir)
     inputs = list(find_inputs(config.raw_dir, listing))
     names = {p for _, p in listing}
     raw_prefix = len(str(config.raw_dir)) + 1
-    for path in inputs:
-        rel = path[raw_prefix:].replace(os.sep, "/")
-        record = records.get(rel)
-        try:
-            current = input_hash(path, hashes, names)
-        except OSError as exc:
-            report.problems.append(Problem(path, "read", f"cannot read the file: {exc.strerror}"))
-            report.results.append(IngestResult(rel, None, "skipped", str(exc)))
-            continue
-        unchanged_input = record is not None and record.input_hash == current
-        if (not force and is_up_to_date(record, current)) or (
-            record and record.is_hand_edited and unchanged_input
-        ):
-            report.results.append(IngestResult(rel, record.file if record else None, "unchanged"))
-        else:
-            todo.append((rel, path, current))
-    hashes.save()
-    outcomes = _ingest_all([(Path(path), config) for _, path, _ in todo], progress)
-    for (rel, _path, current), outcome in zip(todo, outcomes, strict=True):  # as each comes
-        if isinstance(outcome, Problem):
-            report.problems.append(outcome)
-            report.results.append(IngestResult(rel, None, "skipped", str(outcome)))
-            continue
-        record = records.get(rel)
-        article = outcome
-        if record is not None:
-            article, target = replace(article, slug=record.slug), record.path
-        else:
-            article = replace(article, slug=_unique(slugify(article.slug), slugs))
-            target = config.articles_dir / f"{article.slug}.md"
-            if str(target) in files:
-                stems = {Path(f).stem for f in files}
-                target = config.articles_dir / f"{_unique(article.slug, stems)}.md"
-        slugs.add(article.slug)
-        files.add(str(target))
-        try:
-            result = write_record(article, rel, record, target, current)
-        except OSError as exc:
-            report.problems.append(
-                Problem(str(target), "write", f"cannot write the article: {exc.strerror}")
-            )
-            report.results.append(IngestResult(rel, None, "skipped", str(exc)))
-            continue
-        if result.action == "kept-edited":
-            report.problems.append(
-                Problem(str(result.article_path), "ingest", result.message, is_warning=True)
-            )
-        elif result.action == "written":
-            # What scan_records would read back from the file: the next run need not parse it.
-            name = str(target)
-            scan_cache.put(name, stat_stamp(name), scanned(article, rel, current))
-        report.results.append(result)
+    web = None
+    if any(is_web_archive(path) for path in inputs):
+        from generator.ingest.webarchives import WebArchives
+
+        web = WebArchives(cache_dir, records, report.results, report.problems, force=force)
+
+    def todo() -> Iterator[_Todo]:
+        """Every input that needs ingesting, found as the workers take them."""
+        for path in inputs:
+            rel = path[raw_prefix:].replace(os.sep, "/")
+            if web is not None and is_web_archive(rel):
+                for page in web.pages(path, rel):
+                    yield _Todo(page.unit.key, page.unit, page.current)
+                continue
+            record = records.get(rel)
+            try:
+                current = input_hash(path, hashes, names)
+            except OSError as exc:
+                report.problems.append(
+                    Problem(path, "read", f"cannot read the file: {exc.strerror}")
+                )
+                report.results.append(IngestResult(rel, None, "skipped", str(exc)))
+                continue
+            unchanged_input = record is not None and record.input_hash == current
+            if (not force and is_up_to_date(record, current)) or (
+                record and record.is_hand_edited and unchanged_input
+            ):
+                report.results.append(
+                    IngestResult(rel, record.file if record else None, "unchanged")
+                )
+            else:
+                yield _Todo(rel, Path(path), current)
+        hashes.save()
+
+    # The text of every web archive page on record, so that the same text captured again (a
+    # second crawl, the same WARC in a WACZ) makes no second article.
+    texts = {r.capture: key for key, r in records.items() if r.capture is not None}
+    try:
+        for item, outcome in _ingest_all(todo(), config, progress):  # as each comes
+            if isinstance(outcome, Problem):
+                report.problems.append(outcome)
+                report.results.append(IngestResult(item.rel, None, "skipped", str(outcome)))
+                if web is not None and not isinstance(item.source, Path):
+                    web.failed(item.source, outcome)
+                continue
+            if not isinstance(outcome, Article):
+                report.web_skipped[outcome.reason] = report.web_skipped.get(outcome.reason, 0) + 1
+                continue
+            article = outcome
+            if article.captured is not None:
+                identity = capture_identity(article.url, article.body)
+                if texts.setdefault(identity, item.rel) != item.rel:
+                    report.web_skipped[SAME_TEXT] = report.web_skipped.get(SAME_TEXT, 0) + 1
+                    continue
+            _write(config, item, article, records, slugs, files, report, scan_cache)
+    finally:
+        if web is not None:
+            web.close()
+    if web is not None:
+        web.save()
+        for reason, count in web.skipped.items():
+            report.web_skipped[reason] = report.web_skipped.get(reason, 0) + count
     scan_cache.save()
     if not any(r.action == "written" for r in report.results):
         report.record_stamps = scan.stamps
     return report
+
+
+def _write(
+    config: Config,
+    item: _Todo,
+    article: Article,
+    records: dict[str, ExistingRecord],
+    slugs: set[str],
+    files: set[str],
+    report: IngestReport,
+    scan_cache: StampCache,
+) -> None:
+    """Stage write (in the main process, in input order): a slug and a file name for a new
+    article, then its record."""
+    rel, current = item.rel, item.current
+    record = records.get(rel)
+    if record is not None:
+        article, target = replace(article, slug=record.slug), record.path
+    else:
+        article = replace(article, slug=_unique(slugify(article.slug), slugs))
+        target = config.articles_dir / f"{article.slug}.md"
+        if str(target) in files:
+            stems = {Path(f).stem for f in files}
+            target = config.articles_dir / f"{_unique(article.slug, stems)}.md"
+    slugs.add(article.slug)
+    files.add(str(target))
+    try:
+        result = write_record(article, rel, record, target, current)
+    except OSError as exc:
+        report.problems.append(
+            Problem(str(target), "write", f"cannot write the article: {exc.strerror}")
+        )
+        report.results.append(IngestResult(rel, None, "skipped", str(exc)))
+        return
+    if result.action == "kept-edited":
+        report.problems.append(
+            Problem(str(result.article_path), "ingest", result.message, is_warning=True)
+        )
+    elif result.action == "written":
+        # What scan_records would read back from the file: the next run need not parse it.
+        name = str(target)
+        scan_cache.put(name, stat_stamp(name), scanned(article, rel, current))
+    report.results.append(result)
 
 
 @dataclass(slots=True)

@@ -172,7 +172,8 @@ def _pick_date(
         return d, stated.date_source or "metadata"
     if clean.stated_date:
         return clean.stated_date, "text"
-    if d := parse_filename_date(raw.source.name):
+    # A web archive's file name dates the crawl, not the article (rec-20240305...warc.gz).
+    if raw.captured is None and (d := parse_filename_date(raw.source.name)):
         return d, "filename"
     return None, None
 

@@ -27,6 +27,9 @@ FORMATS: Mapping[str, SourceFormat] = {
     ".markdown": "md",
 }
 SIDECAR_SUFFIXES = (".json", ".yaml", ".yml")
+# Web archives (ISO 28500 WARC, its predecessor ARC, gzipped or not, and WACZ): each holds many
+# pages, read by ingest/webarchives.py.
+WEB_ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz", ".wacz")
 _SIDECAR_KEYS = {"title", "date", "url", "publisher", "authors", "author", "language", "tags"}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
 # Control characters other than tab/newline/CR/form feed: a few are tolerated, many mean binary.
@@ -50,10 +53,14 @@ def find_inputs(
             continue
         stem, dot, extension = parts[-1].rpartition(".")
         suffix = f".{extension.lower()}" if dot and stem else ""
-        if suffix in FORMATS:
+        if suffix in FORMATS or is_web_archive(parts[-1]):
             yield name
         elif suffix not in SIDECAR_SUFFIXES and not parts[-1].startswith("README"):
             yield name  # reported as unsupported by read_document, never silently ignored
+
+
+def is_web_archive(name: str) -> bool:
+    return name.lower().endswith(WEB_ARCHIVE_SUFFIXES)
 
 
 def read_document(path: Path, raw_dir: Path, max_bytes: int) -> RawDocument:
@@ -69,7 +76,7 @@ def read_document(path: Path, raw_dir: Path, max_bytes: int) -> RawDocument:
             path,
             "read",
             f"unsupported file type {path.suffix or '(none)'!r}",
-            "Use .txt, .html or .md, or move the file out of content/raw/",
+            "Use .txt, .html, .md or a web archive (.warc, .warc.gz, .arc, .wacz), or move the file out of content/raw/",
         )
     size = path.stat().st_size
     if size > max_bytes:
@@ -79,11 +86,28 @@ def read_document(path: Path, raw_dir: Path, max_bytes: int) -> RawDocument:
             f"file is {size / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB limit",
             "Split it, or raise max_input_mb in newsarchive.toml",
         )
-    data = path.read_bytes()
-    text, encoding = decode_bytes(data, path, is_html=fmt == "html")
+    return document_from_bytes(path.read_bytes(), path, rel, fmt, read_sidecar(path))
+
+
+def document_from_bytes(
+    data: bytes,
+    source: Path,
+    rel: str,
+    fmt: SourceFormat,
+    sidecar: SourceMeta | None = None,
+    *,
+    declared: str | None = None,
+    captured: str | None = None,
+) -> RawDocument:
+    """Decode and repair one input's bytes (a file's, or a web archive record's payload).
+
+    `declared` is a charset stated outside the bytes (an HTTP Content-Type header); `captured`
+    the time a crawler fetched them. Raises ArticleError when the bytes are binary or empty.
+    """
+    text, encoding = decode_bytes(data, source, is_html=fmt == "html", declared=declared)
     if not text.strip():
         raise ArticleError(
-            path,
+            source,
             "read",
             "file is empty or whitespace only",
             "Add the article text or delete the file",
@@ -104,14 +128,15 @@ def read_document(path: Path, raw_dir: Path, max_bytes: int) -> RawDocument:
         repairs += ("invalid UTF-8 bytes replaced with U+FFFD",)
     fixed = unicodedata.normalize("NFC", _BIDI_CONTROLS.sub("", fixed.replace("\x00", "")))
     return RawDocument(
-        source=path,
+        source=source,
         rel_path=rel,
         format=fmt,
         text=fixed,
         sha256=hashlib.sha256(data).hexdigest(),
         encoding=encoding,
         repairs=repairs,
-        sidecar=read_sidecar(path),
+        sidecar=sidecar or SourceMeta(),
+        captured=captured,
     )
 
 
@@ -119,10 +144,13 @@ def _visible(text: str) -> str:
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def decode_bytes(data: bytes, path: Path, *, is_html: bool = False) -> tuple[str, str]:
+def decode_bytes(
+    data: bytes, path: Path, *, is_html: bool = False, declared: str | None = None
+) -> tuple[str, str]:
     """Decode bytes exactly once: BOM, then strict UTF-8, then declared charset, then detection.
 
-    Raises ArticleError when the bytes look binary.
+    `declared` (an HTTP header's charset) goes before the page's own <meta charset>, as in a
+    browser. Raises ArticleError when the bytes look binary.
     """
     for bom, name in (
         (codecs.BOM_UTF8, "utf-8-sig"),
@@ -147,10 +175,12 @@ def decode_bytes(data: bytes, path: Path, *, is_html: bool = False) -> tuple[str
     loose = data.decode("utf-8", errors="replace")
     if loose.count("\ufffd") <= max(2, len(data) // 2000) and _UTF8_SEQUENCE.search(data):
         return _reject_binary(loose, path), "utf-8 (invalid bytes replaced)"
+    stated = [declared] if declared else []
     if is_html and (m := _META_CHARSET.search(data[:4096])):
-        declared = m.group(1).decode("ascii", "replace")
+        stated.append(m.group(1).decode("ascii", "replace"))
+    for charset in stated:
         try:
-            return _reject_binary(data.decode(declared), path), declared.lower()
+            return _reject_binary(data.decode(charset), path), charset.lower()
         except (LookupError, UnicodeDecodeError):
             pass
     western = _western_single_byte(data)

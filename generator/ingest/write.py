@@ -20,7 +20,7 @@ from generator.frontmatter import (
     with_generated,
 )
 from generator.fsutil import atomic_write_text, stat_stamp, tree_files
-from generator.models import Article, IngestResult
+from generator.models import Article, IngestResult, record_key
 
 GENERATOR_TAG = f"newsarchive {__version__}"
 
@@ -34,6 +34,9 @@ class ExistingRecord:
     input_hash: str | None
     generated_by: str | None
     is_hand_edited: bool
+    # A web archive page's URL and text digest (capture_identity): the same text captured
+    # again makes no second record.
+    capture: str | None = None
 
     @property
     def path(self) -> Path:
@@ -109,29 +112,48 @@ def scan_records(articles_dir: Path, cache: StampCache | None = None) -> RecordS
         if slug is not None:
             slugs.add(slug)
         if found is not None:
-            raw, slug_of, input_of, by, edited = found
-            by_raw[raw] = ExistingRecord(name, slug_of, input_of, by, edited)
+            raw, slug_of, input_of, by, edited, capture = found
+            by_raw[raw] = ExistingRecord(name, slug_of, input_of, by, edited, capture)
     return scan
 
 
-def _fields(record: ExistingRecord) -> tuple[str, str | None, str | None, bool]:
-    return (record.slug, record.input_hash, record.generated_by, record.is_hand_edited)
+def _fields(record: ExistingRecord) -> tuple[str, str | None, str | None, bool, str | None]:
+    return (
+        record.slug,
+        record.input_hash,
+        record.generated_by,
+        record.is_hand_edited,
+        record.capture,
+    )
 
 
 def scanned(article: Article, raw_rel: str, current_input_hash: str) -> tuple[Any, ...]:
     """The scan cache's value for a record write_record has just written for `article`."""
-    return (article.slug, (raw_rel, article.slug, current_input_hash, GENERATOR_TAG, False))
+    capture = capture_identity(article.url, article.body) if article.captured else None
+    return (
+        article.slug,
+        (raw_rel, article.slug, current_input_hash, GENERATOR_TAG, False, capture),
+    )
+
+
+def capture_identity(url: str | None, body: str) -> str:
+    """A web page's URL with a digest of its text, spacing aside: two captures with the same
+    identity are the same article, however much the page around the text changed."""
+    text = " ".join(body.split())
+    return f"{url or ''}\n{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()}"
 
 
 def _scan_one(path: Path) -> tuple[str | None, tuple[str, ExistingRecord] | None]:
     """A record's slug, and (raw path, what ingest needs) when it came from a raw input."""
     text = path.read_text(encoding="utf-8")
-    data, _, _ = split_front_matter(text, path)
+    data, body, _ = split_front_matter(text, path)
     slug = data.get("slug")
     slug = slug if isinstance(slug, str) else None
     source = data.get("source")
     if not isinstance(source, Mapping) or not isinstance(source.get("path"), str):
         return slug, None
+    url, captured = data.get("url"), data.get("captured")
+    web = [source.get("member"), source.get("record")]
     generated: Any = data.get("generated") if isinstance(data.get("generated"), Mapping) else {}
     record = ExistingRecord(
         file=str(path),
@@ -139,8 +161,10 @@ def _scan_one(path: Path) -> tuple[str | None, tuple[str, ExistingRecord] | None
         input_hash=generated.get("input"),
         generated_by=generated.get("by"),
         is_hand_edited=is_hand_edited(text, data),
+        capture=capture_identity(url, body) if captured and isinstance(url, str) else None,
     )
-    return slug, (source["path"], record)
+    key = record_key(source["path"], *(str(w) if w is not None else None for w in web))
+    return slug, (key, record)
 
 
 def is_up_to_date(record: ExistingRecord | None, current_input_hash: str) -> bool:

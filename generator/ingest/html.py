@@ -13,7 +13,7 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from generator.errors import ArticleError
+from generator.errors import ArticleError, NoTextError
 from generator.ingest.credits import parse_photo_credit
 from generator.ingest.dates import normalize_date
 from generator.models import Removal, SourceMeta
@@ -260,7 +260,7 @@ def extract_html(text: str, source: Path) -> HtmlExtract:
     )
     body = str(getattr(doc, "text", None) or "").strip()
     if not body:
-        raise ArticleError(
+        raise NoTextError(
             source,
             "clean",
             "no article text found in the HTML page",

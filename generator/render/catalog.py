@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str, int, int], None]
 CATALOG_NAME = "catalog.pickle"
-_FORMAT = 4  # 4: Entry.authors
+_FORMAT = 5  # 4: Entry.authors; 5: Entry.url, Entry.captured
 # Fewer records than this are read in this process: starting workers costs more.
 PARALLEL_MIN = 64
 _CHUNK = 32
@@ -75,6 +75,10 @@ class Entry(NamedTuple):
     record: str  # digest of the whole record: what its own page and its analysis come from
     search: str  # digest of its search document (what the Whoosh index holds of it)
     authors: tuple[str, ...] = ()  # the byline: each name gets an author page
+    # A page from a web archive: when it was captured, and from which address (None otherwise):
+    # captures of one address are linked as versions of the page.
+    captured: str | None = None
+    url: str | None = None
 
     def store_key(self, version: str) -> str:
         """Key of its rows in the build store's per-record tables (analysis, features, search)."""
@@ -141,6 +145,8 @@ def make_entry(
         record=record,
         search=search,
         authors=_names(article.authors),
+        captured=article.captured,
+        url=article.url if article.captured else None,
     )
 
 

@@ -75,6 +75,7 @@ def structure_key(config: Config, entries: Sequence[Entry], templates: Mapping[s
             e.authors,
             e.quotes > 0,
             e.annotated,
+            (e.url, e.captured) if e.captured else None,
         )
         for e in entries
     ]
@@ -305,9 +306,8 @@ def _reuse(
         page = pages.get(path)
         if page is None:
             return None  # the stored plan lacks a page it should have: plan in full
-        page = replace(
-            page, context={**page.context, **article_links(annotations.get(slug), entries)}
-        )
+        links = article_links(annotations.get(slug), entries, page.context.get("captures"))
+        page = replace(page, context={**page.context, **links})
         pages[path] = page
         patched.append(page)
     # The search page names the reader index's bundles, which are not part of the structure.

@@ -169,6 +169,50 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
+class Capture:
+    """Another capture of the same web page (a version), and when it was made."""
+
+    article: ArticleRef
+    captured: str
+
+
+@dataclass(frozen=True, slots=True)
+class Captures:
+    """An article page's other captures of the same address, earlier and later, oldest first."""
+
+    earlier: tuple[Capture, ...] = ()
+    later: tuple[Capture, ...] = ()
+
+
+NO_CAPTURES = Captures()
+
+
+def page_versions(entries: Sequence[Any]) -> dict[str, Captures]:
+    """slug -> the other captures of its address, for every page captured more than once (the
+    same text captured again makes no second record, so these differ)."""
+    by_url: dict[str, list[Any]] = defaultdict(list)
+    for entry in entries:
+        if getattr(entry, "captured", None) and getattr(entry, "url", None):
+            by_url[_address(entry.url)].append(entry)
+    versions: dict[str, Captures] = {}
+    for group in by_url.values():
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda e: (e.captured, e.slug))
+        for place, entry in enumerate(group):
+            versions[entry.slug] = Captures(
+                tuple(Capture(ref(e.slug), e.captured) for e in group[:place]),
+                tuple(Capture(ref(e.slug), e.captured) for e in group[place + 1 :]),
+            )
+    return versions
+
+
+def _address(url: str) -> str:
+    """A URL without its fragment: captures of one page."""
+    return url.split("#", 1)[0]
+
+
+@dataclass(frozen=True, slots=True)
 class ArticlePages:
     """What an article page needs from the rest of the archive, kept so one page can be redone.
 
@@ -181,6 +225,7 @@ class ArticlePages:
     annotations: Mapping[str, ArchiveAnnotation]
     order: Mapping[str, int] = field(default_factory=dict)  # slug -> place, newest first
     slugs: Sequence[str] = ()  # newest first
+    versions: Mapping[str, Captures] = field(default_factory=dict)  # page_versions
 
     def neighbors(self, slug: str) -> Neighbors:
         """The next newer and next older article of the archive (listings' order)."""
@@ -201,13 +246,16 @@ class ArticlePages:
             )
             for kind in KINDS
         }
+        captures = self.versions.get(article.slug, NO_CAPTURES)
+        links = article_links(self.annotations.get(article.slug), self.entries, captures)
         context = {
             "article": ref(article.slug),
             "analysis": AnalysisRef(article.slug),
             "entities": refs,
             "author_urls": {r.name: r.url for r in refs[BYLINE]},
             "neighbors": self.neighbors(article.slug),
-            **article_links(self.annotations.get(article.slug), self.entries),
+            "captures": captures,
+            **links,
         }
         return Page(article_url(article), "article.html", context)
 
@@ -221,16 +269,20 @@ class Neighbors:
 
 
 def article_links(
-    notes: ArchiveAnnotation | None, known: Mapping[str, Any]
+    notes: ArchiveAnnotation | None, known: Mapping[str, Any], captures: Captures | None = None
 ) -> dict[str, tuple[Any, ...]]:
-    """The `links` (copies and originals) and `related` articles of an article page's context."""
+    """The `links` (copies and originals) and `related` articles of an article page's context.
+    Other `captures` of the same page are named once, as versions, not again as copies."""
+    versions = (
+        {c.article.slug for c in captures.earlier + captures.later} if captures else set()
+    )
     links = tuple(
         Link(ref(d.slug), d.relation, d.similarity)
         for d in (notes.duplicates if notes else ())
-        if d.slug in known
+        if d.slug in known and d.slug not in versions
     )
     # A copy or original is already named in a notice at the top: "Related" does not repeat it.
-    copies = {link.article.slug for link in links}
+    copies = {link.article.slug for link in links} | versions
     related = tuple(
         ref(s) for s in (notes.related if notes else ()) if s in known and s not in copies
     )
@@ -247,6 +299,7 @@ def article_pages(
         annotations or {},
         {slug: place for place, slug in enumerate(slugs)},
         slugs,
+        page_versions(entries),
     )
 
 

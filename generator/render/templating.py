@@ -86,6 +86,21 @@ def display_date(value: str | None) -> str:
     return f"{day.strftime('%B')} {day.day}, {day.year}"
 
 
+def capture_time(value: str | None) -> str:
+    """'March 5, 2024, 12:34 UTC' for a capture time (two captures can share a day)."""
+    if not value:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return display_date(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC)
+    if len(value) <= 10:
+        return display_date(value)
+    return f"{display_date(moment.date().isoformat())}, {moment:%H:%M} UTC"
+
+
 def atom_date(value: str | None) -> str:
     """RFC 3339 timestamp for feeds; a date alone is taken as midnight UTC. '' for no date: the
     feed template then falls back on the feed's own date (never 1970)."""
@@ -139,6 +154,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = {
     "removed_groups": removed_groups,
     "captions": captions,
     "display_date": display_date,
+    "capture_time": capture_time,
     "atom_date": atom_date,
     "article_url": article_url,
     "json_script": _json_script,

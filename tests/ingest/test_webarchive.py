@@ -104,7 +104,7 @@ def test_warc_of_mixed_records_ingests_exactly_its_html_pages(tmp_path: Path) ->
         "https://news.example.org/el/bridge",
     }
     offsets = record_offsets(data)
-    for url, (front, body) in records.items():
+    for url, (front, _body) in records.items():
         source = front["source"]
         assert source["path"] == name and source["format"] == "html"
         assert source["record"] in ids.values()

@@ -3,36 +3,31 @@
 from __future__ import annotations
 
 import contextlib
-import itertools
+import functools
 import logging
 import os
 import time
 import traceback
-from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
-from generator.children import worker_pool
 from generator.config import Config
 from generator.errors import ArticleError, GeneratorError, NoTextError, Problem
 from generator.filecache import Stamp, StampCache
 from generator.fsutil import exclusive, stat_stamp, tree_files
-from generator.ingest.extract import slugify
 from generator.ingest.read import find_inputs, is_web_archive, read_document
 from generator.ingest.write import (
-    ExistingRecord,
-    capture_identity,
     input_hash,
     is_up_to_date,
     scan_records,
     scanned,
-    write_record,
+    write_article,
 )
 from generator.memory import fewer_collections, free_pages_returned, large_blocks_returned
 from generator.models import Article, IngestResult, RawDocument, Removal, SourceMeta
+from generator.ordered import ordered_map
 
 if TYPE_CHECKING:
     from generator.ingest.warc import Skipped
@@ -50,7 +45,6 @@ _PARALLEL_MIN = 24
 _CHUNK = 4
 _QUEUED_PER_WORKER = 4
 NO_TEXT = "no article text"
-SAME_TEXT = "same text as another capture"
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -139,14 +133,6 @@ def _ingest_raw(raw: RawDocument, config: Config) -> Article:
     return article
 
 
-def _unique(base: str, taken: set[str]) -> str:
-    candidate, n = base, 2
-    while candidate in taken:
-        candidate = f"{base}-{n}"
-        n += 1
-    return candidate
-
-
 Outcome: TypeAlias = "Article | Problem | Skipped"
 
 
@@ -183,10 +169,6 @@ def _web_page_safely(unit: WebUnit, config: Config) -> Outcome:
         return replace(problem, message=f"{unit.where}: {problem.message}")
 
 
-def _ingest_chunk(config: Config, sources: list[Path | WebUnit]) -> list[Outcome]:
-    return [_ingest_safely((source, config)) for source in sources]
-
-
 @dataclass(frozen=True, slots=True)
 class _Todo:
     """An input to ingest: its record key (a raw path, or a web archive page's), what a worker
@@ -197,6 +179,10 @@ class _Todo:
     current: str
 
 
+def _ingest_chunk(config: Config, todo: list[_Todo]) -> list[Outcome]:
+    return [_ingest_safely((item.source, config)) for item in todo]
+
+
 def _ingest_all(
     todo: Iterator[_Todo], config: Config, progress: Progress
 ) -> Iterator[tuple[_Todo, Outcome]]:
@@ -204,32 +190,14 @@ def _ingest_all(
     (so that each is written and let go before the archive's worth of articles piles up). Inputs
     are taken from `todo` only as workers are ready for them: a web archive is scanned as it
     is ingested, its pages never listed all at once."""
-    first = list(itertools.islice(todo, _PARALLEL_MIN))
-    workers = os.cpu_count() or 1
-    if len(first) < _PARALLEL_MIN or workers < 2:
-        for done, item in enumerate(itertools.chain(first, todo), 1):
-            progress("ingest", done, max(done, len(first)))
-            yield item, _ingest_safely((item.source, config))
-        return
-    items = itertools.chain(first, todo)
-    queued: deque[tuple[list[_Todo], Future[list[Outcome]]]] = deque()
-    done = sent = 0
-    with worker_pool(workers) as pool:
-        while True:
-            while len(queued) < workers * _QUEUED_PER_WORKER:
-                chunk = list(itertools.islice(items, _CHUNK))
-                if not chunk:
-                    break
-                sources: list[Any] = [item.source for item in chunk]
-                queued.append((chunk, pool.submit(_ingest_chunk, config, sources)))
-                sent += len(chunk)
-            if not queued:
-                return
-            chunk, future = queued.popleft()
-            for item, outcome in zip(chunk, future.result(), strict=True):
-                done += 1
-                progress("ingest", done, sent)
-                yield item, outcome
+    return ordered_map(
+        functools.partial(_ingest_chunk, config),
+        todo,
+        serial_below=_PARALLEL_MIN,
+        chunk=_CHUNK,
+        queued_per_worker=_QUEUED_PER_WORKER,
+        on_done=lambda done, taken: progress("ingest", done, taken),
+    )
 
 
 def run_ingest(
@@ -253,7 +221,7 @@ def _run_ingest(config: Config, progress: Progress, *, force: bool) -> IngestRep
     cache_dir = config.build_dir / "cache"
     scan_cache = StampCache(cache_dir / "scan.marshal", fresh=force)
     scan = scan_records(config.articles_dir, scan_cache)
-    records, slugs, files = scan.by_raw, scan.slugs, scan.files
+    records = scan.by_raw
     config.articles_dir.mkdir(parents=True, exist_ok=True)
     hashes = StampCache(cache_dir / "inputs.marshal", fresh=force)
     listing = tree_files(config.raw_dir)
@@ -294,9 +262,6 @@ def _run_ingest(config: Config, progress: Progress, *, force: bool) -> IngestRep
                 yield _Todo(rel, Path(path), current)
         hashes.save()
 
-    # The text of every web archive page on record, so that the same text captured again (a
-    # second crawl, the same WARC in a WACZ) makes no second article.
-    texts = {r.capture: key for key, r in records.items() if r.capture is not None}
     try:
         for item, outcome in _ingest_all(todo(), config, progress):  # as each comes
             if isinstance(outcome, Problem):
@@ -306,69 +271,35 @@ def _run_ingest(config: Config, progress: Progress, *, force: bool) -> IngestRep
                     web.failed(item.source, outcome)
                 continue
             if not isinstance(outcome, Article):
-                report.web_skipped[outcome.reason] = report.web_skipped.get(outcome.reason, 0) + 1
+                assert web is not None  # only a web archive page is skipped, not failed
+                web.skipped[outcome.reason] += 1
                 continue
-            article = outcome
-            if article.captured is not None:
-                identity = capture_identity(article.url, article.body)
-                if texts.setdefault(identity, item.rel) != item.rel:
-                    report.web_skipped[SAME_TEXT] = report.web_skipped.get(SAME_TEXT, 0) + 1
-                    continue
-            _write(config, item, article, records, slugs, files, report, scan_cache)
+            if web is not None and web.is_seen(outcome, item.rel):
+                continue  # the same text from the same address is on record already
+            try:
+                result, notes = write_article(outcome, item.rel, item.current, scan, config.articles_dir)
+            except OSError as exc:
+                report.problems.append(
+                    Problem(str(item.source), "write", f"cannot write the article: {exc.strerror}")
+                )
+                report.results.append(IngestResult(item.rel, None, "skipped", str(exc)))
+                continue
+            if result.action == "written":
+                # What scan_records would read back from the file: the next run need not parse it.
+                name = str(result.article_path)
+                scan_cache.put(name, stat_stamp(name), scanned(outcome, item.rel, item.current))
+            report.problems.extend(notes)
+            report.results.append(result)
     finally:
         if web is not None:
             web.close()
     if web is not None:
         web.save()
-        for reason, count in web.skipped.items():
-            report.web_skipped[reason] = report.web_skipped.get(reason, 0) + count
+        report.web_skipped = dict(web.skipped)
     scan_cache.save()
     if not any(r.action == "written" for r in report.results):
         report.record_stamps = scan.stamps
     return report
-
-
-def _write(
-    config: Config,
-    item: _Todo,
-    article: Article,
-    records: dict[str, ExistingRecord],
-    slugs: set[str],
-    files: set[str],
-    report: IngestReport,
-    scan_cache: StampCache,
-) -> None:
-    """Stage write (in the main process, in input order): a slug and a file name for a new
-    article, then its record."""
-    rel, current = item.rel, item.current
-    record = records.get(rel)
-    if record is not None:
-        article, target = replace(article, slug=record.slug), record.path
-    else:
-        article = replace(article, slug=_unique(slugify(article.slug), slugs))
-        target = config.articles_dir / f"{article.slug}.md"
-        if str(target) in files:
-            stems = {Path(f).stem for f in files}
-            target = config.articles_dir / f"{_unique(article.slug, stems)}.md"
-    slugs.add(article.slug)
-    files.add(str(target))
-    try:
-        result = write_record(article, rel, record, target, current)
-    except OSError as exc:
-        report.problems.append(
-            Problem(str(target), "write", f"cannot write the article: {exc.strerror}")
-        )
-        report.results.append(IngestResult(rel, None, "skipped", str(exc)))
-        return
-    if result.action == "kept-edited":
-        report.problems.append(
-            Problem(str(result.article_path), "ingest", result.message, is_warning=True)
-        )
-    elif result.action == "written":
-        # What scan_records would read back from the file: the next run need not parse it.
-        name = str(target)
-        scan_cache.put(name, stat_stamp(name), scanned(article, rel, current))
-    report.results.append(result)
 
 
 @dataclass(slots=True)

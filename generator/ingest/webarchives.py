@@ -31,10 +31,11 @@ from generator.fsutil import replace_file, stat_stamp
 from generator.ingest.wacz import Member, PageList, open_member, page_urls, warc_members
 from generator.ingest.warc import Capture, Damaged, Skipped, Window, scan_records
 from generator.ingest.webunit import WebUnit
-from generator.ingest.write import ExistingRecord, is_up_to_date
-from generator.models import IngestResult
+from generator.ingest.write import ExistingRecord, capture_identity, is_up_to_date
+from generator.models import Article, IngestResult
 
 STATE_NAME = "webarchives.marshal"
+SAME_TEXT = "same text as another capture"
 _FORMAT = 1
 _BLOCK = 1 << 20
 
@@ -92,6 +93,9 @@ class WebArchives:
         self._parts: dict[tuple[str, str], _Part] = {}
         self._copies: list[Path] = []
         self._keys: list[str] | None = None
+        # The text of every web page on record by address, so that the same text captured again
+        # (a second crawl, the same WARC inside a WACZ) makes no second article.
+        self._texts = {r.capture: key for key, r in records.items() if r.capture is not None}
 
     def pages(self, path: str, rel: str) -> Iterator[Pending]:
         """The pages of one archive that need ingesting; the rest is told to results, problems
@@ -192,6 +196,16 @@ class WebArchives:
         message = f"record at offset {found.offset}{inside}: {found.message}; the rest of the archive is read"
         part.problems.append(("read", message))
         self.problems.append(Problem(path, "read", message))
+
+    def is_seen(self, article: Article, key: str) -> bool:
+        """Whether another record holds this page's text from the same address (then it is
+        counted as skipped); else the page's text is remembered as this record's."""
+        if article.captured is None:
+            return False
+        owner = self._texts.setdefault(capture_identity(article.url, article.body), key)
+        if owner != key:
+            self.skipped[SAME_TEXT] += 1
+        return owner != key
 
     def failed(self, unit: WebUnit, problem: Problem) -> None:
         """A page that did not become a record: its line is told again while nothing changed."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from generator import __version__
-from generator.errors import ArticleError
+from generator.errors import ArticleError, Problem
 from generator.filecache import Stamp, StampCache
 from generator.frontmatter import (
     article_to_mapping,
@@ -205,6 +205,40 @@ def write_record(
         return IngestResult(raw_rel, str(target), "unchanged")
     atomic_write_text(target, text)
     return IngestResult(raw_rel, str(target), "written")
+
+
+def write_article(
+    article: Article, rel: str, current: str, scan: RecordScan, articles_dir: Path
+) -> tuple[IngestResult, list[Problem]]:
+    """Write an ingested article: its record's slug and file when it has one, else a free slug
+    and file name (claimed in `scan`). Returns what was done and any warning.
+    Raises OSError when the disk refuses the write."""
+    from generator.ingest.extract import slugify
+
+    record = scan.by_raw.get(rel)
+    if record is not None:
+        article, target = replace(article, slug=record.slug), record.path
+    else:
+        article = replace(article, slug=_unique(slugify(article.slug), scan.slugs))
+        target = articles_dir / f"{article.slug}.md"
+        if str(target) in scan.files:
+            stems = {Path(f).stem for f in scan.files}
+            target = articles_dir / f"{_unique(article.slug, stems)}.md"
+    scan.slugs.add(article.slug)
+    scan.files.add(str(target))
+    result = write_record(article, rel, record, target, current)
+    notes = []
+    if result.action == "kept-edited":
+        notes.append(Problem(str(result.article_path), "ingest", result.message, is_warning=True))
+    return result, notes
+
+
+def _unique(base: str, taken: set[str]) -> str:
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate = f"{base}-{n}"
+        n += 1
+    return candidate
 
 
 def preview_text(article: Article) -> str:

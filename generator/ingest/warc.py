@@ -18,9 +18,7 @@ from dataclasses import dataclass
 from typing import IO, Any, Protocol
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 from warcio.limitreader import LimitReader
-from warcio.statusandheaders import StatusAndHeadersParserException
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Record types that are no capture of a page: not counted as skipped, they are bookkeeping.
@@ -152,7 +150,7 @@ def scan_records(
                 if isinstance(found, Damaged):
                     restart = found.offset + 1
                     break
-        except (ArchiveLoadFailed, StatusAndHeadersParserException, ValueError, EOFError) as exc:
+        except Exception as exc:  # whatever a damaged record makes warcio raise
             offset = records.offset
             if "non-chunked gzip" in str(exc):
                 yield Damaged(

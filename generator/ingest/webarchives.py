@@ -118,10 +118,12 @@ class WebArchives:
                 with Path(path).open("rb") as handle:
                     window = Window(handle, 0, Path(path).stat().st_size)
                     yield from self._warc(path, rel, None, window, (path, 0), parts.get(""))
-        except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
+        except Exception as exc:  # an unreadable file, a broken zip: one line, the run goes on
             del self._new[rel]
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            self.problems.append(Problem(path, "read", f"cannot read the web archive: {reason}"))
+            self.problems.append(
+                Problem(path, "read", f"cannot read the web archive ({type(exc).__name__}: {reason})")
+            )
 
     def _wacz(self, path: str, rel: str, parts: Mapping[str, _Part | None]) -> Iterator[Pending]:
         with zipfile.ZipFile(path) as archive:

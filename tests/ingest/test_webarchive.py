@@ -180,6 +180,7 @@ def test_damaged_records_are_one_line_each_and_lose_nothing_else(tmp_path: Path)
     cut.page("https://b.example.org/five", article_html("Fifth Story Here", "The fifth story begins."))
     whole = cut.data()
     (raw / "cut.warc.gz").write_bytes(whole[:-60])  # a crawl stopped mid-record
+    (raw / "not-a-zip.wacz").write_bytes(b"PK\x03\x04 and then nothing a zip reader knows")
 
     code, out, err = _run(root, "ingest")
 
@@ -190,6 +191,7 @@ def test_damaged_records_are_one_line_each_and_lose_nothing_else(tmp_path: Path)
         "its content; the rest of the archive is read",
         f"{raw / 'cut.warc.gz'}: read: record at offset {record_offsets(whole)[1]}: truncated record: "
         + lines[1].split("truncated record: ")[1],
+        f"{raw / 'not-a-zip.wacz'}: read: cannot read the web archive (BadZipFile: File is not a zip file)",
     ]
     assert set(_records(root)) == {
         "https://a.example.org/one",

@@ -97,13 +97,17 @@ def _is_record_name(name: str) -> bool:
     return name.endswith(".md") and not name.startswith((".", "_"))
 
 
-def load_article(path: Path, articles_dir: Path) -> Article:
-    """Parse and validate one article file, filling defaults for hand-written ones.
+def load_article(path: Path, articles_dir: Path, raw: bytes | None = None) -> Article:
+    """Parse and validate one article file, filling defaults for hand-written ones. `raw`: the
+    file's bytes, when the caller has read them (the preview parses exactly what it checked).
 
     Raises ArticleError naming the file, the field and how to fix it.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        if raw is None:
+            text = path.read_text(encoding="utf-8")
+        else:  # as read_text does: newlines universal
+            text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
         raise ArticleError(path, "load", "file is not UTF-8 text", "Save it as UTF-8") from exc
     data, body, _ = split_front_matter(text, path)

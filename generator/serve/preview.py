@@ -1,11 +1,16 @@
-"""Serve (orchestration): build once, then watch -> rebuild -> notify browsers, until interrupted.
+"""Serve (orchestration): build once, then watch -> rebuild -> notify browsers, until stopped.
 
-A change is handled in two passes. The quick pass re-renders the page of each edited article
-record at once (from the last build's view of the rest of the archive) and tells the browser
-showing it to reload: this is what an editor waits for. The full pass then runs the incremental
-build, which brings listings, entity pages, feeds and the search index in line. Both write every
-file atomically; a full pass that started before a quick pass wrote anything is stale and writes
-nothing (it runs again, as the watcher asked for it too).
+A change is handled in two passes. The quick pass (serve/quick.py) re-renders the page of each
+saved article record the moment its file is whole, from the last full pass's view of the rest of
+the archive, and tells the browser showing it: this is what an editor waits for. The full pass,
+debounced, runs the incremental build in a child process, which brings listings, entity pages,
+feeds and the search index in line. Both write every file atomically; a full pass that started
+before a quick pass wrote anything is stale and writes nothing (it runs again, as the watcher
+asked for it too).
+
+Stopping (Ctrl+C, SIGTERM) at any moment, the first build included, ends the child and its own
+workers and reports nothing as a failure: the child and everything it forks ignore SIGINT (a
+terminal sends it to the whole process group), and the parent ends them.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -25,26 +31,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator.config import Config, load_config
-from generator.errors import ArticleError, BuildSuperseded, GeneratorError, Problem
+from generator.errors import BuildSuperseded, GeneratorError
+from generator.serve.quick import QuickPass, View, page_path
 from generator.serve.server import PreviewServer, PreviewState
-from generator.serve.watch import Debouncer, start_watching
+from generator.serve.watch import Debouncer, SavedRecords, reports_closes, start_watching
 
 if TYPE_CHECKING:
-    import jinja2
-
     from generator.render.catalog import CatalogCache
     from generator.render.plan import ArticlePages
 
 log = logging.getLogger(__name__)
-# The most records one quick pass re-renders; a bigger change (a bulk edit) waits for the full one.
-_QUICK_MAX = 8
-
-
-def page_path(output_path: str) -> str:
-    """The URL path a browser shows for a site file: articles/x/index.html -> /articles/x/."""
-    return "/" + (
-        output_path[: -len("index.html")] if output_path.endswith("index.html") else output_path
-    )
+# Seconds of quiet before a full pass: a burst of saves (or a checkout) becomes one build.
+FULL_QUIET = 0.3
 
 
 @dataclass(slots=True)
@@ -62,26 +60,41 @@ class PassResult:
 _CHILD: dict[str, Any] = {}
 
 
-def _child_init(lock: Any, generation: Any) -> None:
-    _CHILD.update(lock=lock, generation=generation, records={})
-    # Background work: the quick pass, the server and the browser get the CPU first.
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(10)
+def _child_init(lock: Any, generation: Any, parent: int) -> None:
+    from generator.children import die_with_parent
+
+    die_with_parent(parent)
+    # Ctrl+C in a terminal reaches the whole process group: the parent decides when this
+    # process ends (and its forked workers inherit the setting).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _CHILD.update(lock=lock, generation=generation, records={}, background=False)
+
+
+def _to_background() -> None:
+    """From the first pass after the first build on: the quick pass, the server and the browser
+    get the CPU first (the first build, which the editor waits for, runs at normal priority)."""
+    if not _CHILD["background"]:
+        _CHILD["background"] = True
+        with contextlib.suppress(OSError, AttributeError):
+            os.nice(10)
 
 
 def full_pass(
-    root: Path,
-    start: int | None = None,
-    records: CatalogCache | None = None,
+    root: Path, start: int | None = None, background: bool = False, view: bool = False
 ) -> PassResult:
-    """One incremental build for the preview (no Pagefind); in the child process when `start`
-    is given, where the build is dropped if a quick pass wrote anything since `start`."""
+    """One incremental build for the preview (no Pagefind). In the child process (`start`
+    given) the build is dropped if a quick pass wrote anything since `start`. `view`: send the
+    archive's article pages back even when the build reused its stored plan (the preview has
+    none yet: a restart on an archive already built)."""
     from generator.pipeline import run_build
     from generator.render.catalog import CATALOG_NAME, CatalogCache
 
     config = load_config(root)  # the config file may be what changed; raises ConfigError
     guard = None
+    records: CatalogCache | None = None
     if start is not None:
+        if background:
+            _to_background()
         lock, generation = _CHILD["lock"], _CHILD["generation"]
         records = _CHILD["records"].setdefault(
             str(root), CatalogCache(config.build_dir / "cache" / CATALOG_NAME)
@@ -99,143 +112,142 @@ def full_pass(
         return PassResult(None, [], superseded=True)
     error = "\n".join(str(p) for p in report.all_problems if not p.is_warning) or None
     # The view of the archive the quick pass renders from (entity pages, links, the other
-    # articles' cards): small, so it is sent back after every pass.
-    return PassResult(
-        error, [page_path(p) for p in report.changed], article_pages=report.article_pages
-    )
+    # articles' cards): sent back when the set of articles changed, or when asked for.
+    pages = report.article_pages
+    if pages is None and view:
+        pages = _article_pages(config, records)
+    return PassResult(error, [page_path(p) for p in report.changed], article_pages=pages)
+
+
+def _article_pages(config: Config, records: CatalogCache | None) -> ArticlePages:
+    """The article pages of the archive as the build just left it (its records and annotations
+    come from the caches that build filled)."""
+    from generator.fsutil import exclusive
+    from generator.render.catalog import load_catalog
+    from generator.render.plan import article_pages
+    from generator.render.relations import annotate_catalog
+
+    with exclusive(config.build_dir / "build.lock"):  # the caches are the builds' to write
+        catalog = load_catalog(config, cache=records)
+        try:
+            return article_pages(catalog.entries, annotate_catalog(catalog, config.build_dir))
+        finally:
+            if catalog.store is not None:
+                catalog.store.close()
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored for the block, in the main thread (elsewhere signals cannot be set)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class Rebuilder:
-    """The preview's two passes (see the module docstring).
-
-    The quick pass runs in this process. Full passes run in one long-lived child process, so
-    their CPU-bound work never holds this process's GIL while the server answers the browser.
-    A lock and a generation counter shared with the child tell it whether a quick pass wrote
-    since it started.
-    """
+    """The preview's full passes, in one long-lived child process, so their CPU-bound work never
+    holds this process's GIL while the server answers the browser. A lock and a generation
+    counter shared with the child tell it whether a quick pass wrote since it started."""
 
     def __init__(self, root: Path, state: PreviewState, config: Config) -> None:
         self.root = root
         self.state = state
         self.config = config
         self.builds = 0
-        self.quick_renders = 0
+        self.stopping = False
         context = multiprocessing.get_context("spawn")
         self._lock = context.Lock()
         self._generation = context.Value("q", 0, lock=False)
         self._child: ProcessPoolExecutor | None = None
+        self._child_lock = threading.Lock()
         self._context = context
         self._pages: ArticlePages | None = None
-        self._quick_env: jinja2.Environment | None = None
+        self.quick = QuickPass(state, self._lock, self._generation)
 
-    def _executor(self) -> ProcessPoolExecutor:
-        if self._child is None:
-            self._child = ProcessPoolExecutor(
-                max_workers=1,
-                mp_context=self._context,
-                initializer=_child_init,
-                initargs=(self._lock, self._generation),
-            )
-        return self._child
+    @property
+    def quick_renders(self) -> int:
+        return self.quick.renders
 
-    def full(self, *, here: bool = False) -> str | None:
-        """Run the incremental build (in the child unless `here`) and publish what changed;
-        returns the error text, if any."""
+    def _executor(self) -> ProcessPoolExecutor | None:
+        with self._child_lock:
+            if self.stopping:
+                return None
+            if self._child is None:
+                self._child = ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=self._context,
+                    initializer=_child_init,
+                    initargs=(self._lock, self._generation, os.getpid()),
+                )
+            return self._child
+
+    def full(self, *, first: bool = False) -> str | None:
+        """Run the incremental build in the child and publish what changed; returns the error
+        text, if any. Returns None, publishing nothing, once stop() was called."""
         try:
-            if here:
-                result = full_pass(self.root)
-            else:
-                with self._lock:
-                    start = int(self._generation.value)
-                future = self._executor().submit(full_pass, self.root, start)
-                result = future.result()
+            with self._lock:
+                start = int(self._generation.value)
+            executor = self._executor()
+            if executor is None:
+                return None
+            with _sigint_ignored():  # a child started now inherits it from its first instant
+                future = executor.submit(
+                    full_pass, self.root, start, not first, self._pages is None
+                )
+            result = future.result()
         except GeneratorError as exc:
-            self.builds += 1
-            self.state.publish(str(exc))
-            return str(exc)
+            return self._failed(str(exc))
+        except BrokenProcessPool:
+            if self.stopping:
+                return None
+            self._child = None  # a new child next time
+            return self._failed(
+                "the rebuild process ended unexpectedly; the next change starts a new one"
+            )
         except Exception as exc:  # keep serving the last good site whatever happened
+            if self.stopping:
+                return None
             log.exception("build failed")
-            self.builds += 1
-            if isinstance(exc, BrokenProcessPool):
-                self._child = None  # a new child next time
-            message = f"internal error {type(exc).__name__}: {exc}"
-            self.state.publish(message)
-            return message
-        if result.superseded:
+            return self._failed(f"internal error {type(exc).__name__}: {exc}")
+        if result.superseded or self.stopping:
             return None
         self.builds += 1
-        self._quick_env = None  # fresh templates and an empty body cache for the next quick pass
         with contextlib.suppress(GeneratorError):
             self.config = load_config(self.root)
         if result.article_pages is not None or self._pages is None:
             self._pages = result.article_pages
+        if self._pages is not None:
+            self.quick.view = View.of(self.config, self._pages)
         self.state.publish(result.error, result.changed)
         return result.error
 
+    def _failed(self, message: str) -> str | None:
+        if self.stopping:
+            return None
+        self.builds += 1
+        self.state.publish(message)
+        return message
+
     def stop(self) -> None:
-        if self._child is not None:
-            processes = list(getattr(self._child, "_processes", {}).values())
-            self._child.shutdown(wait=False, cancel_futures=True)
-            for process in processes:
-                process.terminate()
-            self._child = None
-
-    def quick(self, changed: set[Path]) -> None:
-        """Re-render the pages of edited article records now; anything else waits for full()."""
-        from generator.fsutil import atomic_write_bytes
-        from generator.render.analysis import analysis_version
-        from generator.render.load import load_article
-        from generator.render.lookup import ChainLookup, MemoryLookup, StoreLookup
-        from generator.render.store import Store
-        from generator.render.templating import make_environment, render_page, site_info
-
-        pages, config = self._pages, self.config
-        records = [
-            p
-            for p in changed
-            if p.suffix == ".md" and config.articles_dir in p.parents and p.is_file()
-        ]
-        if pages is None or not records or len(records) > _QUICK_MAX:
+        """End the child (mid-build or idle) and its workers; a full pass waiting on it returns
+        quietly."""
+        with self._child_lock:
+            self.stopping = True
+            child, self._child = self._child, None
+        if child is None:
             return
-        by_file = {e.path: e for e in pages.entries.values()}
-        if self._quick_env is None:  # its own Markdown converter: not shared across threads
-            self._quick_env = make_environment(config)
-        stored = StoreLookup(
-            Store(config.build_dir / "cache" / "store.sqlite"),
-            pages.entries,
-            analysis_version(config.markdown_extensions, config.base_url),
-        )
-        written: list[str] = []
-        for path in records:
-            known = by_file.get(str(path))
-            if known is None:
-                continue  # a new record: the full pass plans it
-            try:
-                article = load_article(path, config.articles_dir)
-            except ArticleError as exc:
-                self.state.publish(str(Problem.from_error(exc)))
-                return
-            if article.slug != known.slug:
-                continue  # a new address: the full pass moves it
-            page = pages.page(article)
-            lookup = ChainLookup(
-                MemoryLookup([article], config.markdown_extensions, config.base_url), stored
-            )
-            try:
-                data = render_page(self._quick_env, page, site_info(config), lookup)
-            except GeneratorError as exc:
-                self.state.publish(str(exc))
-                return
-            with self._lock:
-                atomic_write_bytes(config.site_dir / page.output_path, data)
-                self._generation.value += 1
-            written.append(page.output_path)
-        stored.store.close()
-        if written:
-            self.quick_renders += 1
-            previous = self.state.error
-            if previous is None or any(str(p) in previous for p in records):
-                self.state.publish(None, [page_path(p) for p in written])
+        processes = list((getattr(child, "_processes", None) or {}).values())
+        for process in processes:
+            with contextlib.suppress(OSError, ValueError):
+                process.terminate()  # its forked workers die with it (die_with_parent)
+        for process in processes:
+            process.join(timeout=10)
+        child.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass(slots=True)
@@ -245,7 +257,7 @@ class Preview:
     server: PreviewServer
     state: PreviewState
     rebuilder: Rebuilder
-    debouncers: tuple[Debouncer, ...]
+    stoppers: tuple[Callable[[], None], ...]
     threads: tuple[threading.Thread, ...]
     observer: object | None = None
 
@@ -260,8 +272,8 @@ class Preview:
         return f"http://{name}:{port}/"
 
     def stop(self) -> None:
-        for debouncer in self.debouncers:
-            debouncer.stop()
+        for stop in self.stoppers:
+            stop()
         if self.observer is not None:
             self.observer.stop()  # type: ignore[attr-defined]
         self.state.close()
@@ -278,38 +290,45 @@ def start_preview(
     watch: bool = True,
     on_build: Callable[[str | None], None] | None = None,
 ) -> Preview:
-    """Build the site, start the loopback server and the watcher. Raises ConfigError on a bad config."""
+    """Build the site, start the loopback server and the watcher. Raises ConfigError on a bad
+    config; KeyboardInterrupt during the first build stops its child before going on."""
     config = load_config(root)
-    # The full pass is CPU-bound Python; a short switch interval keeps the HTTP threads and the
-    # quick pass from queueing behind it for the GIL (5 ms per hand-over by default).
+    # The quick pass and the HTTP threads share this process's GIL; a short switch interval keeps
+    # them from queueing behind one another (5 ms per hand-over by default).
     sys.setswitchinterval(0.0005)
     state = PreviewState()
-    rebuilder = Rebuilder(root, state, config)
-    rebuilder.full(here=True)
+    # Bound first, so a port in use is said at once, not after the first build.
     server = PreviewServer((host, port), config.site_dir, config.index_dir, state)
+    rebuilder = Rebuilder(root, state, config)
+    try:
+        rebuilder.full(first=True)
+    except BaseException:
+        rebuilder.stop()
+        server.server_close()
+        raise
 
     def full(changed: set[Path]) -> None:
         error = rebuilder.full()
+        if rebuilder.stopping:
+            return
         log.info("rebuilt after %d change(s): %s", len(changed), "error" if error else "ok")
         if on_build:
             on_build(error)
 
-    slow = Debouncer(full, quiet=0.3)
-    fast = Debouncer(rebuilder.quick, quiet=0.015)
-
-    def poke(path: Path) -> None:
-        fast.poke(path)
-        slow.poke(path)
-
+    slow = Debouncer(full, quiet=FULL_QUIET)
+    saved = SavedRecords(rebuilder.quick)
     serving = threading.Thread(target=server.serve_forever, name="preview-http", daemon=True)
     threads = [serving]
-    preview = Preview(server, state, rebuilder, (fast, slow), ())
+    preview = Preview(server, state, rebuilder, (saved.stop, slow.stop), ())
     serving.start()
     if watch:
-        for name, debouncer in (("preview-quick", fast), ("preview-build", slow)):
-            thread = threading.Thread(target=debouncer.run, name=name, daemon=True)
+        for name, loop in (("preview-quick", saved.run), ("preview-build", slow.run)):
+            thread = threading.Thread(target=loop, name=name, daemon=True)
             thread.start()
             threads.append(thread)
-        preview.observer = start_watching(config, poke)
+        preview.observer = start_watching(config, slow.poke, saved.event)
+        # Where closes are reported, a file being written waits for its close; elsewhere a
+        # short stillness stands in for it.
+        saved.settle = 0.25 if reports_closes(preview.observer) else 0.03
     preview.threads = tuple(threads)
     return preview

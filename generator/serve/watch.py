@@ -1,8 +1,10 @@
-"""Serve (watch): file-system events -> debounced rebuild requests; editor temp files and output ignored."""
+"""Serve (watch): file-system events -> debounced full-pass requests, and saved article records ->
+the quick pass the moment each file is whole; editor temp files and output ignored."""
 
 from __future__ import annotations
 
 import fnmatch
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -56,7 +58,8 @@ def is_relevant(path: Path, config: Config) -> bool:
 
 
 class Debouncer:
-    """Collects bursts of events and fires once the tree has been quiet for `quiet` seconds.
+    """Collects bursts of events and fires once the tree has been quiet for `quiet` seconds (the
+    full pass: a burst of saves, a branch checkout or a template edit becomes one build).
 
     Callbacks from watchdog only call `poke`; one worker thread does the rebuilds, so a burst of
     100 saves becomes one or two builds, never overlapping ones.
@@ -108,26 +111,153 @@ class Debouncer:
         self._wake.set()
 
 
+# More records than this saved within BULK_WINDOW seconds is a bulk change (a checkout, a
+# search-and-replace across files): left to the full pass, which renders them all at once.
+BULK = 8
+BULK_WINDOW = 1.0
+# What an event says about a file: whole now (closed after writing, or renamed into place),
+# possibly still being written (created, modified), or no longer there.
+WHOLE, WRITING, GONE = "whole", "writing", "gone"
+_KINDS = {"closed": WHOLE, "created": WRITING, "modified": WRITING, "deleted": GONE}
+
+
+class SavedRecords:
+    """Saved article records for the quick pass: each handed over on the event that says its
+    file is whole, with no quiet period.
+
+    Editors save in several ways: a temp file renamed over the record (one event, the file whole
+    at once), the record truncated and rewritten (modified ... closed: whole at the close), the
+    record renamed to a backup and a new one written (gone, created, modified, closed). A file
+    seen being written but never closed (a platform without close events, or a writer that keeps
+    it open) is handed over once it has been still for `settle` seconds. While more than BULK
+    records are saved within BULK_WINDOW seconds, none is handed over. Every event bumps the
+    path's generation, so the quick pass can tell a newer save arrived while it was reading.
+    One worker thread (run) calls `action` with {path: generation} and `generation` (to ask for
+    a path's generation now); watchdog's thread only calls `event`.
+    """
+
+    def __init__(
+        self,
+        action: Callable[[dict[Path, int], Callable[[Path], int]], object],
+        settle: float = 0.25,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.action = action
+        self.settle = settle
+        self.clock = clock
+        self._generation: dict[Path, int] = {}
+        self._due: dict[Path, float] = {}  # path -> when to hand it over
+        self._recent: dict[Path, float] = {}  # path -> when it was last due
+        self._ready = threading.Condition()
+        self._stopped = False
+
+    def event(self, path: Path, kind: str) -> None:
+        with self._ready:
+            self._generation[path] = self._generation.get(path, 0) + 1
+            if kind == WHOLE:
+                self._due[path] = self.clock()
+            elif kind == WRITING:
+                self._due[path] = self.clock() + self.settle
+            else:
+                self._due.pop(path, None)
+            self._ready.notify()
+
+    def generation(self, path: Path) -> int:
+        with self._ready:
+            return self._generation.get(path, 0)
+
+    def due(self) -> tuple[dict[Path, int], float | None]:
+        """The records to hand over now (and forget), and the seconds until the next one is due."""
+        with self._ready:
+            now = self.clock()
+            ready = {p: self._generation[p] for p, at in self._due.items() if at <= now}
+            for path in ready:
+                del self._due[path]
+            wait = min((at - now for at in self._due.values()), default=None)
+            self._recent = {p: t for p, t in self._recent.items() if now - t < BULK_WINDOW}
+            self._recent.update(dict.fromkeys(ready, now))
+            if len(self._recent) > BULK:
+                return {}, wait
+            return ready, wait
+
+    def run(self) -> None:
+        while True:
+            ready, wait = self.due()
+            if ready:
+                self.action(ready, self.generation)
+                continue
+            with self._ready:
+                if self._stopped:
+                    return
+                self._ready.wait(timeout=wait)
+                if self._stopped:
+                    return
+
+    def stop(self) -> None:
+        with self._ready:
+            self._stopped = True
+            self._ready.notify_all()
+
+
 class _Handler(FileSystemEventHandler):
-    def __init__(self, config: Config, poke: Callable[[Path], None]) -> None:
+    def __init__(
+        self,
+        config: Config,
+        poke: Callable[[Path], None],
+        saved: Callable[[Path, str], None] | None,
+    ) -> None:
         self.config = config
         self.poke = poke
+        self.saved = saved
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in {"opened", "closed_no_write"}:
             return
-        for raw in (event.src_path, getattr(event, "dest_path", "")):
-            if raw:
-                path = Path(raw if isinstance(raw, str) else raw.decode())
-                if is_relevant(path, self.config):
-                    self.poke(path)
+        source = _path(event.src_path)
+        target = _path(getattr(event, "dest_path", ""))
+        for path in (source, target):
+            if path is not None and is_relevant(path, self.config):
+                self.poke(path)
+        if self.saved is None or event.is_directory:
+            return
+        if event.event_type == "moved":
+            changes = [(source, GONE), (target, WHOLE)]
+        else:
+            changes = [(source, _KINDS.get(event.event_type, ""))]
+        for path, kind in changes:
+            if kind and path is not None and self._is_record(path):
+                self.saved(path, kind)
+
+    def _is_record(self, path: Path) -> bool:
+        return (
+            path.suffix == ".md"
+            and self.config.articles_dir in path.parents
+            and is_relevant(path, self.config)
+        )
 
 
-def start_watching(config: Config, poke: Callable[[Path], None]) -> Observer:  # type: ignore[valid-type]
+def _path(raw: str | bytes) -> Path | None:
+    if not raw:
+        return None
+    return Path(raw if isinstance(raw, str) else os.fsdecode(raw))
+
+
+def reports_closes(observer: object) -> bool:
+    """Whether this observer reports a written file's close (inotify does; FSEvents, kqueue,
+    Windows and polling do not): then a file being written waits for it."""
+    return type(observer).__name__.startswith("Inotify")
+
+
+def start_watching(
+    config: Config,
+    poke: Callable[[Path], None],
+    saved: Callable[[Path, str], None] | None = None,
+) -> Observer:  # type: ignore[valid-type]
     """Watch the folders that feed the site (recursively) and the config file's folder; every
-    relevant path goes to `poke` (a Debouncer's, say)."""
+    relevant path goes to `poke` (a Debouncer's, say), and each event on an article record to
+    `saved` (a SavedRecords's `event`) with what it says about the file."""
     observer = Observer()
-    handler = _Handler(config, poke)
+    handler = _Handler(config, poke, saved)
     for folder in (config.raw_dir, config.articles_dir, config.templates_dir):
         if folder.is_dir():
             observer.schedule(handler, str(folder), recursive=True)

@@ -12,7 +12,7 @@ import pytest
 from generator.cli import main
 from generator.serve.preview import Preview, start_preview
 
-from ..conftest import free_port, seed_paths
+from ..conftest import REPO, free_port, seed_paths
 
 
 @pytest.fixture
@@ -23,6 +23,15 @@ def preview(tmp_path: Path) -> Iterator[Preview]:
     (tmp_path / "content" / "raw" / "story.txt").write_text(
         "A Quiet Story\n\nNothing much happened in the town today.\n"
     )
+    running = start_preview(tmp_path, "127.0.0.1", free_port())
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def sample_preview(tmp_path: Path) -> Iterator[Preview]:
+    """A running preview (watching) of a copy of the repository's sample archive."""
+    shutil.copytree(REPO / "content" / "raw", tmp_path / "content" / "raw")
     running = start_preview(tmp_path, "127.0.0.1", free_port())
     yield running
     running.stop()

@@ -3,7 +3,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.config import Config
-from generator.serve.watch import Debouncer, is_relevant
+from generator.serve.watch import (
+    BULK,
+    BULK_WINDOW,
+    GONE,
+    WHOLE,
+    WRITING,
+    Debouncer,
+    SavedRecords,
+    is_relevant,
+)
 
 
 class _Clock:
@@ -46,3 +55,53 @@ def test_only_inputs_templates_and_config_count(config: Config) -> None:
         "notes.txt",
     ):
         assert not is_relevant(root / ignored, config), ignored
+
+
+def _saved(clock: _Clock) -> SavedRecords:
+    return SavedRecords(lambda ready, generation: None, settle=0.25, clock=clock)
+
+
+def test_a_record_is_handed_over_the_moment_it_is_whole_and_not_before() -> None:
+    clock = _Clock()
+    saved = _saved(clock)
+    record = Path("/a/x.md")
+    saved.event(record, WHOLE)  # renamed into place: no quiet period
+    assert saved.due()[0] == {record: 1}
+    saved.event(record, WRITING)  # truncated: a writer has it open
+    saved.event(record, WRITING)
+    ready, wait = saved.due()
+    assert ready == {} and wait == 0.25
+    saved.event(record, WHOLE)  # closed after writing
+    assert saved.due()[0] == {record: 4}
+    assert saved.due() == ({}, None)
+
+
+def test_a_file_still_being_written_waits_for_stillness_and_a_gone_one_is_dropped() -> None:
+    clock = _Clock()
+    saved = _saved(clock)
+    kept, gone = Path("/a/kept.md"), Path("/a/gone.md")
+    saved.event(kept, WRITING)
+    saved.event(gone, WRITING)
+    saved.event(gone, GONE)  # renamed away (a backup): its next event brings it back
+    clock.now += 0.2
+    assert saved.due()[0] == {}
+    saved.event(kept, WRITING)  # written again: stillness starts over
+    clock.now += 0.2
+    assert saved.due()[0] == {}
+    clock.now += 0.06
+    assert saved.due()[0] == {kept: 2}
+    assert saved.generation(gone) == 2
+
+
+def test_a_bulk_change_is_left_to_the_full_pass() -> None:
+    clock = _Clock()
+    saved = _saved(clock)
+    handed: dict[Path, int] = {}
+    for i in range(BULK + 3):
+        saved.event(Path(f"/a/{i}.md"), WHOLE)
+        handed.update(saved.due()[0])
+        clock.now += 0.01
+    assert len(handed) == BULK  # the first ones went at once; then it was a bulk change
+    clock.now += BULK_WINDOW
+    saved.event(Path("/a/later.md"), WHOLE)
+    assert saved.due()[0] == {Path("/a/later.md"): 1}

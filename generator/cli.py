@@ -213,6 +213,11 @@ def _serve(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -
     def report(error: str | None) -> None:
         print("rebuilt" + (f" with problems:\n{error}" if error else ""), file=err, flush=True)
 
+    def terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # stop as on Ctrl+C: the rebuild child process goes too
+
+    # From the first instant, the first build included: SIGTERM stops as Ctrl+C does.
+    signal.signal(signal.SIGTERM, terminate)
     try:
         preview = start_preview(
             config.root, args.host, args.port, watch=not args.no_watch, on_build=report
@@ -220,19 +225,20 @@ def _serve(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -
     except OSError as exc:
         print(f"serve: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=err)
         return EXIT_USAGE
+    except KeyboardInterrupt:  # during the first build, which has stopped its child
+        print("stopping", file=err)
+        return EXIT_OK
     if preview.state.error:
         print(f"first build has problems (serving what built):\n{preview.state.error}", file=err)
     print(f"serving {config.site_dir} at {preview.url} (Ctrl+C to stop)", file=out, flush=True)
-
-    def terminate(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt  # stop as on Ctrl+C: the rebuild child process goes too
-
-    signal.signal(signal.SIGTERM, terminate)
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
-        print("stopping", file=err)
+        # A second Ctrl+C (or SIGTERM) while stopping must not cut the stop short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        print("stopping", file=err, flush=True)
     finally:
         preview.stop()
     return EXIT_OK

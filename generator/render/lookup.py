@@ -17,6 +17,8 @@ from generator.render.bodies import make_markdown
 from generator.render.store import Store
 
 if TYPE_CHECKING:
+    import markdown
+
     from generator.render.catalog import Entry
 
 _CARDS = 20_000  # cards a lookup keeps (a few MB per thousand)
@@ -71,16 +73,19 @@ class StoreLookup:
 
 
 class MemoryLookup:
-    """Records held in memory; analyses made when first asked for."""
+    """Records held in memory; analyses made when first asked for. `md`: a converter to use
+    (made with the same extensions) instead of a new one (the preview's quick pass keeps one:
+    making it is half the pass)."""
 
     def __init__(
         self,
         articles: Sequence[Article],
         markdown_extensions: tuple[str, ...] = ("sane_lists", "tables"),
         base_url: str = "http://127.0.0.1:8000/",
+        md: markdown.Markdown | None = None,
     ) -> None:
         self.articles = {a.slug: a for a in articles}
-        self.md = make_markdown(markdown_extensions)
+        self.md = md or make_markdown(markdown_extensions)
         self.base_url = base_url
         self._analyses: dict[str, ArticleAnalysis] = {}
 

@@ -312,14 +312,15 @@ def _write_in_place(job: _Job, previous: Manifest) -> OutputReport:
             report.static_pages = job.static.finish(staged)
             report.timings["static index wait"] = time.perf_counter() - start
             trees = list(job.static.trees)
+        # The guard is held for the swap alone: the preview's quick pass waits for it.
         with job.guard() as current:
             if not current:
                 raise BuildSuperseded("a newer change arrived during the build")
             manifest_path.unlink(missing_ok=True)
             job.trees.swap([*written, *static_todo, *gone], trees)
-            if job.static is not None:
-                job.static.commit()
-            job.on_commit()
+        if job.static is not None:
+            job.static.commit()
+        job.on_commit()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     report.rendered = len(todo)

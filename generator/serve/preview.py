@@ -34,7 +34,7 @@ from generator.config import Config, load_config
 from generator.errors import BuildSuperseded, GeneratorError
 from generator.serve.quick import QuickPass, View, page_path
 from generator.serve.server import PreviewServer, PreviewState
-from generator.serve.watch import Debouncer, SavedRecords, reports_closes, start_watching
+from generator.serve.watch import Debouncer, SavedRecords, Watching, start_watching
 
 if TYPE_CHECKING:
     from generator.render.catalog import CatalogCache
@@ -259,7 +259,7 @@ class Preview:
     rebuilder: Rebuilder
     stoppers: tuple[Callable[[], None], ...]
     threads: tuple[threading.Thread, ...]
-    observer: object | None = None
+    watching: Watching | None = None
 
     @property
     def builds(self) -> int:
@@ -274,8 +274,8 @@ class Preview:
     def stop(self) -> None:
         for stop in self.stoppers:
             stop()
-        if self.observer is not None:
-            self.observer.stop()  # type: ignore[attr-defined]
+        if self.watching is not None:
+            self.watching.stop()
         self.state.close()
         self.rebuilder.stop()
         self.server.shutdown()
@@ -318,7 +318,9 @@ def start_preview(
     slow = Debouncer(full, quiet=FULL_QUIET)
     saved = SavedRecords(rebuilder.quick)
     serving = threading.Thread(target=server.serve_forever, name="preview-http", daemon=True)
-    threads = [serving]
+    warming = threading.Thread(target=rebuilder.quick.warm, name="preview-warm", daemon=True)
+    warming.start()
+    threads = [serving, warming]
     preview = Preview(server, state, rebuilder, (saved.stop, slow.stop), ())
     serving.start()
     if watch:
@@ -326,9 +328,9 @@ def start_preview(
             thread = threading.Thread(target=loop, name=name, daemon=True)
             thread.start()
             threads.append(thread)
-        preview.observer = start_watching(config, slow.poke, saved.event)
+        preview.watching = start_watching(config, slow.poke, saved.event)
         # Where closes are reported, a file being written waits for its close; elsewhere a
         # short stillness stands in for it.
-        saved.settle = 0.25 if reports_closes(preview.observer) else 0.03
+        saved.settle = 0.25 if preview.watching.reports_closes else 0.03
     preview.threads = tuple(threads)
     return preview

@@ -15,6 +15,7 @@ would.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import os
 import time
@@ -29,6 +30,7 @@ from generator.serve.server import PreviewState
 
 if TYPE_CHECKING:
     import jinja2
+    import markdown
 
     from generator.models import Article
     from generator.render.plan import ArticlePages
@@ -100,19 +102,34 @@ class QuickPass:
         self.renders = 0
         self._lock = publish_lock
         self._generation = generation
-        self._env: jinja2.Environment | None = None
-        self._env_config: Config | None = None
+        self._tools: tuple[Config, jinja2.Environment, markdown.Markdown] | None = None
 
-    def _environment(self, config: Config) -> jinja2.Environment:
+    def _environment(self, config: Config) -> tuple[jinja2.Environment, markdown.Markdown]:
+        """The Jinja environment and the Markdown converter for `config`, kept across passes:
+        making them is most of a cold quick pass. The environment checks its templates' times
+        on each use instead, so a template edit is picked up too."""
+        from generator.render.bodies import make_markdown
         from generator.render.templating import make_environment
 
-        # Kept across passes (compiling the theme is most of a cold quick pass); it checks its
-        # templates' times on each use instead, so a template edit is picked up too.
-        if self._env is None or self._env_config != config:
-            self._env = make_environment(config)
-            self._env.auto_reload = True
-            self._env_config = config
-        return self._env
+        if self._tools is None or self._tools[0] != config:
+            env = make_environment(config)
+            env.auto_reload = True
+            self._tools = (config, env, make_markdown(config.markdown_extensions))
+        return self._tools[1], self._tools[2]
+
+    def warm(self) -> None:
+        """Import and make what a first quick pass would (Jinja, the theme, the record
+        validator, a Markdown converter), so that the first save does not wait for them."""
+        from generator.render.load import load_article
+
+        importlib.import_module("generator.render.lookup")  # and with it analysis and store
+        view = self.view
+        if view is None:
+            return
+        self._environment(view.config)
+        record = view.config.articles_dir / "warm-up.md"  # parsed from memory, never read
+        with contextlib.suppress(GeneratorError):
+            load_article(record, view.config.articles_dir, raw=b"---\ntitle: Warm up\n---\nText.\n")
 
     def __call__(
         self, saved: Mapping[Path, int], current: Callable[[Path], int] | None = None
@@ -124,7 +141,7 @@ class QuickPass:
         if view is None:
             return []
         written: list[str] = []
-        with _Renderer(view, self._environment(view.config)) as renderer:
+        with _Renderer(view, *self._environment(view.config)) as renderer:
             for path, generation in saved.items():
 
                 def fresh(path: Path = path, generation: int = generation) -> bool:
@@ -200,13 +217,14 @@ def _read_whole(
 class _Renderer:
     """One quick pass's rendering: the build store opened once for all its records."""
 
-    def __init__(self, view: View, env: jinja2.Environment) -> None:
+    def __init__(self, view: View, env: jinja2.Environment, md: markdown.Markdown) -> None:
         from generator.render.analysis import analysis_version
         from generator.render.lookup import StoreLookup
         from generator.render.store import Store
 
         self.view = view
         self.env = env
+        self.md = md
         config = view.config
         self.stored = StoreLookup(
             Store(config.build_dir / "cache" / "store.sqlite"),
@@ -232,6 +250,7 @@ class _Renderer:
         config = self.view.config
         page = self.view.pages.page(article)
         lookup = ChainLookup(
-            MemoryLookup([article], config.markdown_extensions, config.base_url), self.stored
+            MemoryLookup([article], config.markdown_extensions, config.base_url, self.md),
+            self.stored,
         )
         return page.output_path, render_page(self.env, page, site_info(config), lookup)

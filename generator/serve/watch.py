@@ -4,16 +4,22 @@ the quick pass the moment each file is whole; editor temp files and output ignor
 from __future__ import annotations
 
 import fnmatch
+import logging
 import os
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from generator.config import CONFIG_NAME, Config
+from generator.serve.record_events import GONE, WHOLE, WRITING, RecordEvents, record_events
+
+log = logging.getLogger(__name__)
 
 # Editor droppings and our own outputs: never a reason to rebuild.
 IGNORED_NAMES = (
@@ -115,9 +121,6 @@ class Debouncer:
 # search-and-replace across files): left to the full pass, which renders them all at once.
 BULK = 8
 BULK_WINDOW = 1.0
-# What an event says about a file: whole now (closed after writing, or renamed into place),
-# possibly still being written (created, modified), or no longer there.
-WHOLE, WRITING, GONE = "whole", "writing", "gone"
 _KINDS = {"closed": WHOLE, "created": WRITING, "modified": WRITING, "deleted": GONE}
 
 
@@ -132,8 +135,12 @@ class SavedRecords:
     it open) is handed over once it has been still for `settle` seconds. While more than BULK
     records are saved within BULK_WINDOW seconds, none is handed over. Every event bumps the
     path's generation, so the quick pass can tell a newer save arrived while it was reading.
-    One worker thread (run) calls `action` with {path: generation} and `generation` (to ask for
-    a path's generation now); watchdog's thread only calls `event`.
+
+    `action` gets {path: generation} and `generation` (to ask for a path's generation now). A
+    whole file is handed over in the thread that reports it (watchdog's), unless a hand-over is
+    running: every hand-off between threads is a chance to wait for a CPU on a busy machine.
+    The worker thread (run) hands over the rest: files that became still, and what arrived
+    during a hand-over.
     """
 
     def __init__(
@@ -149,6 +156,7 @@ class SavedRecords:
         self._due: dict[Path, float] = {}  # path -> when to hand it over
         self._recent: dict[Path, float] = {}  # path -> when it was last due
         self._ready = threading.Condition()
+        self._busy = threading.Lock()  # held while `action` runs: one hand-over at a time
         self._stopped = False
 
     def event(self, path: Path, kind: str) -> None:
@@ -161,6 +169,11 @@ class SavedRecords:
             else:
                 self._due.pop(path, None)
             self._ready.notify()
+        if kind == WHOLE and self._busy.acquire(blocking=False):
+            try:
+                self._hand_over()
+            finally:
+                self._busy.release()
 
     def generation(self, path: Path) -> int:
         with self._ready:
@@ -180,11 +193,22 @@ class SavedRecords:
                 return {}, wait
             return ready, wait
 
+    def _hand_over(self) -> float | None:
+        """Give `action` what is due; returns the seconds until more is."""
+        ready, wait = self.due()
+        if ready:
+            try:
+                self.action(ready, self.generation)
+            except Exception:  # the next save gets its own try; the full pass renders this one
+                log.exception("the quick pass failed")
+            return 0.0
+        return wait
+
     def run(self) -> None:
         while True:
-            ready, wait = self.due()
-            if ready:
-                self.action(ready, self.generation)
+            with self._busy:
+                wait = self._hand_over()
+            if wait == 0.0:
                 continue
             with self._ready:
                 if self._stopped:
@@ -197,6 +221,13 @@ class SavedRecords:
         with self._ready:
             self._stopped = True
             self._ready.notify_all()
+
+
+def is_record(path: Path, config: Config) -> bool:
+    """An article record's file (what the quick pass renders)."""
+    return (
+        path.suffix == ".md" and config.articles_dir in path.parents and is_relevant(path, config)
+    )
 
 
 class _Handler(FileSystemEventHandler):
@@ -215,25 +246,17 @@ class _Handler(FileSystemEventHandler):
             return
         source = _path(event.src_path)
         target = _path(getattr(event, "dest_path", ""))
+        if self.saved is not None and not event.is_directory:  # first: the editor waits for it
+            if event.event_type == "moved":
+                changes = [(source, GONE), (target, WHOLE)]
+            else:
+                changes = [(source, _KINDS.get(event.event_type, ""))]
+            for path, kind in changes:
+                if kind and path is not None and is_record(path, self.config):
+                    self.saved(path, kind)
         for path in (source, target):
             if path is not None and is_relevant(path, self.config):
                 self.poke(path)
-        if self.saved is None or event.is_directory:
-            return
-        if event.event_type == "moved":
-            changes = [(source, GONE), (target, WHOLE)]
-        else:
-            changes = [(source, _KINDS.get(event.event_type, ""))]
-        for path, kind in changes:
-            if kind and path is not None and self._is_record(path):
-                self.saved(path, kind)
-
-    def _is_record(self, path: Path) -> bool:
-        return (
-            path.suffix == ".md"
-            and self.config.articles_dir in path.parents
-            and is_relevant(path, self.config)
-        )
 
 
 def _path(raw: str | bytes) -> Path | None:
@@ -242,26 +265,43 @@ def _path(raw: str | bytes) -> Path | None:
     return Path(raw if isinstance(raw, str) else os.fsdecode(raw))
 
 
-def reports_closes(observer: object) -> bool:
-    """Whether this observer reports a written file's close (inotify does; FSEvents, kqueue,
-    Windows and polling do not): then a file being written waits for it."""
-    return type(observer).__name__.startswith("Inotify")
+@dataclass(slots=True)
+class Watching:
+    """The watchers of a preview: watchdog's observer (every change), and on Linux the kernel
+    reader that reports article records' events to the quick pass."""
+
+    observer: Any
+    records: RecordEvents | None
+
+    @property
+    def reports_closes(self) -> bool:
+        """Whether a written file's close is reported (inotify does; FSEvents, kqueue, Windows
+        and polling do not): then a file being written waits for it."""
+        return self.records is not None or type(self.observer).__name__.startswith("Inotify")
+
+    def stop(self) -> None:
+        self.observer.stop()
+        if self.records is not None:
+            self.records.stop()
 
 
 def start_watching(
     config: Config,
     poke: Callable[[Path], None],
     saved: Callable[[Path, str], None] | None = None,
-) -> Observer:  # type: ignore[valid-type]
+) -> Watching:
     """Watch the folders that feed the site (recursively) and the config file's folder; every
     relevant path goes to `poke` (a Debouncer's, say), and each event on an article record to
     `saved` (a SavedRecords's `event`) with what it says about the file."""
+    records = None
+    if saved is not None and config.articles_dir.is_dir():
+        records = record_events(config.articles_dir, lambda p: is_record(p, config), saved)
     observer = Observer()
-    handler = _Handler(config, poke, saved)
+    handler = _Handler(config, poke, saved if records is None else None)
     for folder in (config.raw_dir, config.articles_dir, config.templates_dir):
         if folder.is_dir():
             observer.schedule(handler, str(folder), recursive=True)
     observer.schedule(handler, str(config.root), recursive=False)
     observer.daemon = True
     observer.start()
-    return observer
+    return Watching(observer, records)

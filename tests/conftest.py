@@ -1,10 +1,10 @@
-"""Shared fixtures: temporary archives, validated configs, the team's seeds and gold expectations."""
+"""Shared fixtures: temporary archives, validated configs, and the repository's own sample archive."""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -18,9 +18,11 @@ from generator.config import Config, load_config
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
-SEEDS = SHARED / "seeds"
-GOLD = SHARED / "gold" / "seeds.json"
 SCHEMA = REPO / "generator" / "data" / "article.schema.json"
+# The sample archive written for this project (a spun copy and its original, a wire copy, an HTML
+# page, mojibake, ...): every behaviour test that needs articles builds from it or tests/data/.
+SAMPLE_RAW = REPO / "content" / "raw"
+STORIES = REPO / "tests" / "data" / "stories"
 
 # tests/acceptance/ reads ../shared; without it beside the checkout those checks are not collected
 # (nothing to skip), and every behaviour test still runs on the repository's own data.
@@ -49,13 +51,6 @@ def make_tree(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
 def config(tmp_path: Path) -> Config:
     (tmp_path / "content" / "raw").mkdir(parents=True, exist_ok=True)
     return load_config(tmp_path)
-
-
-@pytest.fixture(scope="session")
-def gold() -> dict[str, Any]:
-    if not GOLD.is_file():
-        pytest.skip("../shared/gold/seeds.json is not beside this checkout")
-    return dict(json.loads(GOLD.read_text(encoding="utf-8"))["cases"])
 
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -90,12 +85,15 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
-def seed_paths() -> list[Path]:
-    """The team's seed articles (../shared/seeds); the calling test is skipped when they are absent."""
-    paths = sorted(SEEDS.glob("*.txt"))
-    if not paths:
-        pytest.skip("../shared/seeds is not beside this checkout")
-    return paths
+def copy_sample_archive(root: Path) -> Path:
+    """The sample archive's raw inputs copied into root/content/raw (made if need be); root."""
+    shutil.copytree(SAMPLE_RAW, root / "content" / "raw", dirs_exist_ok=True)
+    return root
+
+
+def sample_texts() -> dict[str, str]:
+    """The sample archive's plain-text inputs as they are on disk, by file stem."""
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(SAMPLE_RAW.glob("*.txt"))}
 
 
 def free_port() -> int:

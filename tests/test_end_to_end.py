@@ -1,11 +1,10 @@
-"""The spine end to end on a fresh archive: init, the team's seed articles, build, search, re-build."""
+"""The spine end to end on a fresh archive: init, the sample archive's inputs, build, search, re-build."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import json
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,9 @@ import pytest
 from generator.cli import main
 from generator.frontmatter import split_front_matter
 
-from .conftest import SCHEMA, SEEDS, seed_paths
+from .conftest import SAMPLE_RAW, SCHEMA, copy_sample_archive
+
+INPUTS = len([p for p in SAMPLE_RAW.iterdir() if p.suffix in {".txt", ".html", ".md"}])
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -27,16 +28,13 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not SEEDS.is_dir():
-        pytest.skip("../shared/seeds is not beside this checkout")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("archive")
     assert run("init", str(root))[0] == 0
-    for seed in seed_paths():
-        shutil.copy(seed, root / "content" / "raw" / seed.name)
+    copy_sample_archive(root)
     code, out, err = run("--root", str(root), "build")
     assert code == 0, err
-    assert "2 articles built" in out
+    assert f"{INPUTS} articles built" in out
     return root
 
 
@@ -48,82 +46,49 @@ def _records(root: Path) -> dict[str, tuple[dict[str, Any], str]]:
     return records
 
 
-def _contains(value: Any, expected: str) -> bool:
-    items = value if isinstance(value, list) else [value]
-    return any(isinstance(i, str) and expected.lower() in i.lower() for i in items)
-
-
-def test_seed_records_validate_and_meet_the_gold_fields(seeded: Path, gold: dict[str, Any]) -> None:
+def test_every_record_validates_against_the_schema(sample: Path) -> None:
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    records = _records(seeded)
-    assert set(records) == set(gold)
-    for name, case in gold.items():
-        data, body = records[name]
+    records = _records(sample)
+    assert len(records) == INPUTS
+    for data, _ in records.values():
         jsonschema.validate(data, schema)
-        if "title" in case:
-            assert data["title"] == case["title"], name
-        assert data["title_source"] == case.get("title_source", data["title_source"]), name
-        if "dateline_contains" in case:
-            assert _contains(data["dateline"], case["dateline_contains"]), name
-        for key in ("contributors", "photo_credits", "people", "organizations", "places"):
-            for expected in case.get(key, []):
-                assert _contains(data[key], expected), (name, key, expected)
-        speakers = [q["speaker"] for q in data["quotes"] if q["speaker"]]
-        for expected in case.get("quote_speakers", []):
-            assert _contains(speakers, expected), (name, "quote_speakers", expected)
-        for text in case.get("body_includes", []):
-            assert text.lower() in body.lower(), (name, text)
-        for text in case.get("body_excludes", []):
-            assert text.lower() not in body.lower(), (name, text)
-        kinds = {r["kind"] for r in data["removed"]}
-        assert set(case.get("removed_kinds_include", [])) <= kinds, name
 
 
-def test_seed_pages_show_no_excluded_text(seeded: Path, gold: dict[str, Any]) -> None:
-    records = _records(seeded)
-    for name, case in gold.items():
-        slug = records[name][0]["slug"]
-        page = (seeded / "site" / "articles" / slug / "index.html").read_text(encoding="utf-8")
-        article_part = page.split('class="article-body"')[1].split("</div>")[0]
-        for text in case.get("body_excludes", []):
-            assert text.lower() not in article_part.lower(), (name, text)
-        assert "Removed from the source" in page
-
-
-def test_search_lists_the_fentanyl_story_first(seeded: Path, gold: dict[str, Any]) -> None:
-    code, out, _ = run("--root", str(seeded), "search", "fentanyl")
+def test_search_lists_the_story_first_and_folds_accents(sample: Path) -> None:
+    code, out, _ = run("--root", str(sample), "search", "haddock")
     assert code == 0
     first = out.splitlines()[0]
-    assert gold["000_d2b7a593c18f1d68.txt"]["title"] in first
-    code, out, _ = run("--root", str(seeded), "search", "Lopez Obrador", "--json")
-    assert code == 0 and json.loads(out)["total"] == 2
+    assert "Fish Market Prices Climb as Cold Spell Keeps Boats in Port" in first
+    code, out, _ = run("--root", str(sample), "search", "Lliria", "--json")
+    assert code == 0 and json.loads(out)["total"] == 1
+    assert json.loads(out)["hits"][0]["title"].startswith("Hundreds Leave Their Homes")
 
 
-def test_search_errors_exit_2(seeded: Path, tmp_path: Path) -> None:
+def test_search_errors_exit_2(sample: Path, tmp_path: Path) -> None:
     code, _, err = run("--root", str(tmp_path), "search", "anything")
     assert code == 2 and "run 'newsarchive build' first" in err
 
 
-def test_rebuild_changes_no_raw_file_and_no_article(seeded: Path) -> None:
+def test_rebuild_changes_no_raw_file_and_no_article(sample: Path) -> None:
     raw = {
         p: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in (seeded / "content" / "raw").iterdir()
+        for p in (sample / "content" / "raw").iterdir()
     }
-    articles = {p: p.stat().st_mtime_ns for p in (seeded / "content" / "articles").iterdir()}
+    articles = {p: p.stat().st_mtime_ns for p in (sample / "content" / "articles").iterdir()}
     site_before = {
-        p.relative_to(seeded / "site"): p.read_bytes()
-        for p in (seeded / "site").rglob("*")
+        p.relative_to(sample / "site"): p.read_bytes()
+        for p in (sample / "site").rglob("*")
         if p.is_file()
     }
-    code, out, _ = run("--root", str(seeded), "build")
-    assert code == 0 and "0 ingested, 2 unchanged" in out
+    code, out, _ = run("--root", str(sample), "build")
+    assert code == 0 and f"0 ingested, {INPUTS} unchanged" in out
     assert {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in raw} == raw
     assert {
-        p: p.stat().st_mtime_ns for p in (seeded / "content" / "articles").iterdir()
+        p: p.stat().st_mtime_ns for p in (sample / "content" / "articles").iterdir()
     } == articles
     site_after = {
-        p.relative_to(seeded / "site"): p.read_bytes()
-        for p in (seeded / "site").rglob("*")
+        p.relative_to(sample / "site"): p.read_bytes()
+        for p in (sample / "site").rglob("*")
         if p.is_file()
     }
     assert site_after == site_before  # byte-for-byte reproducible
@@ -140,8 +105,8 @@ class _Links(HTMLParser):
                 self.links.append(value)
 
 
-def test_every_internal_link_resolves(seeded: Path) -> None:
-    site = seeded / "site"
+def test_every_internal_link_resolves(sample: Path) -> None:
+    site = sample / "site"
     for page in site.rglob("*.html"):
         if page.name == "404.html":
             continue

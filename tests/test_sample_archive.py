@@ -279,3 +279,13 @@ def test_spun_copy_and_wire_copy_are_linked_to_the_original(sample: Path) -> Non
     assert "near-duplicate" in page("riverside-bridge-wire.txt")
     assert f"../../articles/{slug['riverside-bridge.txt']}/" in page("riverside-bridge-wire.txt")
     assert f"../../articles/{slug['riverside-bridge-wire.txt']}/" in original
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_the_page_shows_no_junk_and_lists_what_was_removed(sample: Path, name: str) -> None:
+    data, _ = _records(sample)[name]
+    page = (sample / "site" / "articles" / data["slug"] / "index.html").read_text(encoding="utf-8")
+    article_part = page.split('class="article-body"')[1].split("</div>")[0]
+    for text in EXPECTED[name]["drop"]:
+        assert text not in article_part, (name, text)
+    assert ("Removed from the source" in page) == bool(data["removed"]), name

@@ -1,18 +1,23 @@
-"""Texts for the annotate tests: the team's seeds, and articles written for these tests.
+"""Texts for the annotate tests: the sample archive's, and articles written for these tests.
 
 FLOOD and MUSEUM are genuine-style reports written for this project. SPUN_FLOOD is FLOOD run through
-a spinner's thesaurus by hand, with none of the seed 003's spun vocabulary; SPUN_MUSEUM uses only
-words that are in no lexicon entry, so only the word-balance and grammar signals can catch it.
-WIRE_FLOOD republishes about 60% of FLOOD with the small edits a wire desk makes.
+a spinner's thesaurus by hand, with vocabulary of its own (few of the sample's spun bridge copy's
+phrases); SPUN_MUSEUM uses only words that are in no lexicon entry, so only the word-balance and
+grammar signals can catch it. WIRE_FLOOD republishes about 60% of FLOOD with the small edits a wire
+desk makes. From the sample archive (content/raw/): BRIDGE, its spun copy BRIDGE_SPUN and wire copy
+BRIDGE_WIRE; INSPECTION (tests/data/stories/) is a later report on the same bridges, people and
+town: related to BRIDGE, and no copy of it.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from ..conftest import STORIES, sample_texts
 
-import pytest
-
-SEEDS = Path(__file__).resolve().parents[2].parent / "shared" / "seeds"
+SAMPLES = sample_texts()
+BRIDGE = SAMPLES["riverside-bridge"]
+BRIDGE_SPUN = SAMPLES["riverside-bridge-spun"]
+BRIDGE_WIRE = SAMPLES["riverside-bridge-wire"]
+INSPECTION = (STORIES / "halden-bridges-inspection.txt").read_text(encoding="utf-8")
 
 FLOOD = """RIVERTON — The Riverton City Council on Tuesday approved an emergency budget of $14.2 million to repair roads and bridges damaged by last week's flooding, officials said, as residents of the Willow Creek neighborhood began returning to their homes.
 
@@ -112,12 +117,11 @@ Native companies stated they hoped the reopening would convey extra guests to th
 """
 
 
-@pytest.fixture(scope="session")
-def seeds() -> dict[str, str]:
-    """Seed texts by number ("000", "003"); skips when ../shared/seeds is not beside the checkout."""
-    if not SEEDS.is_dir():
-        pytest.skip("../shared/seeds is not beside this checkout")
-    texts = {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
-    if not {"000", "003"} <= texts.keys():
-        pytest.skip("seeds 000 and 003 are not in ../shared/seeds")
-    return texts
+def paragraph_pages(*texts: str) -> list[tuple[str, str]]:
+    """(title, paragraph) for every paragraph of a dozen words or more in texts: short pages of real
+    prose, the paragraphs of one text sharing its first line as their title."""
+    pages = []
+    for text in texts:
+        title = text.strip().split("\n", 1)[0]
+        pages += [(title, p) for p in text.split("\n\n") if len(p.split()) >= 12]
+    return pages

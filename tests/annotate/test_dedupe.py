@@ -19,7 +19,16 @@ from generator.annotate.dedupe import (
     text_tokens,
 )
 from generator.annotate.spin import load_lexicon, score_spin
-from tests.annotate.conftest import FLOOD, MUSEUM, SPUN_FLOOD, SPUN_MUSEUM, WIRE_FLOOD
+from tests.annotate.conftest import (
+    BRIDGE,
+    FLOOD,
+    INSPECTION,
+    MUSEUM,
+    SAMPLES,
+    SPUN_FLOOD,
+    SPUN_MUSEUM,
+    WIRE_FLOOD,
+)
 from tests.annotate.reference_names import names_and_numbers as reference_names
 
 
@@ -65,14 +74,17 @@ TRICKY = [
 ]
 
 
-def test_names_sequence_is_the_first_versions(seeds: dict[str, str]) -> None:
-    texts = [FLOOD, SPUN_FLOOD, WIRE_FLOOD, MUSEUM, SPUN_MUSEUM, *seeds.values(), *TRICKY]
+def test_names_sequence_is_the_first_versions() -> None:
+    texts = [FLOOD, SPUN_FLOOD, WIRE_FLOOD, MUSEUM, SPUN_MUSEUM, *SAMPLES.values(), *TRICKY]
     for text in texts:
         assert names_and_numbers(text) == reference_names(text)
 
 
-def test_tokens_are_the_regex_tokens(seeds: dict[str, str]) -> None:
-    for text in [FLOOD, SPUN_MUSEUM, *seeds.values(), *TRICKY]:
+def test_tokens_are_the_regex_tokens() -> None:
+    # Not the raw mojibake: its "™" (NFKC "TM") stands against words, the one case where the text
+    # channel keeps to the raw words on purpose (dedupe._normal); ingest repairs it before this.
+    texts = [v for k, v in SAMPLES.items() if k != "festival-mojibake"]
+    for text in [FLOOD, SPUN_MUSEUM, *texts, *TRICKY]:
         analysed = text_tokens(text)
         lower = {w for w in re.findall(r"\w+", text) if "a" <= w[0] <= "z"}
         assert analysed.lowercase == {tokens.hash_text(w) for w in lower}
@@ -130,8 +142,18 @@ def _partial_copy(text: str, share: float, seed: int) -> str:
     return "By Wire Staff\n\n" + "\n\n".join(paragraphs[i] for i in kept)
 
 
-def test_partial_copies_of_about_sixty_percent_link(seeds: dict[str, str]) -> None:
-    sources = {"flood": FLOOD, "museum": MUSEUM, **seeds}
+# The sample archive's distinct stories (its bridge report's copies are copies of one story).
+STORIES = {k: v for k, v in SAMPLES.items() if not k.startswith("riverside-bridge-")}
+
+
+def test_partial_copies_of_about_sixty_percent_link() -> None:
+    assert_partial_copies_link(
+        {"flood": FLOOD, "museum": MUSEUM, "inspection": INSPECTION, **STORIES}
+    )
+
+
+def assert_partial_copies_link(sources: dict[str, str]) -> None:
+    """Three wire copies of about 60% of each source link to it, and to no other story."""
     texts = dict(sources)
     for name, text in sources.items():
         for seed in range(3):
@@ -146,11 +168,13 @@ def test_partial_copies_of_about_sixty_percent_link(seeds: dict[str, str]) -> No
         assert all(link.slug.split("-wire")[0] == story for link in found), (key, found)
 
 
-def test_unrelated_and_same_topic_articles_are_not_linked(seeds: dict[str, str]) -> None:
-    # 000 and 003 are about related events (and related articles), not copies of each other.
-    links = _links({"000": seeds["000"], "003": seeds["003"], "flood": FLOOD, "museum": MUSEUM})
-    assert all(links[key] == () for key in ("000", "003", "flood", "museum"))
-    assert compare(signature(seeds["000"]), signature(seeds["003"])) is None
+def test_unrelated_and_same_topic_articles_are_not_linked() -> None:
+    # The bridge report and the later inspection report are about one story (and related
+    # articles), not copies of each other.
+    texts = {"bridge": BRIDGE, "inspection": INSPECTION, "flood": FLOOD, "museum": MUSEUM}
+    links = _links(texts)
+    assert all(links[key] == () for key in texts)
+    assert compare(signature(BRIDGE), signature(INSPECTION)) is None
 
 
 def test_original_is_the_less_spun_then_the_earlier() -> None:

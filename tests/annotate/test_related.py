@@ -1,15 +1,11 @@
 from __future__ import annotations
 
-import json
 import random
-from pathlib import Path
 
 import pytest
 
 from generator.annotate.related import RelatedInput, related_articles
-from tests.annotate.conftest import FLOOD, MUSEUM, SPUN_FLOOD, WIRE_FLOOD
-
-GOLD = Path(__file__).resolve().parents[2].parent / "shared" / "gold" / "seeds.json"
+from tests.annotate.conftest import BRIDGE, FLOOD, INSPECTION, MUSEUM, SPUN_FLOOD, WIRE_FLOOD
 
 SPORT = """The Northbridge Rovers beat Eastvale United 3-1 on Sunday to move to the top of the league,
 with two goals from the striker Kwame Mensah in the second half. The coach, Erik Larsen, praised the
@@ -20,36 +16,40 @@ retailers. The benchmark index dropped 1.2 percent, its worst day in a month, wh
 after producers signalled further cuts to output. Analysts expect volatility to continue."""
 
 
-def _entities(case: dict[str, list[str]]) -> tuple[str, ...]:
-    return tuple(case.get("people", []) + case.get("organizations", []) + case.get("places", []))
+# The names ingest finds in the two bridge reports (people, organizations, places).
+BRIDGE_NAMES = (
+    "Ingrid Solberg",
+    "Tomas Berg",
+    "Anna Holm",
+    "Halden Roads Agency",
+    "Norwegian Public Roads Administration",
+    "Halden",
+)
 
 
-def test_seed_003_and_000_are_related(seeds: dict[str, str]) -> None:
+def test_a_later_report_on_the_same_story_is_related() -> None:
     items = [
-        RelatedInput("000", seeds["000"]),
-        RelatedInput("003", seeds["003"]),
+        RelatedInput("bridge", BRIDGE),
+        RelatedInput("inspection", INSPECTION),
         RelatedInput("flood", FLOOD),
         RelatedInput("museum", MUSEUM),
         RelatedInput("sport", SPORT),
         RelatedInput("markets", MARKETS),
     ]
     related = related_articles(items)
-    assert related["003"][0] == "000"
-    assert related["000"][0] == "003"
-    assert "000" not in related["museum"] and "000" not in related["flood"]
+    assert related["inspection"][0] == "bridge"
+    assert related["bridge"][0] == "inspection"
+    assert "bridge" not in related["museum"] and "bridge" not in related["sport"]
 
 
-def test_seed_entities_keep_the_pair_related(seeds: dict[str, str]) -> None:
-    if not GOLD.is_file():
-        pytest.skip("../shared/gold/seeds.json is not beside this checkout")
-    cases = json.loads(GOLD.read_text(encoding="utf-8"))["cases"]
+def test_entities_keep_the_pair_related() -> None:
     items = [
-        RelatedInput("000", seeds["000"], _entities(cases["000_d2b7a593c18f1d68.txt"])),
-        RelatedInput("003", seeds["003"], _entities(cases["003_0aeb352d896ecfe6.txt"])),
+        RelatedInput("bridge", BRIDGE, BRIDGE_NAMES),
+        RelatedInput("inspection", INSPECTION, BRIDGE_NAMES[:5]),
         RelatedInput("museum", MUSEUM, ("Priya Raman", "Harbor Museum", "Port Ellis")),
     ]
     related = related_articles(items)
-    assert related["003"] == ("000",) and related["000"] == ("003",)
+    assert related["inspection"] == ("bridge",) and related["bridge"] == ("inspection",)
     assert related["museum"] == ()
 
 

@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from generator.annotate.spin import (
@@ -13,9 +10,16 @@ from generator.annotate.spin import (
     score_spin,
     verdict_for,
 )
-from tests.annotate.conftest import FLOOD, MUSEUM, SPUN_FLOOD, SPUN_MUSEUM, WIRE_FLOOD
-
-GOLD = Path(__file__).resolve().parents[2].parent / "shared" / "gold" / "seeds.json"
+from tests.annotate.conftest import (
+    BRIDGE_SPUN,
+    FLOOD,
+    INSPECTION,
+    MUSEUM,
+    SAMPLES,
+    SPUN_FLOOD,
+    SPUN_MUSEUM,
+    WIRE_FLOOD,
+)
 
 
 def _score(text: str) -> SpinResult:
@@ -39,27 +43,29 @@ def test_parse_lexicon_names_the_bad_line() -> None:
         parse_lexicon("# header\nWhite Home only two\tfields\n")
 
 
-def test_seed_003_is_spun_with_the_gold_phrases(seeds: dict[str, str]) -> None:
-    result = _score(seeds["003"])
+def test_the_sample_spun_copy_is_spun_with_its_phrases() -> None:
+    result = _score(BRIDGE_SPUN)
     assert result.verdict == "spun"
     assert result.score >= SPUN_AT
-    if not GOLD.is_file():
-        pytest.skip("../shared/gold/seeds.json is not beside this checkout")
-    gold = json.loads(GOLD.read_text(encoding="utf-8"))["cases"]["003_0aeb352d896ecfe6.txt"]
-    expected = {p.casefold() for p in gold["spin_phrases"]}
-    assert len(expected & _found(result)) >= 5
     originals = {p.text: p.likely_original for p in result.phrases}
-    assert originals["White Home"] == "White House"
-    assert originals["tons of of hundreds"] == "hundreds of thousands"
+    assert {"site visitors", "p.c", "metropolis council", "gross sales", "the identical"} <= set(
+        originals
+    )
+    assert originals["metropolis council"] == "city council"
+    assert originals["p.c"] == "percent"
+    assert originals["gross sales"] == "sales"
 
 
-def test_seed_000_is_original(seeds: dict[str, str]) -> None:
-    result = _score(seeds["000"])
+@pytest.mark.parametrize("name", sorted(set(SAMPLES) - {"riverside-bridge-spun"}))
+def test_the_sample_originals_are_original(name: str) -> None:
+    result = _score(SAMPLES[name])
     assert result.verdict == "original"
     assert result.score < 0.1
 
 
-@pytest.mark.parametrize("text", [FLOOD, MUSEUM, WIRE_FLOOD], ids=["flood", "museum", "wire"])
+@pytest.mark.parametrize(
+    "text", [FLOOD, MUSEUM, WIRE_FLOOD, INSPECTION], ids=["flood", "museum", "wire", "inspection"]
+)
 def test_genuine_articles_are_never_flagged(text: str) -> None:
     result = _score(text)
     assert result.verdict == "original"
@@ -67,15 +73,15 @@ def test_genuine_articles_are_never_flagged(text: str) -> None:
     assert not [p for p in result.phrases if not p.is_weak]
 
 
-def test_spun_copy_with_other_vocabulary_is_flagged(seeds: dict[str, str]) -> None:
+def test_spun_copy_with_other_vocabulary_is_flagged() -> None:
     result = _score(SPUN_FLOOD)
     assert result.verdict == "spun"
     found = _found(result)
     assert {"metropolis council", "local weather change", "dad and mom", "p.c"} <= found
-    # Caught on its own vocabulary: it shares at most one weak phrase with the seed's.
-    shared = found & _found(_score(seeds["003"]))
-    assert len(shared) <= 1
-    assert all(p.is_weak for p in _score(SPUN_FLOOD).phrases if p.text.casefold() in shared)
+    # Caught on its own vocabulary: beyond the three phrases it shares with the sample's spun
+    # copy, it has strong ones of its own.
+    own = [p for p in result.phrases if p.text.casefold() not in _found(_score(BRIDGE_SPUN))]
+    assert len([p for p in own if not p.is_weak]) >= 5
 
 
 def test_spin_without_any_lexicon_phrase_is_caught_by_word_balance() -> None:

@@ -1,4 +1,4 @@
-"""Annotations end to end: spin on the seeds, copy/related links, editor notes, annotations.jsonld."""
+"""Annotations end to end on the sample archive: spin, copy/related links, editor notes, annotations.jsonld."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from generator.render.annotations import (
     serialized,
 )
 
-from ..conftest import seed_paths
+from ..conftest import STORIES, copy_sample_archive
 
 
 def _build(root: Path) -> tuple[int, str]:
@@ -42,8 +42,8 @@ def _record(root: Path, raw_name: str) -> tuple[Path, dict[str, Any]]:
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("annotated")
     assert main(["init", str(root)], out=io.StringIO()) == 0
-    for seed in seed_paths():
-        shutil.copy(seed, root / "content" / "raw" / seed.name)
+    copy_sample_archive(root)
+    shutil.copy(STORIES / "halden-bridges-inspection.txt", root / "content" / "raw")
     original = (
         "Harbour Wall Opens\n\nBy Ada Strom\nPublished May 2, 2024\n\n"
         "BERGEN — The new harbour wall opened on Thursday after three years of work, city officials said. "
@@ -70,26 +70,31 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def test_seed_spin_verdicts_and_phrases(seeded: Path, gold: dict[str, Any]) -> None:
-    for name, case in gold.items():
+def test_spin_verdicts_and_phrases(seeded: Path) -> None:
+    _, spun = _record(seeded, "riverside-bridge-spun.txt")
+    assert spun["spin"]["verdict"] == "spun"
+    found = {p["text"]: p["likely_original"] for p in spun["spin"]["phrases"]}
+    assert {"site visitors", "metropolis council", "p.c", "gross sales"} <= set(found)
+    assert found["metropolis council"] == "city council"
+    for name in ("riverside-bridge.txt", "riverside-bridge-wire.txt", "tram-line.html"):
         _, data = _record(seeded, name)
-        assert data["spin"]["verdict"] == ("spun" if case["spun"] else "original"), name
-        if case.get("spin_phrases"):
-            found = [p["text"].lower() for p in data["spin"]["phrases"]]
-            hits = [g for g in case["spin_phrases"] if any(g.lower() in f for f in found)]
-            assert len(hits) >= 5, (name, hits)
+        assert data["spin"]["verdict"] == "original" and data["spin"]["phrases"] == [], name
+    page = (seeded / "site" / "articles" / spun["slug"] / "index.html").read_text(encoding="utf-8")
+    assert '<mark class="spin"' in page and "metropolis council" in page
 
 
-def test_seed_related_articles(seeded: Path, gold: dict[str, Any]) -> None:
-    for name, case in gold.items():
-        _, data = _record(seeded, name)
+def test_a_later_report_on_the_story_is_a_related_article(seeded: Path) -> None:
+    # The inspection report is no copy of the bridge report: it is listed as related, both ways.
+    _, bridge = _record(seeded, "riverside-bridge.txt")
+    _, later = _record(seeded, "halden-bridges-inspection.txt")
+    for data, other in ((bridge, later), (later, bridge)):
         page = (seeded / "site" / "articles" / data["slug"] / "index.html").read_text(
             encoding="utf-8"
         )
-        for other in case.get("related_to", []):
-            _, other_data = _record(seeded, other)
-            related = page.split('id="related-articles-heading"', 1)[1]
-            assert f'href="../../articles/{other_data["slug"]}/"' in related, (name, other)
+        related = page.split('id="related-articles-heading"', 1)[1]
+        assert f'href="../../articles/{other["slug"]}/"' in related, data["slug"]
+    page = (seeded / "site" / "articles" / later["slug"] / "index.html").read_text(encoding="utf-8")
+    assert "copy of" not in page and "near-duplicate" not in page
 
 
 def test_spun_copy_and_original_link_both_ways(seeded: Path) -> None:

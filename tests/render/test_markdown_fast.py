@@ -98,9 +98,8 @@ def test_fast_inline_equals_stock_on_generated_markdown(
 
 
 def _real_texts() -> list[str]:
-    texts = [p.read_text(encoding="utf-8", errors="replace") for p in ROOT.glob("content/raw/*")]
-    seeds = ROOT.parent / "shared" / "seeds"
-    texts += [p.read_text(encoding="utf-8", errors="replace") for p in sorted(seeds.glob("*"))[:40]]
+    files = [*ROOT.glob("content/raw/*"), *ROOT.glob("tests/data/stories/*")]
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(files)]
     return [t for t in texts if t.strip()]
 
 

@@ -1,9 +1,8 @@
-"""Fixtures for the preview tests: a running preview of a small archive (seeds plus one story)."""
+"""Fixtures for the preview tests: a running preview of the sample archive plus one story."""
 
 from __future__ import annotations
 
 import io
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,14 +11,13 @@ import pytest
 from generator.cli import main
 from generator.serve.preview import Preview, start_preview
 
-from ..conftest import REPO, free_port, seed_paths
+from ..conftest import copy_sample_archive, free_port
 
 
 @pytest.fixture
 def preview(tmp_path: Path) -> Iterator[Preview]:
     assert main(["init", str(tmp_path)], out=io.StringIO()) == 0
-    for seed in seed_paths():
-        shutil.copy(seed, tmp_path / "content" / "raw" / seed.name)
+    copy_sample_archive(tmp_path)
     (tmp_path / "content" / "raw" / "story.txt").write_text(
         "A Quiet Story\n\nNothing much happened in the town today.\n"
     )
@@ -31,7 +29,7 @@ def preview(tmp_path: Path) -> Iterator[Preview]:
 @pytest.fixture
 def sample_preview(tmp_path: Path) -> Iterator[Preview]:
     """A running preview (watching) of a copy of the repository's sample archive."""
-    shutil.copytree(REPO / "content" / "raw", tmp_path / "content" / "raw")
+    copy_sample_archive(tmp_path)
     running = start_preview(tmp_path, "127.0.0.1", free_port())
     yield running
     running.stop()

@@ -1,6 +1,7 @@
 """Memory during a build: fewer garbage-collector passes, and freed memory given back.
 
-Two policies. The collector: a build allocates hundreds of thousands of small objects it keeps until it is done (catalog
+MemoryPolicy is the whole policy as one context: a build (or an ingest) enters it once, and the
+pipeline wraps each stage in its stage() without knowing what that does. Two parts. The collector: a build allocates hundreds of thousands of small objects it keeps until it is done (catalog
 entries, plan rows, cache tables). CPython's default trigger, a collection every 700 allocations
 net of frees, then walks that growing heap again and again without finding garbage: about 0.3 s
 of a 2.4 s one-edit build at 10,000 articles (benchmarks/bench_build.py). Raising the young
@@ -8,7 +9,8 @@ generation's threshold, as mypy does for the same reason, keeps cycles collected
 few) at a fraction of the passes; forked workers inherit the setting. The allocator (Linux
 with glibc only): large blocks get their own mappings while records load, and the heap's free
 pages are handed back between stages, so what one stage dropped does not stay in the process
-(and in every worker it forks) through the rest of the build.
+(and in every worker it forks) through the rest of the build. Which stage gets what is the
+table below (OWN_MAPPINGS_WHILE, TRIMMED_AFTER), by the names pipeline.py gives its stages.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import functools
 import gc
 import sys
 from collections.abc import Iterator
+from types import TracebackType
 
 # Allocations (net) between young collections, and how many of those before each older one.
 # 50,000 took the one-edit build from 2.4 s to 2.1 s at 10,000 articles; 200,000 did no better.
@@ -90,3 +93,42 @@ def _libc() -> ctypes.CDLL | None:
         if hasattr(libc, "mallopt"):
             return libc
     return None
+
+
+# Stages whose large blocks get their own mappings: the features table is joined a batch of
+# records at a time at the end of loading (not annotate: see large_blocks_returned).
+OWN_MAPPINGS_WHILE = frozenset({"load"})
+# Stages after which the heap's free pages go back to the system: loading drops what it parsed
+# (10,000 articles: 125 MB after loading became 99 MB); annotate ends by letting the features
+# table go (about 0.4 GB at 100,000 articles) and plan ends just before the render workers fork.
+TRIMMED_AFTER = frozenset({"load", "annotate", "plan"})
+
+
+class MemoryPolicy:
+    """The memory policy of one build or ingest, entered once around it: fewer collections
+    throughout, and around each stage (stage()) what the table above says for it."""
+
+    def __init__(self) -> None:
+        self._collections = fewer_collections()
+
+    def __enter__(self) -> MemoryPolicy:
+        self._collections.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._collections.__exit__(kind, error, trace)
+
+    @contextlib.contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        """Around the stage `name`: large blocks mapped on their own while it runs, or free pages
+        handed back once it is done, where the policy says so (a stage that raises gets neither
+        after it)."""
+        with large_blocks_returned() if name in OWN_MAPPINGS_WHILE else contextlib.nullcontext():
+            yield
+        if name in TRIMMED_AFTER:
+            free_pages_returned()

@@ -25,7 +25,7 @@ from generator.ingest.write import (
     scanned,
     write_article,
 )
-from generator.memory import fewer_collections, free_pages_returned, large_blocks_returned
+from generator.memory import MemoryPolicy
 from generator.models import Article, IngestResult, RawDocument, Removal, SourceMeta
 from generator.ordered import ordered_map
 
@@ -208,7 +208,7 @@ def run_ingest(
     The per-file stages run in parallel; slugs and writes are decided here, in input order, so
     the result is the same whatever the number of cores.
     """
-    with fewer_collections():
+    with MemoryPolicy():
         return _run_ingest(config, progress, force=force)
 
 
@@ -354,11 +354,11 @@ def run_build(
             config.build_dir / "build.lock",
             lambda: log.warning("another build of %s is running; waiting for it", config.root),
         ),
-        fewer_collections(),
+        MemoryPolicy() as memory,
     ):
         return _run_build(
             config,
-            progress,
+            _Stages(memory, progress),
             ingest=ingest,
             clean=clean,
             static_index=static_index,
@@ -370,42 +370,43 @@ def run_build(
 
 def _run_build(
     config: Config,
-    progress: Progress = _no_progress,
+    stages: _Stages,
     *,
-    ingest: bool = True,
-    clean: bool = False,
-    static_index: bool | None = None,
-    guard: Guard | None = None,
-    workers: int | None = None,
-    records: CatalogCache | None = None,
+    ingest: bool,
+    clean: bool,
+    static_index: bool | None,
+    guard: Guard | None,
+    workers: int | None,
+    records: CatalogCache | None,
 ) -> BuildReport:
-    """One build (run_build holds the archive's build lock around it)."""
+    """One build (run_build holds the archive's build lock and the memory policy around it)."""
     # Imported here so `newsarchive ingest` does not pay for Jinja, Markdown and Whoosh.
     from generator.render.catalog import StoreDocuments, load_catalog
     from generator.render.deferred import Deferred
     from generator.render.lookup import StoreLookup
-    from generator.render.output import needs_full_write, write_site
+    from generator.render.output import SiteSwap, needs_full_write, write_site
     from generator.render.pagedb import plan_pages
-    from generator.render.parallel import default_workers
+    from generator.render.parallel import Renderer, default_workers
     from generator.render.relations import annotate_catalog
     from generator.render.sitetree import SiteTrees
     from generator.render.templating import make_environment, site_info
     from generator.search.background import IndexUpdater
     from generator.search.static_update import StaticUpdate, input_dir
 
-    report = BuildReport()
-    clock = _Clock(report.timings)
+    stages.start()  # stage times count from here, not from before the imports above
+    report = BuildReport(timings=stages.timings)
+    progress = stages.progress
     workers = default_workers() if workers is None else workers
     if ingest:
-        report.ingest = run_ingest(config, progress, force=clean)
-        clock.lap("ingest")
+        with stages("ingest"):
+            report.ingest = run_ingest(config, progress, force=clean)
     wants_static = config.static_search if static_index is None else static_index
     # Forked now, while this process is small; it gets its documents once the records are loaded.
     index_update = IndexUpdater(config.index_dir)
     deferred = Deferred("records")
     static = None
     try:
-        with large_blocks_returned():  # the features table is joined at the end of loading
+        with stages("load"):
             catalog = load_catalog(
                 config,
                 clean=clean,
@@ -415,8 +416,6 @@ def _run_build(
                 lean_dir=input_dir(config) if config.static_search else None,
                 stamps=report.ingest.record_stamps if report.ingest is not None else None,
             )
-        free_pages_returned()  # what loading dropped (10,000 articles: 125 MB became 99 MB)
-        clock.lap("load")
         report.problems.extend(catalog.problems)
         report.articles = len(catalog.entries)
         # Both search indexes need only the loaded records: they run beside the rest.
@@ -429,48 +428,36 @@ def _run_build(
         if static is not None:
             static.start()
         progress("annotate", 0, 1)
-        annotations = annotate_catalog(catalog, config.build_dir)
-        # Kept in the features cache now; let them go before the render workers fork (100,000
-        # articles' features are about 0.4 GB).
-        catalog.table = None
-        free_pages_returned()
-        clock.lap("annotate")
-        env = make_environment(config)
-        plan = plan_pages(
-            config,
-            catalog,
-            annotations,
-            env,
-            clean=clean,
-            search=static.page_context if static is not None else None,
-        )
-        report.article_pages = plan.article_pages
-        report.planned = plan.total if plan.unchanged is None else len(plan.pages)
-        free_pages_returned()  # before the render workers fork
-        clock.lap("plan")
-        entries = catalog.by_slug()
-        assert catalog.store is not None
-        trees = SiteTrees(config.site_dir, config.build_dir)
-        output = write_site(
-            plan.pages,
-            entries,
-            env,
-            site_info(config),
-            config,
-            StoreLookup(catalog.store, entries, catalog.version),
-            clean=clean,
-            static=static,
-            progress=progress,
-            guard=guard,
-            workers=workers,
-            trees=trees,
-            unchanged=plan.unchanged,
-            on_commit=plan.commit,
-            plan=plan.generation,
-            templates=plan.templates,
-            deferred=deferred,
-        )
-        clock.lap("write")
+        with stages("annotate"):
+            annotations = annotate_catalog(catalog, config.build_dir)
+            # Kept in the features cache now; let them go before the render workers fork (100,000
+            # articles' features are about 0.4 GB).
+            catalog.table = None
+        with stages("plan"):
+            env = make_environment(config)
+            plan = plan_pages(
+                config,
+                catalog,
+                annotations,
+                env,
+                clean=clean,
+                search=static.page_context if static is not None else None,
+            )
+            report.article_pages = plan.article_pages
+            report.planned = plan.total if plan.unchanged is None else len(plan.pages)
+        with stages("write"):
+            entries = catalog.by_slug()
+            assert catalog.store is not None
+            trees = SiteTrees(config.site_dir, config.build_dir)
+            lookup = StoreLookup(catalog.store, entries, catalog.version)
+            output = write_site(
+                plan,
+                entries,
+                Renderer(env, config, site_info(config), lookup, workers, progress),
+                SiteSwap(trees, guard, deferred),
+                clean=clean,
+                static=static,
+            )
     except BaseException:
         if static is not None:
             static.abort()
@@ -491,28 +478,40 @@ def _run_build(
     try:
         update = index_update.wait()
     finally:
-        clock.lap("index wait")
+        stages.lap("index wait")
         deferred.wait()  # the reader index's state, the plan and the manifest, in that order
-        clock.lap("records wait")
+        stages.lap("records wait")
     report.timings["whoosh"] = update.seconds
     report.timings["records"] = deferred.seconds
     trees.wait()
-    clock.lap("spare site")
+    stages.lap("spare site")
     report.indexed = update.added + update.updated + update.removed
     progress("index", 1, 1)
     return report
 
 
-class _Clock:
-    """Wall time per stage into a report's timings."""
+class _Stages:
+    """A build's stages as they pass: each one's wall time (since the one before ended) into
+    `timings`, and the memory policy around it. Only the order of the calls says what runs when."""
 
-    def __init__(self, into: dict[str, float]) -> None:
-        self.into = into
+    def __init__(self, memory: MemoryPolicy, progress: Progress) -> None:
+        self.memory = memory
+        self.progress = progress
+        self.timings: dict[str, float] = {}
         self.last = time.perf_counter()
 
-    def lap(self, stage: str) -> None:
+    def start(self) -> None:
+        self.last = time.perf_counter()
+
+    @contextlib.contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        with self.memory.stage(name):
+            yield
+        self.lap(name)
+
+    def lap(self, name: str) -> None:
         now = time.perf_counter()
-        self.into[stage] = self.into.get(stage, 0.0) + now - self.last
+        self.timings[name] = self.timings.get(name, 0.0) + now - self.last
         self.last = now
 
 

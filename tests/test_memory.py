@@ -1,5 +1,5 @@
 """Memory during a build: collector thresholds raised inside and restored after; large blocks
-given back to the system when freed."""
+given back to the system when freed; the policy applied around the stages a build runs."""
 
 from __future__ import annotations
 
@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from generator.memory import BUILD_THRESHOLD, fewer_collections
+from generator.memory import (
+    BUILD_THRESHOLD,
+    OWN_MAPPINGS_WHILE,
+    TRIMMED_AFTER,
+    MemoryPolicy,
+    fewer_collections,
+)
 
 
 def test_thresholds_are_raised_inside_and_restored_after() -> None:
@@ -107,3 +113,56 @@ print(freed - before, _rss_mb() - before)
     )
     assert kept > 150  # about 250 MB freed, still counted to the process
     assert trimmed < kept / 3  # what the kept objects hold, and their pages
+
+
+def test_the_policy_raises_thresholds_once_for_the_whole_build() -> None:
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), MemoryPolicy() as policy:
+        assert gc.get_threshold() == BUILD_THRESHOLD
+        with policy.stage("load"):
+            assert gc.get_threshold() == BUILD_THRESHOLD
+        raise RuntimeError("build failed")
+    assert gc.get_threshold() == before
+
+
+def test_the_policy_names_only_stages_a_build_runs(tmp_path: Path) -> None:
+    # Imported here: the scripts above import this module, and a heavier import changes how
+    # glibc's heap looks when they measure it.
+    from generator.config import load_config
+    from generator.pipeline import run_build
+
+    from .conftest import copy_sample_archive
+
+    report = run_build(load_config(copy_sample_archive(tmp_path)), workers=1)
+    assert set(report.timings) >= TRIMMED_AFTER | OWN_MAPPINGS_WHILE
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
+def test_free_pages_go_back_after_the_stages_the_policy_names() -> None:
+    script = """
+import sys
+from generator.memory import MemoryPolicy
+from tests.test_memory import _rss_mb
+with MemoryPolicy() as policy:
+    before = _rss_mb()
+    with policy.stage(sys.argv[1]):
+        made = [bytearray(1000) for _ in range(250_000)]
+        kept = made[::64]
+        del made
+    print(_rss_mb() - before)
+"""
+    kept = {
+        stage: float(
+            subprocess.run(
+                [sys.executable, "-c", script, stage],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=Path(__file__).resolve().parents[1],
+            ).stdout
+        )
+        for stage in ("annotate", "write")
+    }
+    assert "annotate" in TRIMMED_AFTER and "write" not in TRIMMED_AFTER
+    assert kept["write"] > 150  # about 250 MB freed, still counted to the process
+    assert kept["annotate"] < kept["write"] / 3

@@ -13,18 +13,15 @@ import hashlib
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-import jinja2
-
 from generator.config import Config
 from generator.errors import BuildSuperseded
 from generator.fsutil import atomic_write_bytes
-from generator.models import Page
 from generator.render.deferred import Deferred
 from generator.render.manifest import (
     MANIFEST_NAME,
@@ -34,15 +31,14 @@ from generator.render.manifest import (
     save_manifest,
     site_identity,
 )
-from generator.render.parallel import render_into
+from generator.render.parallel import Renderer
 from generator.render.sitetree import SiteTrees, prune_empty
-from generator.render.templating import Lookup, SiteInfo
 from generator.render.write import Staging, inside, remove_stale_staging
 
 if TYPE_CHECKING:
     from generator.render.catalog import Entry
+    from generator.render.pagedb import Plan
 
-Progress = Callable[[str, int, int], None]
 # Entered around the moment a build touches site/; yields False when the build is stale.
 Guard = Callable[[], AbstractContextManager[bool]]
 
@@ -102,37 +98,36 @@ def _file_digest(path: Path) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class SiteSwap:
+    """How a build's new site takes the place of site/: `trees` swaps it in (and keeps the spare
+    copy an incremental build stages into), `guard` is entered around the swap and may refuse it
+    (the preview drops a stale build), and with `deferred` a full build's bookkeeping after the
+    swap (reader index state, stored plan, manifest) runs in that thread while the caller waits
+    for the search index; without, before write_site returns."""
+
+    trees: SiteTrees
+    guard: Guard | None = None
+    deferred: Deferred | None = None
+
+    def may_swap(self) -> AbstractContextManager[bool]:
+        """Entered around the swap; yields whether this build may still replace site/."""
+        return (self.guard or _always)()
+
+
+@dataclass(frozen=True, slots=True)
 class _Job:
     """What both ways of writing the site need."""
 
-    pages: Sequence[Page]
-    env: jinja2.Environment
-    site: SiteInfo
-    config: Config
-    lookup: Lookup
-    prints: dict[str, str]
-    statics: dict[str, Path]
+    plan: Plan
+    renderer: Renderer
+    swap: SiteSwap
     static: StaticIndex | None
-    progress: Progress | None
-    guard: Guard
-    workers: int
-    trees: SiteTrees
-    on_commit: Callable[[], None]
-    plan: int
-    partial: bool
-    deferred: Deferred | None
+    prints: dict[str, str]  # output path -> fingerprint, for every file of the new site
+    statics: dict[str, Path]  # static/<rel> -> theme file
 
-    def render(self, folder: Path, pages: Sequence[Page]) -> None:
-        render_into(
-            folder,
-            pages,
-            self.env,
-            self.config,
-            self.site,
-            self.lookup,
-            workers=self.workers,
-            progress=self.progress,
-        )
+    @property
+    def config(self) -> Config:
+        return self.renderer.config
 
 
 def needs_full_write(config: Config, *, clean: bool = False) -> bool:
@@ -142,59 +137,32 @@ def needs_full_write(config: Config, *, clean: bool = False) -> bool:
 
 
 def write_site(
-    pages: Sequence[Page],
+    plan: Plan,
     entries: Mapping[str, Entry],
-    env: jinja2.Environment,
-    site: SiteInfo,
-    config: Config,
-    lookup: Lookup,
+    renderer: Renderer,
+    swap: SiteSwap,
     *,
     clean: bool = False,
     static: StaticIndex | None = None,
-    progress: Progress | None = None,
-    guard: Guard | None = None,
-    workers: int = 1,
-    trees: SiteTrees | None = None,
-    unchanged: Mapping[str, str] | None = None,
-    on_commit: Callable[[], None] | None = None,
-    plan: int = 0,
-    templates: Mapping[str, str] | None = None,
-    deferred: Deferred | None = None,
 ) -> OutputReport:
     """Bring site/ in line with the plan; `static` puts the reader search index in. Raises
     TemplateError or WriteError; site/ is then left as it was (staged) or with every file
-    whole (in place). Raises BuildSuperseded, writing nothing, when `guard` says the build is
-    stale.
+    whole (in place). Raises BuildSuperseded, writing nothing, when `swap.guard` says the build
+    is stale.
 
-    `unchanged`: the manifest's fingerprints of every page not in `pages` (a build that reuses
-    the stored plan passes only the pages it re-planned or whose articles changed). `on_commit`
-    runs once the new site is in place, before the manifest (stamped with `plan`) is saved.
-    With `deferred`, a full build does that bookkeeping in its thread (the caller waits for it);
-    without, before returning.
+    A plan that reuses the stored one holds only the pages it re-planned or whose articles
+    changed, and the manifest's fingerprints of every other page (`plan.unchanged`). Once the new
+    site is in place, `plan.commit()` stores the plan, before the manifest (stamped with
+    `plan.generation`) is saved. `clean` renders everything into a fresh folder whatever the
+    manifest says.
     """
-    prints = dict(unchanged or {})
-    prints.update(page_fingerprints(pages, entries, env, config, templates))
+    config = renderer.config
+    prints = dict(plan.unchanged or {})
+    prints.update(page_fingerprints(plan.pages, entries, renderer.env, config, plan.templates))
     statics = _static_files(config)
     for rel, path in statics.items():
         prints[rel] = _file_digest(path)
-    job = _Job(
-        pages,
-        env,
-        site,
-        config,
-        lookup,
-        prints,
-        statics,
-        static,
-        progress,
-        guard or _always,
-        workers,
-        trees or SiteTrees(config.site_dir, config.build_dir),
-        on_commit or (lambda: None),
-        plan,
-        unchanged is not None,
-        deferred,
-    )
+    job = _Job(plan, renderer, swap, static, prints, statics)
     previous = None if clean else load_manifest(config.build_dir / MANIFEST_NAME)
     if previous is None or previous.site_id != site_identity(config.site_dir):
         return _write_staged(job)
@@ -206,38 +174,39 @@ def _write_staged(job: _Job) -> OutputReport:
     report = OutputReport()
     manifest_path = config.build_dir / MANIFEST_NAME
     manifest_path.unlink(missing_ok=True)
+    pages, progress = job.plan.pages, job.renderer.progress
     with Staging(config.site_dir) as staging:
         start = time.perf_counter()
-        job.render(staging.path, job.pages)
+        job.renderer.render_into(staging.path, pages)
         report.timings["render"] = time.perf_counter() - start
         for rel, path in job.statics.items():
             staging.copy_file(path, rel)
-        report.files = len(job.pages) + len(job.statics)
-        report.rendered = len(job.pages)
+        report.files = len(pages) + len(job.statics)
+        report.rendered = len(pages)
         if job.static is not None:
-            if job.progress:
-                job.progress("static index", 0, 1)
+            if progress:
+                progress("static index", 0, 1)
             start = time.perf_counter()
             report.static_pages = job.static.finish(staging.path)
             report.timings["static index wait"] = time.perf_counter() - start
-        with job.guard() as current:
+        with job.swap.may_swap() as current:
             if not current:
                 raise BuildSuperseded("a newer change arrived during the build")
             old = staging.commit()
     # Deleting the old site and linking the spare take seconds at 10,000 articles: a thread
     # does it while the build waits for the search index (pipeline calls trees.wait()).
-    job.trees.replaced(old)
+    job.swap.trees.replaced(old)
     report.changed = sorted(job.prints)
-    manifest = Manifest(site_identity(config.site_dir), job.prints, job.plan)
+    manifest = Manifest(site_identity(config.site_dir), job.prints, job.plan.generation)
 
     def record() -> None:
         if job.static is not None:
             job.static.commit()
-        job.on_commit()
+        job.plan.commit()
         save_manifest(manifest_path, manifest)  # last: it vouches for all of the above
 
-    if job.deferred is not None:
-        job.deferred.start(record)
+    if job.swap.deferred is not None:
+        job.swap.deferred.start(record)
     else:
         record()
     return report
@@ -249,7 +218,7 @@ def _write_in_place(job: _Job, previous: Manifest) -> OutputReport:
     site_dir = config.site_dir
     todo = [
         page
-        for page in job.pages
+        for page in job.plan.pages
         if previous.files.get(page.output_path) != prints[page.output_path]
         or not (site_dir / page.output_path).is_file()
     ]
@@ -258,16 +227,18 @@ def _write_in_place(job: _Job, previous: Manifest) -> OutputReport:
         for rel in statics
         if previous.files.get(rel) != prints[rel] or not (site_dir / rel).is_file()
     ]
-    gone = [] if job.partial else sorted(set(previous.files) - set(prints))
+    # A plan that reused the stored one does not list the pages that stay: none is gone.
+    gone = [] if job.plan.unchanged is not None else sorted(set(previous.files) - set(prints))
     indexing = job.static is not None and job.static.changes_site
     if not (todo or static_todo or gone or indexing):
         if job.static is not None:
             job.static.finish(site_dir)  # nothing to put in: records the input files only
             job.static.commit()
-        if job.plan != previous.plan:
-            job.on_commit()
+        if job.plan.generation != previous.plan:
+            job.plan.commit()
             save_manifest(
-                config.build_dir / MANIFEST_NAME, Manifest(previous.site_id, prints, job.plan)
+                config.build_dir / MANIFEST_NAME,
+                Manifest(previous.site_id, prints, job.plan.generation),
             )
         return report
     manifest_path = config.build_dir / MANIFEST_NAME
@@ -280,12 +251,12 @@ def _write_in_place(job: _Job, previous: Manifest) -> OutputReport:
     try:
         # Render first: a template error then leaves site/ as it was.
         start = time.perf_counter()
-        job.render(scratch, todo)
+        job.renderer.render_into(scratch, todo)
         report.timings["render"] = time.perf_counter() - start
         # The next site is the spare brought in line with site/ (hard links), with the changed
         # files renamed over their links; it replaces site/ in one swap, as a full build does,
         # so readers and a killed build only ever see the old site or the new one.
-        staged = job.trees.spare()
+        staged = job.swap.trees.spare()
         for page in todo:
             rel = page.output_path
             source, target, live = scratch / rel, inside(staged, rel), site_dir / rel
@@ -306,27 +277,27 @@ def _write_in_place(job: _Job, previous: Manifest) -> OutputReport:
             target.unlink(missing_ok=True)
             prune_empty(target.parent, staged)
         if job.static is not None:
-            if job.progress:
-                job.progress("static index", 0, 1)
+            if job.renderer.progress:
+                job.renderer.progress("static index", 0, 1)
             start = time.perf_counter()
             report.static_pages = job.static.finish(staged)
             report.timings["static index wait"] = time.perf_counter() - start
             trees = list(job.static.trees)
         # The guard is held for the swap alone: the preview's quick pass waits for it.
-        with job.guard() as current:
+        with job.swap.may_swap() as current:
             if not current:
                 raise BuildSuperseded("a newer change arrived during the build")
             manifest_path.unlink(missing_ok=True)
-            job.trees.swap([*written, *static_todo, *gone], trees)
+            job.swap.trees.swap([*written, *static_todo, *gone], trees)
         if job.static is not None:
             job.static.commit()
-        job.on_commit()
+        job.plan.commit()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     report.rendered = len(todo)
     report.removed = len(gone)
     report.changed = sorted(written + static_todo + gone)
-    save_manifest(manifest_path, Manifest(site_identity(site_dir), prints, job.plan))
+    save_manifest(manifest_path, Manifest(site_identity(site_dir), prints, job.plan.generation))
     return report
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,42 +49,49 @@ def _render_range(bounds: tuple[int, int]) -> int:
     return bounds[1] - bounds[0]
 
 
-def render_into(
-    folder: Path,
-    pages: Sequence[Page],
-    env: jinja2.Environment,
-    config: Config,
-    site: SiteInfo,
-    lookup: Lookup,
-    *,
-    workers: int = 1,
-    progress: Callable[[str, int, int], Any] | None = None,
-) -> None:
-    """Render every page into folder (by its output path). Raises TemplateError or WriteError.
+@dataclass(frozen=True, slots=True)
+class Renderer:
+    """What turns planned pages into files: the templates, what templates know of the site, where
+    referenced articles come from, and how many processes share the work."""
 
-    With workers > 1 and enough pages, forked processes share the work (where fork exists:
-    Linux and other Unixes); the caller must not hold locks other threads need.
-    """
-    global _JOB
-    total = len(pages)
-    if workers < 2 or total < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
-        base = folder.resolve()
-        for done, page in enumerate(pages, 1):
-            if progress:
-                progress("render", done, total)
-            write_inside(folder, page.output_path, render_page(env, page, site, lookup), base)
-        return
-    _JOB = (pages, config, site, folder, lookup)
-    try:
-        ranges = [(i, min(i + _CHUNK, total)) for i in range(0, total, _CHUNK)]
-        with worker_pool(workers) as pool:
-            done = 0
-            for count in pool.map(_render_range, ranges):
-                done += count
+    env: jinja2.Environment
+    config: Config
+    site: SiteInfo
+    lookup: Lookup
+    workers: int = 1
+    progress: Callable[[str, int, int], Any] | None = None
+
+    def render_into(self, folder: Path, pages: Sequence[Page]) -> None:
+        """Render every page into folder (by its output path). Raises TemplateError or WriteError.
+
+        With workers > 1 and enough pages, forked processes share the work (where fork exists:
+        Linux and other Unixes); the caller must not hold locks other threads need.
+        """
+        global _JOB
+        total, progress = len(pages), self.progress
+        if (
+            self.workers < 2
+            or total < PARALLEL_MIN
+            or "fork" not in multiprocessing.get_all_start_methods()
+        ):
+            base = folder.resolve()
+            for done, page in enumerate(pages, 1):
                 if progress:
                     progress("render", done, total)
-    finally:
-        _JOB = None
+                html = render_page(self.env, page, self.site, self.lookup)
+                write_inside(folder, page.output_path, html, base)
+            return
+        _JOB = (pages, self.config, self.site, folder, self.lookup)
+        try:
+            ranges = [(i, min(i + _CHUNK, total)) for i in range(0, total, _CHUNK)]
+            with worker_pool(self.workers) as pool:
+                done = 0
+                for count in pool.map(_render_range, ranges):
+                    done += count
+                    if progress:
+                        progress("render", done, total)
+        finally:
+            _JOB = None
 
 
 def default_workers() -> int:

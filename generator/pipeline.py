@@ -453,8 +453,10 @@ def _run_build(
             output = write_site(
                 plan,
                 entries,
-                Renderer(env, config, site_info(config), lookup, workers, progress),
-                SiteSwap(trees, guard, deferred),
+                Renderer(
+                    env, config, site_info(config), lookup, workers=workers, progress=progress
+                ),
+                SiteSwap(trees, guard=guard, deferred=deferred),
                 clean=clean,
                 static=static,
             )

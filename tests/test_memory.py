@@ -43,6 +43,18 @@ def test_nested_blocks_restore_the_outer_setting() -> None:
     assert gc.get_threshold() == before
 
 
+def _run_script(script: str, *args: str) -> str:
+    """What a Python script prints, run in a fresh process from the repository root (what glibc
+    does with freed memory depends on the process's history)."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    ).stdout
+
+
 def _rss_mb() -> float:
     with Path("/proc/self/status").open(encoding="ascii") as status:
         return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS"))
@@ -69,18 +81,7 @@ for _ in range(50):
 del parts
 print(_rss_mb() - before)
 """
-    kept = {
-        mode: float(
-            subprocess.run(
-                [sys.executable, "-c", script, mode],
-                capture_output=True,
-                text=True,
-                check=True,
-                cwd=Path(__file__).resolve().parents[1],
-            ).stdout
-        )
-        for mode in ("default", "mapped")
-    }
+    kept = {mode: float(_run_script(script, mode)) for mode in ("default", "mapped")}
     assert kept["default"] > 150  # glibc kept the freed blocks in the heap
     assert kept["mapped"] < 20
 
@@ -101,16 +102,7 @@ freed = _rss_mb()
 assert free_pages_returned()
 print(freed - before, _rss_mb() - before)
 """
-    kept, trimmed = map(
-        float,
-        subprocess.run(
-            [sys.executable, "-c", script],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=Path(__file__).resolve().parents[1],
-        ).stdout.split(),
-    )
+    kept, trimmed = map(float, _run_script(script).split())
     assert kept > 150  # about 250 MB freed, still counted to the process
     assert trimmed < kept / 3  # what the kept objects hold, and their pages
 
@@ -151,18 +143,7 @@ with MemoryPolicy() as policy:
         del made
     print(_rss_mb() - before)
 """
-    kept = {
-        stage: float(
-            subprocess.run(
-                [sys.executable, "-c", script, stage],
-                capture_output=True,
-                text=True,
-                check=True,
-                cwd=Path(__file__).resolve().parents[1],
-            ).stdout
-        )
-        for stage in ("annotate", "write")
-    }
+    kept = {stage: float(_run_script(script, stage)) for stage in ("annotate", "write")}
     assert "annotate" in TRIMMED_AFTER and "write" not in TRIMMED_AFTER
     assert kept["write"] > 150  # about 250 MB freed, still counted to the process
     assert kept["annotate"] < kept["write"] / 3

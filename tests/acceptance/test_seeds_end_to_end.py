@@ -4,7 +4,6 @@ tests/test_end_to_end.py, tests/test_sample_archive.py and tests/render/test_ann
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 from pathlib import Path
@@ -13,17 +12,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from generator.cli import main
-from generator.frontmatter import split_front_matter
-
 from ..conftest import SCHEMA
+from ..test_end_to_end import _records, run
 from .conftest import ORIGINAL, seed_paths
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -36,14 +27,6 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert code == 0, err
     assert f"{len(seed_paths())} articles built" in out
     return root
-
-
-def _records(root: Path) -> dict[str, tuple[dict[str, Any], str]]:
-    records = {}
-    for path in sorted((root / "content" / "articles").glob("*.md")):
-        data, body, _ = split_front_matter(path.read_text(encoding="utf-8"), path)
-        records[data["source"]["path"]] = (data, body)
-    return records
 
 
 def _page(root: Path, data: dict[str, Any]) -> str:

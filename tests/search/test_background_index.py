@@ -48,9 +48,9 @@ class _Documents:
         self.articles = articles
 
     def digests(self) -> dict[str, str]:
-        from generator.search.whoosh_index import _digest
+        from generator.search.fields import digest
 
-        return {a.slug: _digest(a) for a in self.articles}
+        return {a.slug: digest(a) for a in self.articles}
 
     def fetch(self, slugs: list[str]) -> list[Article]:
         by_slug = {a.slug: a for a in self.articles}

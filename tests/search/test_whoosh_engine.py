@@ -18,7 +18,7 @@ from whoosh import qparser
 from whoosh import query as wquery
 
 from generator.models import Article
-from generator.search import whoosh_index
+from generator.search import bulk_writer, fields, indexing, snapshot, whoosh_index, whoosh_private
 from generator.search.whoosh_index import (
     FACETS,
     build_index,
@@ -74,7 +74,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Article
     update = update_index(index_dir, [*articles[:-1], replace(articles[-1], title="Ferry Strike")])
     assert update.updated == 1
     articles[-1] = replace(articles[-1], title="Ferry Strike")
-    snap = whoosh_index._snapshot(index_dir)
+    snap = snapshot.open_snapshot(index_dir)
     assert len(snap.leaves) > 1 and not snap.live().all()
     return index_dir, articles
 
@@ -83,7 +83,7 @@ def _reference(
     index_dir: Path, text: str, filters: list[tuple[str, str]], limit: int, page: int
 ) -> tuple[int, list[list[tuple[str, float]]]]:
     """Total and the page's (url, score) grouped by equal score, from Whoosh scoring every match."""
-    snap = whoosh_index._snapshot(index_dir)
+    snap = snapshot.open_snapshot(index_dir)
     parsed = qparser.MultifieldParser(
         ["title", "body"], schema=snap.schema, group=qparser.AndGroup
     ).parse(text)
@@ -199,14 +199,14 @@ def test_the_open_snapshot_follows_updates_and_rebuilds(
     index_dir = tmp_path / "whoosh"
     build_index(index_dir, articles)
     assert search(index_dir, "zebra").total == 0
-    first = whoosh_index._snapshot(index_dir)
-    assert whoosh_index._snapshot(index_dir) is first  # unchanged index: reused, not reopened
+    first = snapshot.open_snapshot(index_dir)
+    assert snapshot.open_snapshot(index_dir) is first  # unchanged index: reused, not reopened
     zebra = replace(articles[3], body=articles[3].body + " A zebra crossed.")
     update_index(index_dir, [*articles[:3], zebra, *articles[4:]])
     assert [h.title for h in search(index_dir, "zebra").hits] == [articles[3].title]
-    assert first.closed and whoosh_index._snapshot(index_dir) is not first
+    assert first.closed and snapshot.open_snapshot(index_dir) is not first
     # A writer in another process does not go through _forget: the generation changes anyway.
-    writer = whoosh_index._open_index(index_dir).writer()
+    writer = whoosh_private.open_index(index_dir).writer()
     writer.delete_by_term("slug", articles[3].slug)
     writer.commit()
     assert search(index_dir, "zebra").total == 0
@@ -217,11 +217,11 @@ def test_the_open_snapshot_follows_updates_and_rebuilds(
 
 def test_block_reader_reads_what_whoosh_matchers_read(corpus: tuple[Path, list[Article]]) -> None:
     index_dir, _ = corpus
-    snap = whoosh_index._snapshot(index_dir)
+    snap = snapshot.open_snapshot(index_dir)
     with snap.lock:
         for fieldname, word in (("body", "harbour"), ("body", "storm"), ("title", "ferri")):
             for leaf, _ in snap.leaves:
-                fast = whoosh_index._read_postings(leaf.postings(fieldname, word))
+                fast = whoosh_private.read_postings(leaf.postings(fieldname, word))
                 matcher = leaf.postings(fieldname, word)
                 slow: list[tuple[int, float]] = []
                 while matcher.is_active():
@@ -269,7 +269,7 @@ def test_an_index_from_before_the_facet_column_still_counts_facets(
     rng = random.Random(3)
     articles = [_article(rng, n) for n in range(60)]
     build_index(tmp_path / "new", articles)
-    schema, document = whoosh_index._schema, whoosh_index._fields
+    schema, document = fields.schema, fields.fields
 
     def old_schema() -> Any:
         fields = schema()
@@ -281,11 +281,11 @@ def test_an_index_from_before_the_facet_column_still_counts_facets(
         del fields["facets"]
         return fields
 
-    monkeypatch.setattr(whoosh_index, "_schema", old_schema)
-    monkeypatch.setattr(whoosh_index, "_fields", old_document)
+    monkeypatch.setattr(indexing, "schema", old_schema)
+    monkeypatch.setattr(bulk_writer, "document_fields", old_document)
     build_index(tmp_path / "old", articles)
     monkeypatch.undo()
-    assert "facets" not in whoosh_index._snapshot(tmp_path / "old").schema
+    assert "facets" not in snapshot.open_snapshot(tmp_path / "old").schema
     for text in ("harbour", "storm flood"):
         old = search(tmp_path / "old", text, with_facets=True)
         new = search(tmp_path / "new", text, with_facets=True)

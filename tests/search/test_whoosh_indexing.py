@@ -22,7 +22,9 @@ from whoosh.compat import loads
 from whoosh.support.charset import accent_map
 
 from generator.models import Article
-from generator.search import whoosh_index
+from generator.search import analyzer as analyzer_module
+from generator.search import bulk_writer, fields, indexing, whoosh_index, whoosh_private
+from generator.search.vocabulary import read_vocabulary
 from generator.search.whoosh_index import (
     NewsAnalyzer,
     SearchDocument,
@@ -116,7 +118,7 @@ def test_the_analyzer_survives_pickling_and_its_cache_filling_up(
     analyzer.plain_words(TRICKY[2])
     copy = pickle.loads(pickle.dumps(analyzer, 2))
     assert copy == analyzer and copy._words == {}
-    monkeypatch.setattr(whoosh_index, "_WORD_CACHE", 3)
+    monkeypatch.setattr(analyzer_module, "_WORD_CACHE", 3)
     for text in TRICKY:
         assert _tokens(copy, text, positions=True) == _tokens(
             NewsAnalyzer.reference(), text, positions=True
@@ -135,7 +137,7 @@ def test_positions_are_encoded_as_whoosh_encodes_them(
 ) -> None:
     """Term ids in token order (a few terms, often repeated; positions past 255 for BININT2)."""
     ids = np.asarray([t * spread for t in terms], dtype=np.int64)
-    found = whoosh_index._positions_values(ids, first)
+    found = bulk_writer.positions_values(ids, first)
     assert found is not None
     distinct, counts, values = found
     expected: dict[int, list[int]] = {}
@@ -148,9 +150,9 @@ def test_positions_are_encoded_as_whoosh_encodes_them(
 
 
 def test_positions_beyond_the_fast_encoding_are_left_to_whoosh() -> None:
-    assert whoosh_index._positions_values(np.zeros(1001, dtype=np.int64), 0) is None
-    assert whoosh_index._positions_values(np.arange(10, dtype=np.int64), 65530) is None
-    found = whoosh_index._positions_values(np.zeros(1000, dtype=np.int64), 65536 - 1000)
+    assert bulk_writer.positions_values(np.zeros(1001, dtype=np.int64), 0) is None
+    assert bulk_writer.positions_values(np.arange(10, dtype=np.int64), 65530) is None
+    found = bulk_writer.positions_values(np.zeros(1000, dtype=np.int64), 65536 - 1000)
     assert found is not None
     assert found[2] == [formats.Positions().encode(list(range(64536, 65536)))]
 
@@ -212,17 +214,17 @@ def _blocks(ix: Any) -> dict[tuple[str, bytes], Any]:
 
 
 def _whoosh_index(path: Path, docs: list[SearchDocument]) -> Any:
-    ix = index.create_in(str(path), whoosh_index._schema())
+    ix = index.create_in(str(path), fields.schema())
     writer = ix.writer()
     for doc in docs:
-        writer.add_document(**whoosh_index._document(doc))
+        writer.add_document(**fields.document(doc))
     writer.commit()
     return ix
 
 
 def _bulk_index(path: Path, docs: list[SearchDocument]) -> Any:
-    ix = index.create_in(str(path), whoosh_index._schema())
-    writer = whoosh_index._BulkWriter(ix)
+    ix = index.create_in(str(path), fields.schema())
+    writer = bulk_writer.BulkWriter(ix)
     for doc in docs:
         writer.add_search_document(doc)
     writer.commit()
@@ -255,10 +257,10 @@ def test_search_documents_index_like_articles(tmp_path: Path) -> None:
     build_index(tmp_path / "a", articles)
     build_index(tmp_path / "d", [search_document(a) for a in articles])
     for name in ("a", "d"):
-        ix = whoosh_index._open_index(tmp_path / name)
+        ix = whoosh_private.open_index(tmp_path / name)
         assert len(ix._segments()) == 1
-    assert _segment_files(whoosh_index._open_index(tmp_path / "a")) == _segment_files(
-        whoosh_index._open_index(tmp_path / "d")
+    assert _segment_files(whoosh_private.open_index(tmp_path / "a")) == _segment_files(
+        whoosh_private.open_index(tmp_path / "d")
     )
     assert (tmp_path / "a" / "words.json").read_bytes() == (
         tmp_path / "d" / "words.json"
@@ -306,7 +308,7 @@ def test_a_new_index_in_several_segments_answers_as_one(
     rng = random.Random(9)
     articles = [_article(rng, n) for n in range(120)]
     build_index(tmp_path / "one", articles)
-    monkeypatch.setattr(whoosh_index, "SEGMENT_DOCS", 25)
+    monkeypatch.setattr(indexing, "SEGMENT_DOCS", 25)
     build_index(tmp_path / "five", articles)
     ix = index.open_dir(str(tmp_path / "five"))
     assert len(ix._segments()) == 5
@@ -365,7 +367,7 @@ def _indexed_in_tens(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int, seed: int
 ) -> tuple[Path, list[Article]]:
     """An index of `count` made-up articles written ten documents to a segment."""
-    monkeypatch.setattr(whoosh_index, "SEGMENT_DOCS", 10)
+    monkeypatch.setattr(indexing, "SEGMENT_DOCS", 10)
     rng = random.Random(seed)
     articles = [_article(rng, n) for n in range(count)]
     build_index(tmp_path / "whoosh", articles)
@@ -397,7 +399,7 @@ def test_the_word_list_stays_exact_through_updates(tmp_path: Path) -> None:
     articles[7] = replace(articles[7], body=articles[7].body + " Zanzibar quokkas.")
     index_dir = tmp_path / "whoosh"
     build_index(index_dir, articles)
-    vocabulary = whoosh_index._read_vocabulary(index_dir)
+    vocabulary = read_vocabulary(index_dir)
     assert vocabulary is not None and vocabulary.counter() == _word_counts(articles)
     assert search(index_dir, "zanzibr").suggestion == "zanzibar"
     # The only article with the word goes, another is edited, one is added.
@@ -406,7 +408,7 @@ def test_the_word_list_stays_exact_through_updates(tmp_path: Path) -> None:
     articles.append(replace(_article(rng, 99), title="Harbour Quokkas"))
     update = update_index(index_dir, articles)
     assert (update.removed, update.updated, update.added) == (1, 1, 1)
-    vocabulary = whoosh_index._read_vocabulary(index_dir)
+    vocabulary = read_vocabulary(index_dir)
     assert vocabulary is not None and vocabulary.counter() == _word_counts(articles)
     assert vocabulary.frequency("quokkas") == 2 and vocabulary.frequency("zanzibar") == 0
     assert search(index_dir, "zanzibr").suggestion is None
@@ -415,14 +417,14 @@ def test_the_word_list_stays_exact_through_updates(tmp_path: Path) -> None:
     (index_dir / "words.json").unlink()
     assert search(index_dir, "quokas").suggestion == "quokkas"
     assert update_index(index_dir, articles).unchanged == len(articles)
-    vocabulary = whoosh_index._read_vocabulary(index_dir)
+    vocabulary = read_vocabulary(index_dir)
     assert vocabulary is not None and vocabulary.counter() == _word_counts(articles)
     # A commit the word list did not follow (another writer) makes the next update count again.
-    writer = whoosh_index._open_index(index_dir).writer()
+    writer = whoosh_private.open_index(index_dir).writer()
     writer.delete_by_term("slug", articles[0].slug)
     writer.commit()
     assert update_index(index_dir, articles).unchanged == len(articles)  # the digests say so
-    vocabulary = whoosh_index._read_vocabulary(index_dir)
+    vocabulary = read_vocabulary(index_dir)
     assert vocabulary is not None and vocabulary.counter() == _word_counts(articles[1:])
 
 
@@ -450,22 +452,22 @@ def test_an_index_of_an_older_schema_is_rebuilt(tmp_path: Path) -> None:
     articles = [_article(rng, n) for n in range(20)]
     index_dir = tmp_path / "whoosh"
     build_index(index_dir, articles)
-    schema = whoosh_index._schema()
+    schema = fields.schema()
     schema.add("words", TEXT(spelling=True))  # the field version 3 had
     ix = index.create_in(str(index_dir), schema)
     writer = ix.writer()
     for article in articles:
-        writer.add_document(**whoosh_index._document(article))
+        writer.add_document(**fields.document(article))
     writer.commit()
     assert update_index(index_dir, articles).rebuilt
-    assert "words" not in whoosh_index._open_index(index_dir).schema
+    assert "words" not in whoosh_private.open_index(index_dir).schema
     assert update_index(index_dir, articles).unchanged == 20
 
 
 def test_an_update_that_changes_most_articles_is_a_full_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(whoosh_index, "_REBUILD_FROM", 10)
+    monkeypatch.setattr(indexing, "_REBUILD_FROM", 10)
     rng = random.Random(4)
     articles = [_article(rng, n) for n in range(30)]
     index_dir = tmp_path / "whoosh"

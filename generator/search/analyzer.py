@@ -1,0 +1,157 @@
+"""Search (index of record): text -> index terms. NewsAnalyzer, Whoosh's stemming chain fused
+into one pass, shared by the index writer, the query side and highlighting.
+
+Lives in its own importable module because Whoosh pickles the schema (and so this class) into
+the index.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from whoosh.analysis import (
+    STOP_WORDS,
+    Analyzer,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemmingAnalyzer,
+    Token,
+)
+from whoosh.lang.porter import stem
+from whoosh.support.charset import accent_map
+
+# Whoosh's default token pattern (RegexTokenizer), without its capturing group, so findall()
+# returns whole words.
+WORD = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")
+_WORD_CACHE = 500_000  # distinct spellings remembered by an analyzer before it starts afresh
+
+
+class NewsAnalyzer(Analyzer):  # type: ignore[misc]
+    """The terms of `StemmingAnalyzer() | CharsetFilter(accent_map)` (words, lower-cased, stop
+    words and one-letter words dropped, Porter-stemmed, then accent-folded), fused into one pass.
+
+    Each distinct spelling is analysed once and remembered, so a word costs one dict lookup; one
+    Token is yielded over and over, as Whoosh's tokenizers do. Calls with options the fused pass
+    does not handle (keeporiginal, removestops=False, tokenize=False, no_morph) go to the Whoosh
+    chain itself. Lives here, importable, because Whoosh pickles the schema into the index.
+    """
+
+    is_morph = True  # it stems, as the chain's StemFilter does
+
+    def __init__(self) -> None:
+        # spelling as written -> (index term, or None for a stop word; plain word for "did you mean")
+        self._words: dict[str, tuple[str | None, str]] = {}
+        self._chain: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {}  # nothing to configure: caches are rebuilt after unpickling
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    @staticmethod
+    def reference() -> Any:
+        """The Whoosh analyzer this one reproduces."""
+        return StemmingAnalyzer() | CharsetFilter(accent_map)
+
+    def word(self, text: str) -> tuple[str | None, str]:
+        """(index term or None, plain word) for one word as the tokenizer found it."""
+        found = self._words.get(text)
+        if found is None:
+            lower = text.lower()
+            term = (
+                None if len(lower) < 2 or lower in STOP_WORDS else stem(lower).translate(accent_map)
+            )
+            found = self._words[text] = (term, lower.translate(accent_map))
+        return found
+
+    def _fresh(self) -> None:
+        if len(self._words) > _WORD_CACHE:
+            self._words.clear()
+
+    def plain_words(self, *texts: str) -> set[str]:
+        """The distinct unstemmed words (lower-case, accent-folded, stop words kept) of texts."""
+        self._fresh()
+        analyse = self.word
+        return {analyse(spelling)[1] for text in texts for spelling in set(WORD.findall(text))}
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        no_morph: bool = False,
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        assert isinstance(value, str), f"{value!r} is not unicode"
+        if keeporiginal or not removestops or not tokenize or no_morph:
+            if self._chain is None:
+                self._chain = self.reference()
+            return self._chain(  # type: ignore[no-any-return]
+                value,
+                positions=positions,
+                chars=chars,
+                keeporiginal=keeporiginal,
+                removestops=removestops,
+                start_pos=start_pos,
+                start_char=start_char,
+                tokenize=tokenize,
+                mode=mode,
+                no_morph=no_morph,
+                **kwargs,
+            )
+        return self._tokens(value, positions, chars, start_pos, start_char, mode, kwargs)
+
+    def _tokens(
+        self,
+        value: str,
+        positions: bool,
+        chars: bool,
+        start_pos: int,
+        start_char: int,
+        mode: str,
+        kwargs: dict[str, Any],
+    ) -> Iterator[Token]:
+        self._fresh()
+        token = Token(positions, chars, removestops=True, mode=mode, **kwargs)
+        known = self._words.get
+        analyse = self.word
+        pos = -1
+        for number, match in enumerate(WORD.finditer(value)):
+            term = (known(match.group(0)) or analyse(match.group(0)))[0]
+            if term is None:
+                continue
+            token.text = term
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                pos = start_pos + number if pos < 0 else pos + 1
+                token.pos = pos
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            yield token
+
+
+ANALYZER = NewsAnalyzer()  # for documents prepared outside a Whoosh writer
+
+# Parses a query for "did you mean" the way the words were collected: unstemmed, lower-case,
+# accent-folded (NewsAnalyzer.word's plain form).
+SPELLING_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)

@@ -83,8 +83,13 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "check", help="validate records, editor-note anchors and the built site's links"
     )
-    search = commands.add_parser("search", help="search the archive's index")
-    search.add_argument("query")
+    search = commands.add_parser(
+        "search",
+        help="search the archive's index",
+        description="Words: all count, articles with all of them first; \"a phrase\": required, "
+        "in this order; -word or NOT word: leave out. Case, accents and word endings do not matter.",
+    )
+    search.add_argument("query", help="what to look for (a -word in it is not an option)")
     search.add_argument("--limit", type=int, default=10)
     search.add_argument("--json", action="store_true", help="print results as JSON")
     for facet in ("person", "organization", "place", "tag", "year"):
@@ -142,8 +147,45 @@ def _init(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+# The search command's own options; any other word after `search` is part of the query, so
+# that `newsarchive search border -wall` leaves out articles with "wall" instead of failing.
+_SEARCH_FLAGS = {"--json", "-h", "--help"}
+_SEARCH_OPTIONS = {"--limit", "--person", "--organization", "--place", "--tag", "--year"}
+
+
+def _search_argv(argv: Sequence[str]) -> list[str]:
+    """argv with the words of a search query joined into one argument after `--`."""
+    tokens = list(argv)
+    position = 0
+    while position < len(tokens):  # the command: the first word that is no global option
+        token = tokens[position]
+        if token == "--root":
+            position += 2
+        elif token.startswith("-"):
+            position += 1
+        else:
+            break
+    if position >= len(tokens) or tokens[position] != "search":
+        return tokens
+    options: list[str] = []
+    words: list[str] = []
+    rest = iter(tokens[position + 1 :])
+    for token in rest:
+        name = token.split("=", 1)[0]
+        if token == "--":
+            words.extend(rest)
+        elif token in _SEARCH_FLAGS or (name in _SEARCH_OPTIONS and "=" in token):
+            options.append(token)
+        elif token in _SEARCH_OPTIONS:
+            options.extend([token, next(rest, "")])
+        else:
+            words.append(token)
+    return [*tokens[: position + 1], *options, "--", " ".join(words)]
+
+
 def _search(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from generator.search.whoosh_index import search
+    from generator.errors import EmptyQueryError
+    from generator.search.searching import search
 
     fields = {
         "person": "people",
@@ -155,6 +197,9 @@ def _search(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) 
     filters = [(fields[name], value) for name in fields for value in getattr(args, name)]
     try:
         result = search(config.index_dir, args.query, limit=args.limit, filters=filters)
+    except EmptyQueryError as exc:
+        print(f"search: {exc}", file=err)
+        return EXIT_USAGE
     except SearchError as exc:
         message = str(exc)
         if "no search index" in message:
@@ -173,15 +218,17 @@ def _search(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) 
             }
             for h in result.hits
         ]
-        print(
-            json.dumps(
-                {"query": result.query, "total": result.total, "hits": hits},
-                ensure_ascii=False,
-                indent=2,
-            ),
-            file=out,
-        )
+        data = {
+            "query": result.query,
+            "total": result.total,
+            "complete": result.complete,
+            "unknown": list(result.unknown),
+            "suggestion": result.suggestion,
+            "hits": hits,
+        }
+        print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
         return EXIT_OK
+    unknown = ", ".join(repr(w) for w in result.unknown)
     if not result.hits:
         print(
             f"no articles match {args.query!r}" + (f"; {suggestion}" if suggestion else ""),
@@ -192,7 +239,12 @@ def _search(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) 
         print(f"{rank}. {hit.title}  ({hit.date or 'undated'})", file=out)
         print(f"   {config.site_dir.name}/{hit.url}", file=out)
         print(f"   {hit.snippet_text}", file=out)
-    print(f"{result.total} match{'es' if result.total != 1 else ''}", file=out)
+    line = f"{result.total} match{'es' if result.total != 1 else ''}"
+    if result.complete != result.total:
+        line += f", {result.complete} with every word"
+    print(line, file=out)
+    if unknown:
+        print(f"no article has {unknown}", file=out)
     if suggestion:
         print(suggestion, file=out)
     return EXIT_OK
@@ -252,7 +304,7 @@ def main(
     err = err or sys.stderr
     parser = _parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(_search_argv(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:
         return int(exc.code or 0)
     logging.basicConfig(

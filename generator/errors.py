@@ -62,6 +62,10 @@ class SearchError(GeneratorError):
     """The search index is missing, locked or the query cannot be parsed."""
 
 
+class EmptyQueryError(SearchError):
+    """A query with nothing to look for: empty, or only operators, punctuation or common words."""
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One reported problem: printed once in the end-of-run summary."""

@@ -210,9 +210,9 @@ class _Worker:
         card_key, record_key = card_digest(card), record_digest(article)
         self.store.put("card", card_key, card)
         self.store.put("analysis", f"{record_key}.{context.version}", analysis)
-        from generator.search.documents import search_document
+        from generator.search.documents import plain_text, search_document
 
-        document = search_document(article)
+        document = search_document(article, plain_text(analysis.body_html))
         self.store.put("search", f"{record_key}.{context.version}", document)
         features = features_of(article)
         self.store.put("features", f"{record_key}.{context.version}", features)

@@ -15,8 +15,6 @@ from whoosh.analysis import (
     STOP_WORDS,
     Analyzer,
     CharsetFilter,
-    LowercaseFilter,
-    RegexTokenizer,
     StemmingAnalyzer,
     Token,
 )
@@ -151,7 +149,3 @@ class NewsAnalyzer(Analyzer):  # type: ignore[misc]
 
 
 ANALYZER = NewsAnalyzer()  # for documents prepared outside a Whoosh writer
-
-# Parses a query for "did you mean" the way the words were collected: unstemmed, lower-case,
-# accent-folded (NewsAnalyzer.word's plain form).
-SPELLING_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)

@@ -21,6 +21,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from generator.search.analyzer import ANALYZER, WORD, NewsAnalyzer
 from generator.search.documents import SearchDocument
+from generator.search.fields import TEXT_FIELDS, texts
 from generator.search.fields import fields as document_fields
 from generator.search.whoosh_private import (
     FloatArray,
@@ -137,12 +138,12 @@ def positions_values(terms: IntArray, first: int) -> tuple[IntArray, IntArray, l
 
 class BulkWriter(PostingsSegmentWriter):
     """Whoosh's segment writer for a whole new index, writing the files add_document() and
-    commit() write, at a fraction of the cost (see the module docstring). Title and body are
+    commit() write, at a fraction of the cost (see the module docstring). The text fields are
     inverted with numpy (positions_values); other fields go through Whoosh's field.index(),
     remembered per distinct value (years, tags and people repeat).
     """
 
-    _ANALYSED = ("title", "body")
+    _ANALYSED = tuple(TEXT_FIELDS)
 
     def __init__(self, ix: Any) -> None:
         super().__init__(ix)
@@ -190,12 +191,9 @@ class BulkWriter(PostingsSegmentWriter):
     def add_search_document(self, doc: SearchDocument) -> None:
         schema = self.schema
         plain: set[str] = set()
-        analysed = {
-            "title": self._analyse(doc.title, plain),
-            "body": self._analyse(doc.text, plain),
-        }
+        analysed = {name: self._analyse(text, plain) for name, text in texts(doc).items()}
         self.words.update(plain)
-        fields = document_fields(doc)
+        fields = document_fields(doc, [len(analysed[name][0]) for name in self._ANALYSED])
         docnum = self.start_document()
         for fieldname in sorted(fields):  # the order add_document() takes them in
             value = fields[fieldname]

@@ -1,7 +1,8 @@
 """Search (index of record): what the Whoosh index holds of an article, without Whoosh.
 
 Made for every record read by a build (in its load workers), so it must not cost the import of
-Whoosh (about 0.4 s): whoosh_index.py indexes these and re-exports them.
+Whoosh (about 0.4 s): whoosh_index.py indexes these and re-exports them. The text indexed is the
+text a reader sees: the body as Markdown renders it, without markup or link targets.
 """
 
 from __future__ import annotations
@@ -9,18 +10,33 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from generator.models import Article
-from generator.render.plan import article_url
+if TYPE_CHECKING:
+    from generator.models import Article
 
-SCHEMA_VERSION = (
-    4  # bump when whoosh_index's _schema() or _document() change: the next build re-indexes all
-)
+# Bump when fields.py's schema() or fields() change: the next build re-indexes every article.
+# 5: byline and names fields, facet values accent-folded, the body as rendered text.
+SCHEMA_VERSION = 5
 
 
-def _plain_body(markdown_body: str) -> str:
-    text = re.sub(r"^\s*(?:\\)?[#>*+-]\s+", "", markdown_body, flags=re.M)
-    return text.replace("\\", "")
+def plain_text(body_html: str) -> str:
+    """The text of a rendered body as a reader sees it: no tags, no link targets, one blank
+    line between blocks."""
+    from generator.render.annotations import body_text
+
+    return re.sub(r"\n\s*\n\s*", "\n\n", body_text(body_html)).strip()
+
+
+def _rendered_text(markdown_body: str) -> str:
+    from dataclasses import fields
+
+    from generator.config import Config
+    from generator.render.bodies import body_to_html, make_markdown
+
+    extensions = next(f.default for f in fields(Config) if f.name == "markdown_extensions")
+    md = make_markdown(extensions)  # type: ignore[arg-type]
+    return plain_text(str(body_to_html(md, markdown_body)))
 
 
 def article_digest(article: Article) -> str:
@@ -39,6 +55,10 @@ def article_digest(article: Article) -> str:
         *article.places,
         "\x01",
         *article.tags,
+        "\x01",
+        *article.authors,
+        "\x01",
+        *article.contributors,
     )
     return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
 
@@ -52,7 +72,7 @@ class SearchDocument:
 
     slug: str
     title: str
-    text: str  # the body as plain text (Markdown markers removed): indexed, and shown in snippets
+    text: str  # the body as a reader sees it (rendered, no markup): indexed, shown in snippets
     summary: str
     url: str
     date: str | None
@@ -61,15 +81,21 @@ class SearchDocument:
     organizations: tuple[str, ...]
     places: tuple[str, ...]
     tags: tuple[str, ...]
-    digest: str  # article_digest() of the article it was made from
+    digest: str
+    byline: tuple[
+        str, ...
+    ] = ()  # authors, then contributors  # article_digest() of the article it was made from
 
 
-def search_document(article: Article) -> SearchDocument:
-    """The article as the index sees it (a pure function of the article)."""
+def search_document(article: Article, text: str | None = None) -> SearchDocument:
+    """The article as the index sees it (a pure function of the article). `text` is the body's
+    plain_text() when the caller rendered it already; else the body is rendered here."""
+    from generator.render.plan import article_url
+
     return SearchDocument(
         slug=article.slug,
         title=article.title,
-        text=_plain_body(article.body),
+        text=_rendered_text(article.body) if text is None else text,
         summary=article.summary,
         url=article_url(article),
         date=article.date,
@@ -79,4 +105,5 @@ def search_document(article: Article) -> SearchDocument:
         places=tuple(article.places),
         tags=tuple(article.tags),
         digest=article_digest(article),
+        byline=(*article.authors, *article.contributors),
     )

@@ -4,37 +4,60 @@ article puts in it."""
 from __future__ import annotations
 
 import json
+import struct
+from collections.abc import Sequence
 from typing import Any
 
 from whoosh import columns
+from whoosh.analysis import CharsetFilter, KeywordAnalyzer
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.support.charset import accent_map
 
 from generator.models import Article
-from generator.search.analyzer import NewsAnalyzer
+from generator.search.analyzer import ANALYZER, NewsAnalyzer
 from generator.search.documents import SearchDocument, article_digest, search_document
 
 FACETS = ("people", "organizations", "places", "tags", "year")
+# The full-text fields, each scored on its own (BM25F) with its boost: the headline, the body,
+# the byline (authors and contributors) and the names the article mentions (people,
+# organizations, places), so that a name or a byline counts more than a passing word.
+TEXT_FIELDS = {"title": 2.0, "body": 1.0, "byline": 2.0, "names": 1.5}
+LENGTHS_FORMAT = "<" + "I" * len(TEXT_FIELDS)
+
+
+def _facet() -> KEYWORD:
+    """A facet's field: comma-separated values, each one term, lower-cased and accent-folded
+    (`--place zurich` finds Zürich), as text is."""
+    field = KEYWORD(stored=True, commas=True, lowercase=True)
+    field.analyzer = KeywordAnalyzer(lowercase=True, commas=True) | CharsetFilter(accent_map)
+    return field
 
 
 def schema() -> Schema:
     stemmed = NewsAnalyzer()
+    text = {
+        name: TEXT(analyzer=stemmed, stored=True, field_boost=boost)
+        for name, boost in TEXT_FIELDS.items()
+    }
     return Schema(
         slug=ID(stored=True, unique=True),
         # Hash of everything indexed for the article: an unchanged article is never re-indexed.
         digest=ID(stored=True),
-        title=TEXT(analyzer=stemmed, stored=True, field_boost=2.0),
-        body=TEXT(analyzer=stemmed, stored=True),
+        **text,
         summary=STORED,
         url=STORED,
         date=ID(stored=True, sortable=True),
         year=KEYWORD(stored=True),
-        people=KEYWORD(stored=True, commas=True, lowercase=True),
-        organizations=KEYWORD(stored=True, commas=True, lowercase=True),
-        places=KEYWORD(stored=True, commas=True, lowercase=True),
-        tags=KEYWORD(stored=True, commas=True, lowercase=True),
+        people=_facet(),
+        organizations=_facet(),
+        places=_facet(),
+        tags=_facet(),
         # Every facet value as the article spells it (JSON), one small column read per snapshot
         # for facet counts and display names, instead of unpickling every stored document.
         facets=COLUMN(columns.VarBytesColumn()),
+        # Each text field's exact length: Whoosh keeps lengths rounded to a byte (a body of
+        # 1,000 words counts as 1,016 or 951), which cost ranking 0.004 MAP on TIME.
+        lengths=COLUMN(columns.FixedBytesColumn(struct.calcsize(LENGTHS_FORMAT))),
     )
 
 
@@ -61,12 +84,31 @@ def digest(item: Article | SearchDocument) -> str:
     return item.digest if isinstance(item, SearchDocument) else article_digest(item)
 
 
-def fields(doc: SearchDocument) -> dict[str, Any]:
-    """The document's Whoosh fields."""
+def texts(doc: SearchDocument) -> dict[str, str]:
+    """The document's text fields (TEXT_FIELDS)."""
     return {
-        "slug": doc.slug,
         "title": doc.title,
         "body": doc.text,
+        "byline": ", ".join(doc.byline),
+        "names": ", ".join((*doc.people, *doc.organizations, *doc.places)),
+    }
+
+
+def pack_lengths(lengths: Sequence[int]) -> bytes:
+    """Each text field's exact length in words (the lengths column, TEXT_FIELDS order)."""
+    return struct.pack(LENGTHS_FORMAT, *lengths)
+
+
+def fields(doc: SearchDocument, lengths: Sequence[int] | None = None) -> dict[str, Any]:
+    """The document's Whoosh fields. `lengths`: each text field's length in index terms, when
+    the caller has analysed them already."""
+    text = texts(doc)
+    if lengths is None:
+        lengths = [sum(1 for _ in ANALYZER(value)) for value in text.values()]
+    return {
+        "slug": doc.slug,
+        **text,
+        "lengths": pack_lengths(lengths),
         "summary": doc.summary,
         "url": doc.url,
         "date": doc.date or "",

@@ -1,98 +1,186 @@
-"""Search (index of record): a parsed Whoosh query over a Snapshot -> matching documents and
-their scores, computed with numpy over the posting lists.
+"""Search (index of record): a parsed Query over a Snapshot -> the matching documents, their
+scores and the terms each one matched, computed with numpy over the posting lists.
 
-Word queries (terms ANDed or ORed, boosts) are scored with Whoosh's own BM25F statistics, which
-ranks exactly as Whoosh's matcher tree does at a fraction of the cost; other queries go to
-Whoosh's matchers (whoosh_index.search).
+Ranking: each word or phrase of the query is a unit scored BM25F over the text fields (each
+field's frequency times its boost, normalised by its own length, summed, then saturated; one
+idf per unit, Robertson-Sparck Jones as Lucene and Pagefind compute it). The units' scores are
+added, plus a coordination bonus for each further unit an article has (SCALE): articles with
+all the words of a short query rank first, articles with only some are still found (soft AND),
+and a long query typed as a sentence ranks as plain BM25. Phrases are required,
+their words adjacent and in order (positions read once per term for the candidates only; a
+phrase with common words inside is checked on the stored text, as Pagefind checks its own).
+Exclusions leave articles out, filters narrow by facet.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
-from whoosh import query
-from whoosh.reading import TermNotFound
 
-from generator.search.snapshot import SCORED_FIELDS, BoolArray, Snapshot
-from generator.search.whoosh_private import FloatArray
+from generator.search.analyzer import ANALYZER, WORD
+from generator.search.fields import TEXT_FIELDS
+from generator.search.query_syntax import Query, fold
+from generator.search.snapshot import BoolArray, Snapshot
+from generator.search.whoosh_private import FloatArray, IntArray
+
+K1, B = 1.2, 0.75  # BM25's saturation and length normalisation, as Whoosh and Pagefind default
+# Soft AND: an article's score gets (units it has - 1) / (units in the query - SCALE)^2 added,
+# the coordination bonus of Whoosh's OrGroup.factory(0.9) (Apple V-Twin's short-query ranking):
+# 0.83 for having both words of two, 0.11 for all four of four, next to nothing in a long query
+# typed as a sentence, where no article has every word.
+SCALE = 0.9
 
 
-def is_word_query(q: Any, fields: frozenset[str]) -> bool:
-    """Terms combined with AND / OR (no NOT, phrase, prefix...): what the numpy scorer handles."""
-    if type(q) is query.Term:
-        return q.fieldname in fields and isinstance(q.text, str)
-    if type(q) is query.And or (type(q) is query.Or and not q.minmatch and not q.scale):
-        return bool(q.subqueries) and all(is_word_query(sub, fields) for sub in q.subqueries)
-    return False
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One word or phrase of a query, evaluated: its index terms and where it matched."""
+
+    terms: tuple[str, ...]
+    mask: BoolArray
+    scores: FloatArray
 
 
-def score_query(
-    snap: Snapshot, q: Any, terms: list[tuple[str, BoolArray]]
-) -> tuple[BoolArray, FloatArray]:
-    """Which documents match q and their BM25F scores, as Whoosh's matchers compute them: a
-    term's score is Whoosh's bm25() over the same statistics, AND and OR add their parts' scores,
-    boosts multiply. Appends (term, documents having it) for every title/body term to `terms`."""
-    if type(q) is query.Term:
-        mask = np.zeros(snap.size, dtype=bool)
-        scores = np.zeros(snap.size, dtype=np.float64)
-        ids, tf = snap.postings(q.fieldname, q.text)
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """Every matching document (live, filtered) with its score, and the units that matched."""
+
+    mask: BoolArray
+    scores: FloatArray
+    complete: BoolArray  # documents with every unit of the query
+    units: tuple[Unit, ...]
+
+    def terms_of(self, docnum: int) -> set[str]:
+        """The index terms a document matched (what its snippet marks)."""
+        return {term for unit in self.units if unit.mask[docnum] for term in unit.terms}
+
+
+def term_of(word: str) -> str | None:
+    """The index term of a folded query word (stemmed), None for a word the index leaves out."""
+    return ANALYZER.word(word)[0]
+
+
+def evaluate(snap: Snapshot, query: Query, filters: Sequence[tuple[str, str]] = ()) -> Matches:
+    """The documents matching a query (see the module docstring) and their scores."""
+    live = snap.live()
+    # Words with one stem (`test`, `tests`) are one unit: each counts once.
+    evaluated: dict[tuple[str, ...], tuple[Unit, bool]] = {}
+    for words in query.terms:
+        unit = _unit(snap, words, live)
+        if unit is not None:
+            known = evaluated.get(unit.terms)
+            needed = words in query.phrases or (known is not None and known[1])
+            evaluated[unit.terms] = (unit, needed)
+    units = [unit for unit, _ in evaluated.values()]
+    required = [unit for unit, needed in evaluated.values() if needed]
+    size = snap.size
+    matched = np.zeros(size, dtype=np.int64)
+    total = np.zeros(size, dtype=np.float64)
+    for unit in units:
+        matched += unit.mask
+        total += unit.scores
+    mask = (matched > 0) & live
+    for unit in required:
+        mask &= unit.mask
+    for words in query.excluded:
+        excluded = _unit(snap, words, live)
+        if excluded is not None:
+            mask &= ~excluded.mask
+    for name, value in filters:
+        mask &= snap.facet_mask(name, value)
+    bonus = (matched - 1).clip(0) / (max(1, len(units)) - SCALE) ** 2
+    scores = np.where(mask, total + bonus, 0.0)
+    return Matches(mask, scores, mask & (matched == len(units)), tuple(units))
+
+
+def _unit(snap: Snapshot, words: tuple[str, ...], live: BoolArray) -> Unit | None:
+    """A word (one-word tuple from Query.words) or a phrase, scored over every text field;
+    None when none of its words is indexed."""
+    terms = [term_of(w) for w in words]
+    kept = tuple(t for t in terms if t is not None)
+    if not kept:
+        return None
+    strict = len(kept) != len(terms)  # common words inside: checked on the stored text
+    size = snap.size
+    frequencies: list[tuple[str, IntArray, FloatArray]] = []
+    mask = np.zeros(size, dtype=bool)
+    for field in snap.text_fields:
+        if len(kept) == 1 and not strict:
+            ids, weights = snap.postings(field, kept[0])
+        else:
+            ids, weights = _phrase(snap, field, kept, words if strict else None)
         if len(ids):
-            fl = snap.lengths(q.fieldname)[ids]
-            idf = snap.searcher.idf(q.fieldname, q.text)
-            avgfl = snap.searcher.avg_field_length(q.fieldname) or 1
-            b, k1 = snap.weighting.B, snap.weighting.K1
+            frequencies.append((field, ids, weights))
             mask[ids] = True
-            scores[ids] = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
-        terms.append((q.text, mask))
-    else:
-        parts = [score_query(snap, sub, terms) for sub in q.subqueries]
-        mask, scores = parts[0][0].copy(), parts[0][1].copy()
-        for sub_mask, sub_scores in parts[1:]:
-            if type(q) is query.And:
-                mask &= sub_mask
-            else:
-                mask |= sub_mask
-            scores += sub_scores
-        if type(q) is query.And:
-            scores[~mask] = 0.0
-    if q.boost != 1.0:
-        scores = scores * q.boost
-    return mask, scores
+    mask &= live
+    df = int(mask.sum())
+    scores = np.zeros(size, dtype=np.float64)
+    if df:
+        # BM25F: each field's frequency times its boost, normalised by that field's length,
+        # summed into one frequency, saturated once.
+        frequency = np.zeros(size, dtype=np.float64)
+        for field, ids, weights in frequencies:
+            fl = snap.lengths(field)[ids]
+            frequency[ids] += weights / ((1 - B) + B * fl / snap.average_length(field))
+        n = int(live.sum())
+        idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        scores = np.where(mask, idf * frequency * (K1 + 1) / (frequency + K1), 0.0)
+    return Unit(kept, mask, scores)
+
+
+def _phrase(
+    snap: Snapshot, field: str, terms: tuple[str, ...], words: tuple[str, ...] | None
+) -> tuple[IntArray, FloatArray]:
+    """Documents with the terms adjacent and in order in one field, and how often (times the
+    field's boost). `words`, for a phrase with common words inside, is checked on the text."""
+    postings = [snap.postings(field, term) for term in terms]
+    candidates = postings[0][0]
+    for ids, _ in postings[1:]:
+        candidates = np.intersect1d(candidates, ids, assume_unique=True)
+        if not len(candidates):
+            break
+    found: list[int] = []
+    counts: list[int] = []
+    if len(candidates):
+        positions = [snap.positions(field, term, candidates) for term in dict.fromkeys(terms)]
+        by_term = dict(zip(dict.fromkeys(terms), positions, strict=True))
+        for doc in candidates.tolist():
+            starts = set(by_term[terms[0]].get(doc, ()))
+            for offset, term in enumerate(terms[1:], 1):
+                starts &= {p - offset for p in by_term[term].get(doc, ())}
+                if not starts:
+                    break
+            if starts and words is not None:
+                starts = set(range(_occurrences(snap.stored_text(doc, field), words)))
+            if starts:
+                found.append(doc)
+                counts.append(len(starts))
+    boost = TEXT_FIELDS.get(field, 1.0)
+    return np.asarray(found, dtype=np.int64), np.asarray(counts, dtype=np.float64) * boost
+
+
+def _occurrences(text: str, words: tuple[str, ...]) -> int:
+    """How often the words occur in text one after another (as the tokenizer splits it):
+    indexed words compared by their term, common words as written (folded)."""
+    tokens = [fold(t) for t in WORD.findall(text)]
+    width = len(words)
+    wanted = [term_of(w) for w in words]
+    count = 0
+    for start in range(len(tokens) - width + 1):
+        for offset, word in enumerate(words):
+            token = tokens[start + offset]
+            term = wanted[offset]
+            if (token != word) if term is None else (term_of(token) != term):
+                break
+        else:
+            count += 1
+    return count
 
 
 def page_bounds(total: int, limit: int, page: int) -> tuple[int, int, int]:
-    """(page shown, page count, offset) the way Whoosh's ResultsPage clamps a page past the end."""
+    """(page shown, page count, offset): a page past the end shows the last one."""
     pages = math.ceil(total / limit)
     shown = min(pages, page)
     return max(1, shown), pages, (max(1, shown) - 1) * limit
-
-
-def present_terms(snap: Snapshot, q: Any, docnums: Sequence[int]) -> dict[int, set[str]]:
-    """For each shown document, the query's title/body terms it contains (for its snippet)."""
-    found: dict[int, set[str]] = {d: set() for d in docnums}
-    if not docnums:
-        return found
-    terms: set[tuple[str, bytes]] = set()
-    for leaf in q.leaves():  # leaf by leaf: Query.existing_terms skips all fields but the first
-        if leaf.field() in SCORED_FIELDS:
-            try:
-                terms |= leaf.existing_terms(snap.reader, phrases=True, expand=True)
-            except Exception:
-                continue
-    ordered = sorted(docnums)
-    for fieldname, text in sorted(terms)[:500]:
-        word = text.decode("utf-8") if isinstance(text, bytes) else str(text)
-        try:
-            matcher = snap.reader.postings(fieldname, text)
-        except TermNotFound:
-            continue
-        for docnum in ordered:
-            if not matcher.is_active():
-                break
-            matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                found[docnum].add(word)
-    return found

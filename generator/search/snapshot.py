@@ -20,20 +20,23 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from whoosh import scoring
-from whoosh.fields import TEXT
 from whoosh.reading import TermNotFound
 
 from generator.errors import SearchError
-from generator.search.analyzer import SPELLING_ANALYZER
-from generator.search.fields import FACETS
+from generator.search.fields import FACETS, TEXT_FIELDS
 from generator.search.vocabulary import Vocabulary, count_words, read_vocabulary
-from generator.search.whoosh_private import FloatArray, IntArray, open_index, read_postings
+from generator.search.whoosh_private import (
+    FloatArray,
+    IntArray,
+    field_lengths,
+    fixed_column,
+    open_index,
+    read_postings,
+    read_values,
+)
 
 BoolArray = npt.NDArray[np.bool_]
 
-# Fields a word query is scored on (BM25F with per-document lengths).
-SCORED_FIELDS = frozenset({"title", "body"})
 _TOC = re.compile(r"^_MAIN_(\d+)\.toc$")
 # Posting lists kept per snapshot (document numbers and weights, 16 bytes each): paging through
 # results or refining a query reads the same terms again.
@@ -92,24 +95,21 @@ class Snapshot:
     def __init__(self, key: tuple[int, ...], ix: Any) -> None:
         self.key = key
         self.ix = ix
-        self.weighting = scoring.BM25F()
-        self.searcher = ix.searcher(weighting=self.weighting)
+        self.searcher = ix.searcher()
         self.reader = self.searcher.reader()
         self.schema = ix.schema
         self.size: int = self.reader.doc_count_all()
         self.leaves: list[tuple[Any, int]] = list(self.reader.leaf_readers())
         self.lock = threading.Lock()
         self.closed = False
-        self.scored_fields = frozenset(
-            f for f in SCORED_FIELDS if f in self.schema and self.schema[f].scorable
-        )
+        self.text_fields = tuple(f for f in TEXT_FIELDS if f in self.schema)
         self._live: BoolArray | None = None
         self._lengths: dict[str, FloatArray] = {}
         self._postings: OrderedDict[tuple[str, str], tuple[IntArray, FloatArray]] = OrderedDict()
         self._cached_postings = 0
         self._facets: FacetTable | None = None
         self._vocabulary: Vocabulary | None = None
-        self._spelling_schema: Any = None
+        self._averages: dict[str, float] = {}
 
     def vocabulary(self) -> Vocabulary:
         """The index's word list, or one counted from the stored documents if it is missing."""
@@ -119,16 +119,6 @@ class Snapshot:
                 found = Vocabulary.of(self.key[2], count_words(self.searcher))
             self._vocabulary = found
         return self._vocabulary
-
-    def spelling_schema(self) -> Any:
-        """The index's schema with the `words` field suggestions parse queries into."""
-        if self._spelling_schema is None:
-            schema = self.schema.copy()
-            if "words" in schema:
-                schema.remove("words")
-            schema.add("words", TEXT(analyzer=SPELLING_ANALYZER))
-            self._spelling_schema = schema
-        return self._spelling_schema
 
     def close(self) -> None:
         with self.lock:
@@ -154,14 +144,56 @@ class Snapshot:
         """Each document's field length as BM25F reads it (Whoosh stores it rounded to a byte)."""
         found = self._lengths.get(fieldname)
         if found is None:
-            found = np.zeros(self.size, dtype=np.float64)
-            for leaf, offset in self.leaves:
-                count = leaf.doc_count_all()
-                found[offset : offset + count] = [
-                    leaf.doc_field_length(docnum, fieldname, 1) or 0 for docnum in range(count)
-                ]
+            parts = [self._exact_lengths(leaf, fieldname) for leaf, _ in self.leaves]
+            found = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float64)
             self._lengths[fieldname] = found
         return found
+
+    def _exact_lengths(self, leaf: Any, fieldname: str) -> FloatArray:
+        """From the lengths column (fields.py), or Whoosh's rounded ones for an index without."""
+        data = fixed_column(leaf, "lengths") if fieldname in TEXT_FIELDS else None
+        if data is None:
+            return field_lengths(leaf, fieldname)
+        table = np.frombuffer(data, dtype="<u4").reshape(-1, len(TEXT_FIELDS))
+        return table[:, list(TEXT_FIELDS).index(fieldname)].astype(np.float64)
+
+    def average_length(self, fieldname: str) -> float:
+        """The field's average length over the live documents (at least 1)."""
+        found = self._averages.get(fieldname)
+        if found is None:
+            lengths = self.lengths(fieldname)[self.live()]
+            found = self._averages[fieldname] = (
+                max(1.0, float(lengths.mean())) if len(lengths) else 1.0
+            )
+        return found
+
+    def positions(self, fieldname: str, text: str, docnums: IntArray) -> dict[int, list[int]]:
+        """The positions of a term in a field, for the given documents (ascending) only."""
+        decode = self.schema[fieldname].format.decode_positions
+        found: dict[int, list[int]] = {}
+        for leaf, offset in self.leaves:
+            count = leaf.doc_count_all()
+            local = docnums[(docnums >= offset) & (docnums < offset + count)] - offset
+            if not len(local):
+                continue
+            try:
+                matcher = leaf.postings(fieldname, text)
+            except TermNotFound:
+                continue
+            for doc, value in read_values(matcher, local.tolist()).items():
+                found[doc + offset] = decode(value)
+        return found
+
+    def stored_text(self, docnum: int, fieldname: str) -> str:
+        return str(self.reader.stored_fields(docnum).get(fieldname) or "")
+
+    def facet_mask(self, name: str, value: str) -> BoolArray:
+        """The documents having a facet value, compared as the index folds it (case, accents)."""
+        mask = np.zeros(self.size, dtype=bool)
+        if name in FACETS and name in self.schema:
+            for token in self.schema[name].analyzer(value):
+                mask[self.postings(name, token.text)[0]] = True
+        return mask
 
     def postings(self, fieldname: str, text: str) -> tuple[IntArray, FloatArray]:
         key = (fieldname, text)

@@ -1,54 +1,62 @@
-"""Search (index of record): a query that found nothing -> "did you mean", corrected from the
-index's word list (vocabulary.py) by Whoosh's query corrector."""
+"""Search (index of record): the words of a query no article has -> "did you mean", from the
+index's word list (vocabulary.py).
+
+A word is corrected to the listed word nearest to it by edit distance (optimal string
+alignment: insertions, deletions, substitutions and swaps of two neighbouring letters each
+count one), the most common of equally near ones, then the first in alphabetical order. Only
+words are corrected, never operators (-, NOT, quotes) or anything else the reader typed; the
+static search page does the same over the word list the build writes for it (static.py).
+"""
 
 from __future__ import annotations
 
-from whoosh import qparser
+import re
 
-from generator.search.snapshot import Snapshot
+from generator.search.query_syntax import Query, fold
 from generator.search.vocabulary import Vocabulary
 
-
-class _Corrector:
-    """Whoosh's ReaderCorrector over the index's word list: the words within the edit distance
-    (Whoosh's Levenshtein automaton), ranked as ReaderCorrector ranks them (by frequency, here
-    the number of articles having the word, then by word)."""
-
-    def __init__(self, vocabulary: Vocabulary) -> None:
-        self.vocabulary = vocabulary
-
-    def suggest(self, text: str, limit: int = 5, maxdist: int = 2, prefix: int = 0) -> list[str]:
-        frequency = self.vocabulary.frequency
-        scored = [
-            (0 - (maxdist + (1.0 / (frequency(word) or 1) * 0.5)), word)
-            for word in self.vocabulary.within(text, maxdist, prefix)
-        ]
-        best = sorted(scored, reverse=True)[:limit]
-        return [word for _, word in sorted(best, key=lambda item: (0 - item[0], item[1]))]
+_TOKEN = re.compile(r"\w+(?:\.?\w+)*")
 
 
-def suggest(snap: Snapshot, text: str) -> str | None:
-    schema = snap.spelling_schema()
-    parser = qparser.QueryParser("words", schema=schema, group=qparser.AndGroup)
-    try:
-        parsed = parser.parse(text)
-        vocabulary = snap.vocabulary()
-        # The words to correct: those no article has (other fields named in the query: terms
-        # their field lacks, as Whoosh's correct_query decides).
-        missing = [
-            (token.fieldname, token.text)
-            for token in parsed.all_tokens()
-            if (
-                not vocabulary.frequency(token.text)
-                if token.fieldname == "words"
-                else token.fieldname in snap.schema
-                and (token.fieldname, token.text) not in snap.reader
-            )
-        ]
-        corrected = snap.searcher.correct_query(
-            parsed, text, correctors={"words": _Corrector(vocabulary)}, terms=missing, maxdist=2
-        )
-    except Exception:
+def edit_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance (Damerau-Levenshtein without repeated edits)."""
+    if a == b:
+        return 0
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = ca != cb
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def max_distance(word: str) -> int:
+    """Edits allowed for a word: one up to four letters, two from five."""
+    return 1 if len(word) <= 4 else 2
+
+
+def correct(vocabulary: Vocabulary, word: str) -> str | None:
+    """The nearest listed word (see the module docstring), None when none is near enough."""
+    limit = max_distance(word)
+    candidates = [
+        (edit_distance(word, other), -vocabulary.frequency(other), other)
+        for other in vocabulary.within(word, limit)
+        if other != word
+    ]
+    best = min(candidates, default=None)
+    return best[2] if best is not None and best[0] <= limit else None
+
+
+def suggest(vocabulary: Vocabulary, query: Query, unknown: set[str]) -> str | None:
+    """The query as typed with each unknown word (folded, from query.words or its phrases)
+    replaced by its correction; None when there is nothing to correct."""
+    corrections = {word: found for word in unknown if (found := correct(vocabulary, word))}
+    if not corrections:
         return None
-    suggestion = str(corrected.string)
-    return suggestion if suggestion and suggestion.casefold() != text.casefold() else None
+    text = _TOKEN.sub(lambda m: corrections.get(fold(m.group(0)), m.group(0)), query.text)
+    return text if text != query.text else None

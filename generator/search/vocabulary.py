@@ -19,6 +19,7 @@ from typing import Any
 from generator.fsutil import atomic_write_text
 from generator.search.analyzer import ANALYZER
 from generator.search.documents import SCHEMA_VERSION
+from generator.search.fields import TEXT_FIELDS
 from generator.search.whoosh_private import levenshtein_matches
 
 VOCABULARY = "words.json"  # beside Whoosh's files; not a name Whoosh's clean-up touches
@@ -75,7 +76,7 @@ def write_vocabulary(index_dir: Path, vocabulary: Vocabulary) -> None:
 
 
 def stored_words(stored: dict[str, Any]) -> set[str]:
-    return ANALYZER.plain_words(stored.get("title") or "", stored.get("body") or "")
+    return ANALYZER.plain_words(*(stored.get(name) or "" for name in TEXT_FIELDS))
 
 
 def count_words(searcher: Any) -> Counter[str]:

@@ -24,11 +24,16 @@ import numpy as np
 import numpy.typing as npt
 from whoosh.automata.fsa import find_all_matches
 from whoosh.codec.base import Automata
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher, W3PostingsWriter
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3LeafMatcher,
+    W3PostingsWriter,
+)
 from whoosh.compat import dumps
 from whoosh.filedb.filestore import FileStorage
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.util.numeric import length_to_byte
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 TESTED_WITH = ("whoosh-reloaded 2.7.5",)
@@ -84,6 +89,68 @@ def read_postings(matcher: Any) -> tuple[IntArray, FloatArray]:
         weights.append(matcher.weight())
         matcher.next()
     return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+
+
+def read_values(matcher: Any, wanted: Sequence[int]) -> dict[int, bytes]:
+    """The encoded posting values (for a Positions field: its positions) of the wanted
+    documents (segment document numbers, ascending) in one segment's posting list. Blocks
+    holding none of them are skipped by their header, unread."""
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    found: dict[int, bytes] = {}
+    i, count = 0, len(wanted)
+    if type(matcher) is not W3LeafMatcher:
+        while matcher.is_active() and i < count:
+            matcher.skip_to(wanted[i])
+            if matcher.is_active() and matcher.id() == wanted[i]:
+                found[wanted[i]] = matcher.value()
+            i += 1
+        return found
+    while matcher.is_active() and i < count:
+        if matcher._maxid >= wanted[i]:
+            matcher._read_ids()
+            matcher._read_values()
+            for doc, value in zip(matcher._ids, matcher._values, strict=True):
+                while i < count and wanted[i] < doc:
+                    i += 1
+                if i < count and wanted[i] == doc:
+                    found[doc] = value
+                    i += 1
+        matcher._next_block()
+    return found
+
+
+# Field lengths as the codec stores them, one byte a document, and what each byte stands for.
+_LENGTHS = np.array([byte_to_length(b) if b else 0 for b in range(256)], dtype=np.float64)
+
+
+def field_lengths(leaf: Any, fieldname: str) -> FloatArray:
+    """Every document's length of a field in one segment, as BM25 reads it (Whoosh rounds it
+    to a byte), read as one array from the lengths column (doc_field_length reads one
+    document at a time: 40 ms a field at 10,000 articles)."""
+    count = leaf.doc_count_all()
+    perdoc = leaf._perdoc
+    reader = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+    if reader is None:
+        return np.zeros(count, dtype=np.float64)
+    codes = np.zeros(count, dtype=np.uint8)
+    stored = min(count, reader._count)
+    if stored:
+        codes[:stored] = np.frombuffer(reader._dbfile.get(reader._basepos, stored), dtype=np.uint8)
+    return _LENGTHS[codes]
+
+
+def fixed_column(leaf: Any, fieldname: str) -> bytes | None:
+    """A FixedBytesColumn's values for every document of one segment, as one string (a
+    document without a value has the column's default); None when the segment has none."""
+    if not leaf.has_column(fieldname):
+        return None
+    reader = leaf.column_reader(fieldname, translate=False)
+    total: int = leaf.doc_count_all()
+    count: int = min(reader._count, total)
+    data = bytes(reader._dbfile.get(reader._basepos, count * reader._fixedlen)) if count else b""
+    default: bytes = reader._defaultbytes
+    return data + default * (total - count)
 
 
 class PostingsSegmentWriter(SegmentWriter):  # type: ignore[misc]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from generator.errors import SearchError
+from generator.errors import EmptyQueryError, SearchError
 
 log = logging.getLogger(__name__)
 _SCRIPT_URL = "/__newsarchive/livereload.js"
@@ -211,12 +211,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def _search(self, params: dict[str, list[str]]) -> None:
-        from generator.search.whoosh_index import search
+        from generator.search.searching import search
 
         text = (params.get("q") or [""])[0].strip()
-        if not text:
-            self._json(400, {"error": "missing query parameter q"})
-            return
         try:
             page = max(1, int((params.get("page") or ["1"])[0]))
             limit = min(50, max(1, int((params.get("limit") or ["10"])[0])))
@@ -237,6 +234,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 filters=filters,
                 with_facets=True,
             )
+        except EmptyQueryError as exc:
+            self._json(400, {"error": str(exc), "empty": True})
+            return
         except SearchError as exc:
             status = 503 if "no search index" in str(exc) or "cannot be opened" in str(exc) else 400
             self._json(status, {"error": str(exc)})
@@ -249,6 +249,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 "page": result.page,
                 "pages": result.pages,
                 "suggestion": result.suggestion,
+                "complete": result.complete,
+                "unknown": list(result.unknown),
                 "hits": [
                     {"title": h.title, "date": h.date, "url": h.url, "snippet": h.snippet_html}
                     for h in result.hits

@@ -388,8 +388,8 @@ def _urls_of(index_dir: Path, articles: list[Article], text: str) -> set[str]:
 def _word_counts(articles: list[Article]) -> Counter[str]:
     analyzer = NewsAnalyzer()
     counts: Counter[str] = Counter()
-    for doc in map(search_document, articles):
-        counts.update(analyzer.plain_words(doc.title, doc.text))
+    for doc in map(search_document, articles):  # every text field: title, body, byline, names
+        counts.update(analyzer.plain_words(*fields.texts(doc).values()))
     return counts
 
 
@@ -433,16 +433,17 @@ def test_suggestions_keep_correct_words_and_fields(tmp_path: Path) -> None:
     articles = [_article(rng, n) for n in range(50)]
     build_index(tmp_path / "whoosh", articles)
     index_dir = tmp_path / "whoosh"
-    for text, suggestion in (
-        ("harbour zzqx", None),  # nothing near zzqx; harbour is left alone
-        ("harbour festivall", "harbour festival"),
-        ("harbor librery", "harbour library"),  # unstemmed words ('librari' is a stem)
-        ("López harbuor", "López harbour"),  # a word no article has, nothing near it: kept
-        ("title:harbuor", "title:harbour"),  # another field: its own terms
-        ("museum^2 theatre festivall", "museum^2 theatre festival"),
+    for text, unknown, suggestion in (
+        ("harbour zzqx", ("zzqx",), None),  # nothing near zzqx; harbour is left alone
+        ("harbour festivall", ("festivall",), "harbour festival"),
+        ("harbor librery", ("harbor", "librery"), "harbour library"),  # unstemmed words
+        ("López harbuor", ("harbuor",), "López harbour"),  # what the reader typed is kept
+        ("title:harbuor", ("harbuor",), "title:harbour"),  # no field prefixes: a word
+        ("museum^2 theatre festivall", ("festivall",), "museum^2 theatre festival"),
+        ("harbour NOT harbuor", (), None),  # an excluded word is never corrected
     ):
         result = search(index_dir, text)
-        assert (result.total, result.suggestion) == (0, suggestion), text
+        assert (result.unknown, result.suggestion) == (unknown, suggestion), text
 
 
 def test_an_index_of_an_older_schema_is_rebuilt(tmp_path: Path) -> None:

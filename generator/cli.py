@@ -86,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     search = commands.add_parser(
         "search",
         help="search the archive's index",
-        description="Words: all count, articles with all of them first; \"a phrase\": required, "
+        description='Words: all count, articles with all of them first; "a phrase": required, '
         "in this order; -word or NOT word: leave out. Case, accents and word endings do not matter.",
     )
     search.add_argument("query", help="what to look for (a -word in it is not an option)")

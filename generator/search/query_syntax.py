@@ -10,7 +10,7 @@ queries), and the search page's help text describes exactly these:
   a word the article must contain.
 - -word, -"a phrase", or NOT word: articles containing it are left out.
 - OR and AND are not needed (every word already counts) and are skipped, as are very common
-  words (the, of, ...) outside phrases. There are no field prefixes: `title:bridge` searches
+  words (the, of, ...) and single letters outside phrases. There are no field prefixes: `title:bridge` searches
   for `bridge`; filter by person, place, organization, tag or year with the filters instead.
 
 Words are the runs the index's tokenizer finds (analyzer.WORD), lower-cased and accent-folded
@@ -82,6 +82,11 @@ def words_of(text: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(fold(text)))
 
 
+def is_indexed(word: str) -> bool:
+    """Whether the index holds a (folded) word: not a stop word, not a single character."""
+    return len(word) > 1 and word not in STOP_WORDS
+
+
 @dataclass(frozen=True, slots=True)
 class Query:
     """A parsed query. Words and phrase words are folded, not stemmed; stop words are left out
@@ -95,9 +100,7 @@ class Query:
     @property
     def is_empty(self) -> bool:
         """Nothing to look for (only spaces, operators, punctuation, stop words or exclusions)."""
-        return not self.words and not any(
-            any(w not in STOP_WORDS for w in phrase) for phrase in self.phrases
-        )
+        return not self.words and not self.phrases
 
     @property
     def terms(self) -> tuple[tuple[str, ...], ...]:
@@ -123,7 +126,7 @@ def parse_query(text: str) -> Query:
         negate_next = False
         if quoted is not None:
             found = words_of(quoted)
-            if not found:
+            if not any(map(is_indexed, found)):
                 continue
             if negated:
                 excluded.append(found)
@@ -135,8 +138,8 @@ def parse_query(text: str) -> Query:
             negated, bare = True, bare[1:]
         found = words_of(_FIELD_PREFIX.sub("", bare))
         if negated:
-            if found:
+            if any(map(is_indexed, found)):
                 excluded.append(found)
             continue
-        words.extend(w for w in found if w not in STOP_WORDS and w not in words)
+        words.extend(w for w in found if is_indexed(w) and w not in words)
     return Query(text, tuple(words), tuple(phrases), tuple(dict.fromkeys(excluded)))

@@ -53,6 +53,7 @@ from generator.search.static import (
     lean_document_path,
     pagefind_command,
 )
+from generator.search.static_words import count_words, read_counts, save_counts, write_words
 
 if TYPE_CHECKING:
     from generator.config import Config
@@ -76,6 +77,11 @@ def input_dir(config: Config) -> Path:
 
 def _state_path(config: Config) -> Path:
     return config.build_dir / "pagefind" / "state.marshal"
+
+
+def _words_path(config: Config) -> Path:
+    """The base bundle's words with their article counts, for the word lists of a delta."""
+    return config.build_dir / "pagefind" / "base-words.json"
 
 
 def document_digest(entry: Entry, version: str, language: str) -> str:
@@ -393,6 +399,10 @@ class StaticUpdate:
             for number, output in enumerate(self._run.outputs[1:], start=1):
                 shutil.move(output, target / shard_dir(number))
             shutil.rmtree(site_folder / DELTA_DIR, ignore_errors=True)
+            shards = [target / shard_dir(n) for n in range(1, len(self._run.outputs))]
+            words = count_words([target, *shards])
+            write_words(target, words)
+            save_counts(_words_path(self.config), words)
             return pages  # commit() reads the new base's result ids from the live site
         elif self.mode == "delta":
             target = site_folder / DELTA_DIR
@@ -417,6 +427,9 @@ class StaticUpdate:
             atomic_write_text(
                 target / DELTA_FILE, json.dumps(delta, sort_keys=True, separators=(",", ":"))
             )
+            # The base's words and the delta's (a word of an edited-away text may stay listed
+            # until the next full index: a suggestion that then finds nothing, never a miss).
+            write_words(target, read_counts(_words_path(self.config)) + count_words([target]))
             state = replace(state, delta=self.delta, hidden=self.changed)
         elif self.mode == "drop-delta":
             shutil.rmtree(site_folder / DELTA_DIR, ignore_errors=True)

@@ -29,11 +29,15 @@
     loadFacet: function (name) { return loadFacet(name).then(run); }
   });
 
-  function viaApi(query, filters, page) {
-    var q = new URLSearchParams({ q: query, page: String(page), limit: String(PER_PAGE) });
+  function viaApi(query, filters, page, limit) {
+    var q = new URLSearchParams({ q: query, page: String(page), limit: String(limit || PER_PAGE) });
     Object.keys(filters).forEach(function (k) { filters[k].forEach(function (v) { q.append(k, v); }); });
     return fetch(api + "?" + q.toString()).then(function (r) {
-      return r.json().then(function (data) { if (!r.ok) { throw new Error(data.error || r.statusText); } return data; });
+      return r.json().then(function (data) {
+        if (data.empty) { return emptyResult(query); }
+        if (!r.ok) { throw new Error(data.error || r.statusText); }
+        return data;
+      });
     });
   }
 
@@ -52,10 +56,12 @@
     return import(root + "pagefind/pagefind.js").then(function (module) {
       // noWorker: the worker is a second copy of Pagefind's search code (about 40 KB) for a
       // search that takes milliseconds on the page itself.
-      return module.options({ noWorker: true }).then(function () {
+      // Ranking as the index of record's (static/search-engine.js).
+      var ranking = window.NewsarchiveQuery.RANKING;
+      return module.options({ noWorker: true, ranking: ranking }).then(function () {
         // A large archive's base index comes as several bundles (shards): one result list.
         return shards.reduce(function (done, name) {
-          return done.then(function () { return module.mergeIndex(root + "pagefind/" + name + "/"); });
+          return done.then(function () { return module.mergeIndex(root + "pagefind/" + name + "/", { ranking: ranking }); });
         }, Promise.resolve());
       }).then(function () {
         if (!delta) { return null; }
@@ -64,7 +70,7 @@
           .then(function (data) {
             hidden = data.hidden || {};
             replaces = data.replaces || {};
-            return data.bundle ? module.mergeIndex(root + "pagefind-delta/") : null;
+            return data.bundle ? module.mergeIndex(root + "pagefind-delta/", { ranking: window.NewsarchiveQuery.RANKING }) : null;
           });
       }).then(function () {
         pagefind = module;
@@ -94,7 +100,10 @@
       kept.push({ result: r, score: twin ? twin.score : r.score });
     });
     kept.sort(function (a, b) { return b.score - a.score; });
-    return { results: kept.map(function (k) { return k.result; }), filters: counts };
+    return {
+      results: kept.map(function (k) { return k.score === k.result.score ? k.result : Object.assign({}, k.result, { score: k.score }); }),
+      filters: counts
+    };
   }
 
   // Pagefind returns counts for the filters whose index is loaded; a search only loads the
@@ -107,31 +116,39 @@
       .then(function () { loadedFacets[name] = true; });
   }
 
+  // The query logic is static/search-engine.js (the index of record's syntax over Pagefind);
+  // this shapes its answer as /api/search's.
   function viaPagefind(query, filters, page) {
+    var engine = window.NewsarchiveQuery;
+    var parsed = engine.parse(query);
+    if (parsed.empty) { return Promise.resolve(emptyResult(query)); }
     return loadPagefind().then(function (pf) {
-      var pending = Object.keys(filters).length ? pf.search(query, { filters: filters }) : pf.search(query);
-      return pending.then(function (found) {
+      return engine.run(pf, parsed, filters, current).then(function (found) {
         Object.keys(filters).forEach(function (name) { loadedFacets[name] = true; });
-        var search = current(found);
-        // Fragments (title, URL, excerpt) only for the page shown.
-        var slice = search.results.slice((page - 1) * PER_PAGE, page * PER_PAGE);
-        return Promise.all(slice.map(function (r) { return r.data(); })).then(function (items) {
+        // Fragments (title, URL, text) only for the page shown.
+        var slice = found.results.slice((page - 1) * PER_PAGE, page * PER_PAGE);
+        return Promise.all([
+          Promise.all(slice.map(function (r) { return r.data(); })),
+          engine.suggest(wordsFolder(), parsed, found.unknown)
+        ]).then(function (done) {
           var facets = {};
           FACETS.forEach(function (facet) {
-            var counts = (search.filters || {})[facet[0]] || {};
+            var counts = found.filters[facet[0]] || {};
             facets[facet[1]] = Object.keys(counts).filter(function (k) { return counts[k] > 0; })
               .sort(function (a, b) { return counts[b] - counts[a] || (a < b ? -1 : 1); })
               .map(function (k) { return { value: k, count: counts[k] }; });
           });
           return {
-            total: search.results.length,
+            total: found.total,
+            complete: found.complete,
+            unknown: found.unknown,
             facets: facets,
             moreFacets: FACETS.map(function (f) { return f[0]; })
               .filter(function (name) { return !loadedFacets[name]; }),
-            suggestion: null,
-            hits: items.map(function (d) {
+            suggestion: done[1],
+            hits: done[0].map(function (d, i) {
               return { title: (d.meta && d.meta.title) || d.url, url: d.url, date: d.meta && d.meta.date,
-                       authors: (d.filters && d.filters.author) || [], snippet: d.excerpt };
+                       authors: (d.filters && d.filters.author) || [], snippet: excerpt(d, slice[i].words) };
             })
           };
         });
@@ -139,11 +156,79 @@
     });
   }
 
+  // Where the word list for "did you mean" is: the delta's (base words and the delta's) if any.
+  function wordsFolder() { return root + (delta ? "pagefind-delta/" : "pagefind/"); }
+
+  // A snippet as the index of record makes it: the text around the first matched word of the
+  // body with every matched word marked, or the start of the body when only the title, byline
+  // or names matched. The indexed text is the body, then those: `tail` words (search/static.py).
+  function excerpt(data, locations) {
+    var words = String(data.content || "").split(/[\r\n\s]+/);
+    var body = words.length - parseInt((data.meta && data.meta.tail) || "0", 10);
+    var inBody = locations.filter(function (l) { return l < body; });
+    var start = inBody.length ? Math.max(0, inBody[0] - 10) : 0;
+    var end = Math.min(body, start + 36);
+    var marked = {};
+    inBody.forEach(function (l) { marked[l] = true; });
+    var out = [];
+    for (var i = start; i < end; i++) {
+      var w = words[i].replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+      out.push(marked[i] ? "<mark>" + w + "</mark>" : w);
+    }
+    return (start ? "… " : "") + out.join(" ") + (end < body ? " …" : "");
+  }
+
+  function emptyResult(query) {
+    return { empty: true, total: 0, hits: [], facets: {}, moreFacets: [], suggestion: null, query: query };
+  }
+
+  // What the CLI prints beside the hits, after the line static/search-ui.js writes: how many
+  // have every word, which words no article has; for an empty query, what to type.
+  function explain(result, query) {
+    var statusEl = document.getElementById("search-status");
+    if (result.empty) {
+      statusEl.textContent = "Nothing to search for in “" + query + "”: type some words (very common ones such as “the” are skipped, and -word only leaves articles out).";
+      return;
+    }
+    var notes = [];
+    if (result.total && result.complete !== undefined && result.complete !== result.total) {
+      notes.push(result.complete + " with every word.");
+    }
+    if (result.unknown && result.unknown.length) {
+      notes.push("No article has " + result.unknown.map(function (w) { return "“" + w + "”"; }).join(", ") + ".");
+    }
+    if (notes.length) { statusEl.textContent += " " + notes.join(" "); }
+  }
+
+  // For tests and benchmarks: every ranked result of a query on this page's engine, as URLs.
+  window.newsarchiveSearch = function (query, filters) {
+    if (api) {
+      return viaApi(query, filters || {}, 1, 1000).then(function (r) {
+        return { urls: r.hits.map(function (h) { return h.url; }), total: r.total, complete: r.complete,
+                 unknown: r.unknown || [], suggestion: r.suggestion, empty: !!r.empty };
+      }, function (error) { return { error: error.message, urls: [], total: 0 }; });
+    }
+    var engine = window.NewsarchiveQuery;
+    var parsed = engine.parse(query);
+    if (parsed.empty) { return Promise.resolve({ empty: true, urls: [], total: 0 }); }
+    return loadPagefind().then(function (pf) {
+      return engine.run(pf, parsed, filters || {}, current).then(function (found) {
+        return Promise.all([
+          Promise.all(found.results.map(function (r) { return r.data(); })),
+          engine.suggest(wordsFolder(), parsed, found.unknown)
+        ]).then(function (done) {
+          return { urls: done[0].map(function (d) { return d.url.replace(/^\//, ""); }), total: found.total,
+                   complete: found.complete, unknown: found.unknown, suggestion: done[1] };
+        });
+      });
+    });
+  };
+
   function run() {
     var p = params();
     var query = (p.get("q") || "").trim();
     input.value = query;
-    if (!query || !ui.available) { ui.status(""); return; }
+    if (!p.has("q") || !ui.available) { ui.status(""); return; }
     var page = Math.max(1, parseInt(p.get("page") || "1", 10) || 1);
     var filters = {};
     FACETS.forEach(function (facet) {
@@ -152,7 +237,7 @@
     });
     ui.status("Searching…");
     (api ? viaApi(query, filters, page) : viaPagefind(query, filters, page))
-      .then(function (result) { ui.show(result, query, page); })
+      .then(function (result) { ui.show(result, query, page); explain(result, query); })
       .catch(function (error) { ui.status("Search failed: " + error.message); });
   }
 

@@ -1,16 +1,21 @@
 """Search at archive scale: Whoosh index of record and the Pagefind reader index, with ratios.
 
     .venv/bin/python benchmarks/bench_search.py [-n 1000] [-n 10000] [--no-browser]
+        [--archive DIR] [--latency-only]
     .venv/bin/python benchmarks/bench_search.py --whoosh ARTICLES_DIR [-n 1000] [--rounds 2]
         [--baseline REV]
 
-For each size: builds a generated archive (../shared/bench/gen_corpus.py) with newsarchive, then
-times the Whoosh index built by one process and by two, its size, query latency p50/p95 (one
-word, three words, a phrase, with a filter, with facets; the queries of a run share one process,
-as in the preview server), a one-article incremental update and the first query after it, the
+For each size: builds a generated archive (../shared/bench/gen_corpus.py) with newsarchive (or
+reuses the one built in --archive DIR), then times query latency p50/p95 for each kind of query
+(one word, three words, a phrase, one word with a filter, one word with facets, a misspelled
+word) warm, in this process (the queries of a run share one process, as in the preview server)
+and through /api/search of a running `newsarchive serve`, a `newsarchive search` process end
+to end (median of 20, each a new process, as a reader runs it), the Whoosh index built by one
+process and by two, its size, a one-article incremental update and the first query after it, the
 Pagefind index (time and peak memory of its process), and what Chromium transfers (every request,
 headers included) for a first and a second static query and for then loading one facet's counts.
-Every time is also given as a ratio to the page-render time of the same run.
+Every build time is also given as a ratio to the page-render time of the same run.
+--latency-only skips the index builds (Whoosh twice, Pagefind once more).
 
 --whoosh compares the Whoosh index of record with the one of git revision REV (default: the
 commit before the bulk writer), on the first n article files of an ingested archive's
@@ -138,112 +143,228 @@ def _browser_bytes(site: Path, queries: tuple[str, str]) -> tuple[int, int, int]
     return totals[1], totals[2], totals[3]
 
 
-def run(n: int, browser: bool) -> None:
+def _queries(
+    articles: list[Any], n: int
+) -> dict[str, list[tuple[str, list[tuple[str, str]], bool]]]:
+    """The query kinds, 40 queries each, from the archive's own words."""
+    rng = random.Random(7)
+    one, three = _words(articles, rng, 1), _words(articles, rng, 3)
+    phrase = ['"' + " ".join(re.findall(r"[a-z]+", a.body)[10:12]) + '"' for a in articles[:40]]
+    typos = [q[:2] + q[3] + q[2] + q[4:] for q in one]  # two letters swapped
+    return {
+        "one word": [(q, [], False) for q in one],
+        "three words": [(q, [], False) for q in three],
+        "phrase": [(q, [], False) for q in phrase],
+        "one word + filter": [
+            (q, [("year", a.year or "2020")], False) for q, a in zip(one, articles, strict=False)
+        ],
+        "one word + facets": [(q, [], True) for q in one],
+        "misspelled word": [(q, [], False) for q in typos],
+    }
+
+
+_FILTER_PARAMS = {
+    "people": "person",
+    "organizations": "organization",
+    "places": "place",
+    "tags": "tag",
+    "year": "year",
+}
+
+
+def _api_latency(root: Path, cases: dict[str, Any]) -> dict[str, tuple[float, float]]:
+    """p50/p95 of each kind through /api/search of `newsarchive serve` (warm: every query twice,
+    the second timed)."""
+    import urllib.parse
+    import urllib.request
+
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "--root",
+            str(root),
+            "serve",
+            "--no-watch",
+            "--port",
+            "0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        line = server.stdout.readline()
+        base = re.search(r"(http://\S+)", line)
+        assert base, line
+        url = base.group(1).rstrip("/") + "/api/search?"
+        found: dict[str, tuple[float, float]] = {}
+        for name, queries in cases.items():
+            times = []
+            for query, filters, _facets in queries:  # /api/search always counts facets
+                params = [("q", query)] + [(_FILTER_PARAMS[k], v) for k, v in filters]
+                address = url + urllib.parse.urlencode(params)
+                for attempt in range(2):
+                    start = time.perf_counter()
+                    with urllib.request.urlopen(address, timeout=60) as response:
+                        response.read()
+                    if attempt:
+                        times.append(time.perf_counter() - start)
+            found[name] = _percentiles(times)
+        return found
+    finally:
+        server.terminate()
+        server.wait()
+        if server.stdout:
+            server.stdout.close()
+
+
+def _cli_latency(root: Path, queries: list[str]) -> tuple[float, float]:
+    """Median and largest wall time of `newsarchive search QUERY`, each a new process."""
+    script = Path(sys.executable).with_name("newsarchive")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "generator"]
+    times = []
+    for query in queries:
+        start = time.perf_counter()
+        subprocess.run(
+            [*command, "--root", str(root), "search", query],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), max(times)
+
+
+def _archive(n: int, work: Path, keep: Path | None) -> tuple[Path, float | None]:
+    """A built archive of n generated articles (reused when `keep` holds one); the render
+    time of its build when built now."""
+    root = keep or work / "archive"
+    if keep is not None and (keep / "site" / "index.html").exists():
+        return root, None
+    subprocess.run(
+        [sys.executable, str(GEN), "-n", str(n), "-o", str(work / "gen"), "--layout", "raw"],
+        check=True,
+        capture_output=True,
+    )
+    cli(["init", str(root)], out=io.StringIO())
+    shutil.rmtree(root / "content" / "raw")
+    shutil.move(str(work / "gen" / "raw"), str(root / "content" / "raw"))
+    marks: dict[str, float] = {}
+    run_build(
+        load_config(root), lambda stage, done, total: marks.setdefault(stage, time.perf_counter())
+    )
+    return root, marks["static index"] - marks["render"]
+
+
+def run(n: int, browser: bool, keep: Path | None = None, latency_only: bool = False) -> None:
     work = Path(tempfile.mkdtemp(prefix=f"bench-search-{n}-"))
     try:
-        subprocess.run(
-            [sys.executable, str(GEN), "-n", str(n), "-o", str(work / "gen"), "--layout", "raw"],
-            check=True,
-            capture_output=True,
-        )
-        cli(["init", str(work / "archive")], out=io.StringIO())
-        shutil.rmtree(work / "archive" / "content" / "raw")
-        shutil.move(str(work / "gen" / "raw"), str(work / "archive" / "content" / "raw"))
-        config = load_config(work / "archive")
-        marks: dict[str, float] = {}
-        run_build(config, lambda stage, done, total: marks.setdefault(stage, time.perf_counter()))
-        marks["end"] = time.perf_counter()
-        render = marks["static index"] - marks["render"]
+        root, render = _archive(n, work, keep)
+        config = load_config(root)
         articles = list(load_articles(config.articles_dir)[0])
-        rng = random.Random(7)
         rows: list[tuple[str, str]] = []
-
-        def ratio(seconds: float) -> str:
-            return f"{seconds:.2f} s ({seconds / render:.2f}x render)"
-
-        rows.append(("pages rendered (baseline)", f"{render:.2f} s for {n} articles"))
-        for procs in (1, 2):
-            target = work / f"whoosh-{procs}"
-            start = time.perf_counter()
-            build_index(target, articles, procs=procs)
-            rows.append(
-                (
-                    f"Whoosh full index, {procs} process{'es' if procs > 1 else ''}",
-                    ratio(time.perf_counter() - start),
-                )
-            )
-        rows.append(("Whoosh index size", f"{_size(work / 'whoosh-1') / 1e6:.1f} MB"))
         index_dir = config.index_dir
-        one, three = _words(articles, rng, 1), _words(articles, rng, 3)
-        phrase = ['"' + " ".join(re.findall(r"[a-z]+", a.body)[10:12]) + '"' for a in articles[:40]]
-        cases = {
-            "one word": [(q, [], False) for q in one],
-            "three words": [(q, [], False) for q in three],
-            "phrase": [(q, [], False) for q in phrase],
-            "one word + filter": [
-                (q, [("year", a.year or "2020")], False)
-                for q, a in zip(one, articles, strict=False)
-            ],
-            "one word + facets": [(q, [], True) for q in one],
-        }
+        cases = _queries(articles, n)
         for name, queries in cases.items():
             times = []
             for query, filters, facets in queries:
+                search(index_dir, query, limit=10, filters=filters, with_facets=facets)  # warm
                 start = time.perf_counter()
                 search(index_dir, query, limit=10, filters=filters, with_facets=facets)
                 times.append(time.perf_counter() - start)
             p50, p95 = _percentiles(times)
-            rows.append((f"query {name} p50 / p95", f"{p50 * 1000:.1f} / {p95 * 1000:.1f} ms"))
-        edited = replace(articles[0], body=articles[0].body + "\n\nA late correction was added.")
-        start = time.perf_counter()
-        update = update_index(index_dir, [edited, *articles[1:]])
-        rows.append(
-            (
-                "one-article incremental update",
-                f"{ratio(time.perf_counter() - start)}, {update.updated} doc replaced",
+            rows.append((f"in-process {name} p50 / p95", f"{p50 * 1000:.1f} / {p95 * 1000:.1f} ms"))
+        for name, (p50, p95) in _api_latency(root, cases).items():
+            rows.append(
+                (f"/api/search {name} p50 / p95", f"{p50 * 1000:.1f} / {p95 * 1000:.1f} ms")
             )
-        )
-        start = time.perf_counter()
-        search(index_dir, one[2], limit=10)
-        rows.append(
-            (
-                "first query after it (index reopened)",
-                f"{(time.perf_counter() - start) * 1000:.1f} ms",
-            )
-        )
-        copy = work / "site-copy"
-        shutil.copytree(config.site_dir, copy, ignore=shutil.ignore_patterns("pagefind"))
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        start = time.perf_counter()
-        report = build_static_index(copy)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        rows.append(
-            ("Pagefind index", f"{ratio(time.perf_counter() - start)}, {report.pages} pages")
+        median, worst = _cli_latency(
+            root,
+            [q for q, _, _ in cases["one word"][:10]]
+            + [q for q, _, _ in cases["three words"][:10]],
         )
         rows.append(
             (
-                "Pagefind peak memory",
-                f"{max(after, before) / 1024:.0f} MB (largest child process so far)",
+                "newsarchive search, new process",
+                f"median {median * 1000:.0f} ms, max {worst * 1000:.0f} ms",
             )
         )
-        rows.append(
-            (
-                "Pagefind bundle size",
-                f"{_size(copy / 'pagefind') / 1e6:.1f} MB, {report.files} files",
-            )
-        )
+        if not latency_only:
+            _build_rows(work, config, articles, rows, render, cases)
         if browser and CHROMIUM.exists():
-            first, second, facet = _browser_bytes(
-                config.site_dir, (one[0].split()[0], one[1].split()[0])
-            )
+            one = [q for q, _, _ in cases["one word"]]
+            first, second, facet = _browser_bytes(config.site_dir, (one[0], one[1]))
             rows.append(("browser bytes, first static query", f"{first / 1024:.0f} KB"))
             rows.append(("browser bytes, second static query", f"{second / 1024:.0f} KB"))
             rows.append(("browser bytes, then People facet counts", f"{facet / 1024:.0f} KB"))
         print(f"\n== {n} articles ==")
         for name, value in rows:
-            print(f"  {name:<40} {value}")
+            print(f"  {name:<44} {value}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _build_rows(
+    work: Path,
+    config: Any,
+    articles: list[Any],
+    rows: list[tuple[str, str]],
+    render: float | None,
+    cases: dict[str, Any],
+) -> None:
+    def ratio(seconds: float) -> str:
+        return f"{seconds:.2f} s" + (f" ({seconds / render:.2f}x render)" if render else "")
+
+    if render:
+        rows.append(("pages rendered (baseline)", f"{render:.2f} s for {len(articles)} articles"))
+    for procs in (1, 2):
+        target = work / f"whoosh-{procs}"
+        start = time.perf_counter()
+        build_index(target, articles, procs=procs)
+        rows.append(
+            (
+                f"Whoosh full index, {procs} process{'es' if procs > 1 else ''}",
+                ratio(time.perf_counter() - start),
+            )
+        )
+    rows.append(("Whoosh index size", f"{_size(work / 'whoosh-1') / 1e6:.1f} MB"))
+    index_dir = work / "whoosh-1"
+    edited = replace(articles[0], body=articles[0].body + "\n\nA late correction was added.")
+    start = time.perf_counter()
+    update = update_index(index_dir, [edited, *articles[1:]])
+    rows.append(
+        (
+            "one-article incremental update",
+            f"{ratio(time.perf_counter() - start)}, {update.updated} doc replaced",
+        )
+    )
+    start = time.perf_counter()
+    search(index_dir, cases["one word"][2][0], limit=10)
+    rows.append(
+        ("first query after it (index reopened)", f"{(time.perf_counter() - start) * 1000:.1f} ms")
+    )
+    copy = work / "site-copy"
+    shutil.copytree(config.site_dir, copy, ignore=shutil.ignore_patterns("pagefind"))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    report = build_static_index(copy)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    rows.append(("Pagefind index", f"{ratio(time.perf_counter() - start)}, {report.pages} pages"))
+    rows.append(
+        (
+            "Pagefind peak memory",
+            f"{max(after, before) / 1024:.0f} MB (largest child process so far)",
+        )
+    )
+    rows.append(
+        ("Pagefind bundle size", f"{_size(copy / 'pagefind') / 1e6:.1f} MB, {report.files} files")
+    )
+    words = config.site_dir / "pagefind" / "words"
+    if words.is_dir():
+        sizes = sorted(p.stat().st_size for p in words.glob("*.json"))
+        rows.append(("static word lists", f"{len(sizes)} files, largest {sizes[-1] / 1024:.0f} KB"))
 
 
 BASELINE = "d901929"  # the last commit with Whoosh's own writer, analyzer chain and words field
@@ -417,13 +538,15 @@ def main() -> int:
     parser.add_argument("--whoosh", type=Path, help="an archive's content/articles folder")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--baseline", default=BASELINE)
+    parser.add_argument("--archive", type=Path, help="build the archive here; reuse it next time")
+    parser.add_argument("--latency-only", action="store_true")
     args = parser.parse_args()
     if args.whoosh:
         for n in args.n or [1000]:
             whoosh_bench(args.whoosh, n, args.rounds, args.baseline)
         return 0
     for n in args.n or [1000]:
-        run(n, not args.no_browser)
+        run(n, not args.no_browser, args.archive, args.latency_only)
     return 0
 
 

@@ -194,9 +194,7 @@ def pagefind_rankings(site: Path, queries: dict[str, str]) -> dict[str, list[str
         page.goto(base + "search/")
         page.wait_for_function("typeof window.newsarchiveSearch === 'function'", timeout=30000)
         for qid, text in queries.items():
-            found = page.evaluate(
-                "q => window.newsarchiveSearch(q, {}).then(r => r.urls)", text
-            )
+            found = page.evaluate("q => window.newsarchiveSearch(q, {}).then(r => r.urls)", text)
             rankings[qid] = [doc_id(url) for url in found]
         browser.close()
     return rankings
@@ -212,13 +210,18 @@ def average_precision(ranking: Sequence[str], relevant: set[str]) -> float:
 
 
 def ndcg(ranking: Sequence[str], relevant: set[str], k: int = 10) -> float:
-    gain = sum(1 / math.log2(rank + 1) for rank, key in enumerate(ranking[:k], 1) if key in relevant)
+    gain = sum(
+        1 / math.log2(rank + 1) for rank, key in enumerate(ranking[:k], 1) if key in relevant
+    )
     ideal = sum(1 / math.log2(rank + 1) for rank in range(1, min(k, len(relevant)) + 1))
     return gain / ideal if ideal else 0.0
 
 
 def evaluate(
-    name: str, rankings: dict[str, list[str]], collection: Collection, baseline: dict[str, list[str]]
+    name: str,
+    rankings: dict[str, list[str]],
+    collection: Collection,
+    baseline: dict[str, list[str]],
 ) -> dict[str, Any]:
     judged = [q for q in collection.queries if collection.relevant.get(q)]
     rel = collection.relevant
@@ -266,7 +269,9 @@ def run(name: str, browser: bool, keep: Path | None) -> None:
             pagefind = pagefind_rankings(root / "site", collection.queries)
             results.append(evaluate("Pagefind (search page)", pagefind, collection, baseline))
         print(f"\n== {name}: {len(collection.queries)} queries as typed ==")
-        print(f"{'system':<32} {'MAP':>6} {'nDCG@10':>8} {'P@10':>6} {'no results':>11} {'none, BM25 finds':>17}")
+        print(
+            f"{'system':<32} {'MAP':>6} {'nDCG@10':>8} {'P@10':>6} {'no results':>11} {'none, BM25 finds':>17}"
+        )
         for row in results:
             print(
                 f"{row['system']:<32} {row['MAP']:>6.3f} {row['nDCG@10']:>8.3f} {row['P@10']:>6.3f}"
@@ -280,7 +285,9 @@ def run(name: str, browser: bool, keep: Path | None) -> None:
                 len(set(whoosh[q][:5]) & set(pagefind[q][:5])) for q in collection.queries
             )
             print(f"top 5 shared by Whoosh and Pagefind: {overlap:.2f} of 5 on average")
-        print(f"Whoosh: {whoosh_time / len(collection.queries) * 1000:.0f} ms a query (CLI in-process)")
+        print(
+            f"Whoosh: {whoosh_time / len(collection.queries) * 1000:.0f} ms a query (CLI in-process)"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -15,7 +15,10 @@ from whoosh.analysis import (
     STOP_WORDS,
     Analyzer,
     CharsetFilter,
-    StemmingAnalyzer,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
     Token,
 )
 from whoosh.lang.porter import stem
@@ -28,8 +31,8 @@ _WORD_CACHE = 500_000  # distinct spellings remembered by an analyzer before it 
 
 
 class NewsAnalyzer(Analyzer):  # type: ignore[misc]
-    """The terms of `StemmingAnalyzer() | CharsetFilter(accent_map)` (words, lower-cased, stop
-    words and one-letter words dropped, Porter-stemmed, then accent-folded), fused into one pass.
+    """The terms of NewsAnalyzer.reference() (words, lower-cased, stop words and one-letter words
+    dropped but counted in positions, Porter-stemmed, then accent-folded), fused into one pass.
 
     Each distinct spelling is analysed once and remembered, so a word costs one dict lookup; one
     Token is yielded over and over, as Whoosh's tokenizers do. Calls with options the fused pass
@@ -60,8 +63,16 @@ class NewsAnalyzer(Analyzer):  # type: ignore[misc]
 
     @staticmethod
     def reference() -> Any:
-        """The Whoosh analyzer this one reproduces."""
-        return StemmingAnalyzer() | CharsetFilter(accent_map)
+        """The Whoosh analyzer this one reproduces: StemmingAnalyzer's chain, except that words
+        keep their numbers (StopFilter renumber=False), so a phrase's common words hold their
+        place, then accents folded."""
+        return (
+            RegexTokenizer()
+            | LowercaseFilter()
+            | StopFilter(stoplist=STOP_WORDS, minsize=2, renumber=False)
+            | StemFilter()
+            | CharsetFilter(accent_map)
+        )
 
     def word(self, text: str) -> tuple[str | None, str]:
         """(index term or None, plain word) for one word as the tokenizer found it."""
@@ -131,7 +142,6 @@ class NewsAnalyzer(Analyzer):  # type: ignore[misc]
         token = Token(positions, chars, removestops=True, mode=mode, **kwargs)
         known = self._words.get
         analyse = self.word
-        pos = -1
         for number, match in enumerate(WORD.finditer(value)):
             term = (known(match.group(0)) or analyse(match.group(0)))[0]
             if term is None:
@@ -139,9 +149,8 @@ class NewsAnalyzer(Analyzer):  # type: ignore[misc]
             token.text = term
             token.boost = 1.0
             token.stopped = False
-            if positions:
-                pos = start_pos + number if pos < 0 else pos + 1
-                token.pos = pos
+            if positions:  # the word's number: common words left out hold their place
+                token.pos = start_pos + number
             if chars:
                 token.startchar = start_char + match.start()
                 token.endchar = start_char + match.end()

@@ -76,9 +76,11 @@ class FieldPostings:
             )
 
 
-def positions_values(terms: IntArray, first: int) -> tuple[IntArray, IntArray, list[bytes]] | None:
+def positions_values(
+    terms: IntArray, places: IntArray
+) -> tuple[IntArray, IntArray, list[bytes]] | None:
     """A field's distinct terms, how often each occurs, and each one's Positions value, from the
-    field's term ids in token order (stop words left out, the first at position `first`).
+    field's term ids in token order and their positions (`places`, ascending).
 
     A value is what Positions.encode writes: the count (4 bytes, big-endian) and the position
     deltas as pickle (protocol 2) writes a list of them: `\\x80\\x02]q\\x00` (an empty list,
@@ -90,7 +92,7 @@ def positions_values(terms: IntArray, first: int) -> tuple[IntArray, IntArray, l
     total = len(terms)
     if not total:
         return terms, terms, []
-    if first + total > 65536:
+    if int(places[-1]) >= 65536:
         return None
     order = np.argsort(terms, kind="stable")
     ordered = terms[order]
@@ -103,7 +105,7 @@ def positions_values(terms: IntArray, first: int) -> tuple[IntArray, IntArray, l
     counts[-1] = total - starts[-1]
     if counts.max() > 1000:
         return None
-    positions = order + first  # each term's positions, in order
+    positions = places[order]  # each term's positions, in order
     deltas = np.empty_like(positions)
     deltas[0] = positions[0]
     np.subtract(positions[1:], positions[:-1], out=deltas[1:])
@@ -172,9 +174,9 @@ class BulkWriter(PostingsSegmentWriter):
                 self._spellings[spelling] = -1 if term is None else self._term_ids[term]
                 self._plain[spelling] = plain
 
-    def _analyse(self, text: str, plain: set[str]) -> tuple[IntArray, int]:
-        """The text's term ids in token order, stop words left out, and the first one's
-        position; adds its plain words to `plain`."""
+    def _analyse(self, text: str, plain: set[str]) -> tuple[IntArray, IntArray]:
+        """The text's term ids in token order, stop words left out, and each one's position
+        (its word number: stop words hold their place); adds its plain words to `plain`."""
         words = WORD.findall(text)
         distinct = set(words)
         try:
@@ -184,9 +186,7 @@ class BulkWriter(PostingsSegmentWriter):
             found = np.fromiter(map(self._spellings.__getitem__, words), np.int64, len(words))
         plain.update(map(self._plain.__getitem__, distinct))
         kept = found >= 0
-        if not kept.any():
-            return found[:0], 0
-        return found[kept], int(np.argmax(kept))
+        return found[kept], np.flatnonzero(kept)
 
     def add_search_document(self, doc: SearchDocument) -> None:
         schema = self.schema
@@ -201,10 +201,10 @@ class BulkWriter(PostingsSegmentWriter):
             length = 0
             if fieldobj.indexed:
                 if fieldname in analysed:
-                    terms, first = analysed[fieldname]
+                    terms, places = analysed[fieldname]
                     length = len(terms)
                     self._add_positions(
-                        self._postings[fieldname], docnum, terms, first, fieldobj.format
+                        self._postings[fieldname], docnum, terms, places, fieldobj.format
                     )
                 else:
                     table = self._terms.get(fieldname)
@@ -246,16 +246,16 @@ class BulkWriter(PostingsSegmentWriter):
 
     @staticmethod
     def _add_positions(
-        postings: FieldPostings, docnum: int, terms: IntArray, first: int, format_: Any
+        postings: FieldPostings, docnum: int, terms: IntArray, places: IntArray, format_: Any
     ) -> None:
         total = len(terms)
         if not total:
             return
         # numpy pays from some dozens of words on (a body, not a title)
-        found = positions_values(terms, first) if total >= 48 else None
+        found = positions_values(terms, places) if total >= 48 else None
         if found is None:  # Whoosh's own encoding, term by term
             positions: dict[int, list[int]] = {}
-            for position, term in enumerate(terms.tolist(), first):
+            for position, term in zip(places.tolist(), terms.tolist(), strict=True):
                 found_positions = positions.get(term)
                 if found_positions is None:
                     positions[term] = [position]

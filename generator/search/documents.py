@@ -16,8 +16,9 @@ if TYPE_CHECKING:
     from generator.models import Article
 
 # Bump when fields.py's schema() or fields() change: the next build re-indexes every article.
-# 5: byline and names fields, facet values accent-folded, the body as rendered text.
-SCHEMA_VERSION = 5
+# 5: byline and names fields, facet values accent-folded, the body as rendered text;
+# 6: positions count common words (a phrase's common words hold their place).
+SCHEMA_VERSION = 6
 
 
 def plain_text(body_html: str) -> str:

@@ -7,8 +7,8 @@ idf per unit, Robertson-Sparck Jones as Lucene and Pagefind compute it). The uni
 added, plus a coordination bonus for each further unit an article has (SCALE): articles with
 all the words of a short query rank first, articles with only some are still found (soft AND),
 and a long query typed as a sentence ranks as plain BM25. Phrases are required,
-their words adjacent and in order (positions read once per term for the candidates only; a
-phrase with common words inside is checked on the stored text, as Pagefind checks its own).
+their words adjacent and in order (positions read once per term, for the candidates only; a
+common word inside a phrase, which the index leaves out, holds its place).
 Exclusions leave articles out, filters narrow by facet.
 """
 
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from generator.search.analyzer import ANALYZER, WORD
+from generator.search.analyzer import ANALYZER
 from generator.search.fields import TEXT_FIELDS
-from generator.search.query_syntax import Query, fold
+from generator.search.query_syntax import Query
 from generator.search.snapshot import BoolArray, Snapshot
 from generator.search.whoosh_private import FloatArray, IntArray
 
@@ -99,18 +99,18 @@ def _unit(snap: Snapshot, words: tuple[str, ...], live: BoolArray) -> Unit | Non
     """A word (one-word tuple from Query.words) or a phrase, scored over every text field;
     None when none of its words is indexed."""
     terms = [term_of(w) for w in words]
-    kept = tuple(t for t in terms if t is not None)
-    if not kept:
+    # Each indexed word with its place in the phrase: common words hold theirs.
+    placed = tuple((offset, t) for offset, t in enumerate(terms) if t is not None)
+    if not placed:
         return None
-    strict = len(kept) != len(terms)  # common words inside: checked on the stored text
     size = snap.size
     frequencies: list[tuple[str, IntArray, FloatArray]] = []
     mask = np.zeros(size, dtype=bool)
     for field in snap.text_fields:
-        if len(kept) == 1 and not strict:
-            ids, weights = snap.postings(field, kept[0])
+        if len(placed) == 1:
+            ids, weights = snap.postings(field, placed[0][1])
         else:
-            ids, weights = _phrase(snap, field, kept, words if strict else None)
+            ids, weights = _phrase(snap, field, placed)
         if len(ids):
             frequencies.append((field, ids, weights))
             mask[ids] = True
@@ -127,56 +127,37 @@ def _unit(snap: Snapshot, words: tuple[str, ...], live: BoolArray) -> Unit | Non
         n = int(live.sum())
         idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
         scores = np.where(mask, idf * frequency * (K1 + 1) / (frequency + K1), 0.0)
-    return Unit(kept, mask, scores)
+    return Unit(tuple(dict.fromkeys(t for _, t in placed)), mask, scores)
 
 
 def _phrase(
-    snap: Snapshot, field: str, terms: tuple[str, ...], words: tuple[str, ...] | None
+    snap: Snapshot, field: str, placed: tuple[tuple[int, str], ...]
 ) -> tuple[IntArray, FloatArray]:
-    """Documents with the terms adjacent and in order in one field, and how often (times the
-    field's boost). `words`, for a phrase with common words inside, is checked on the text."""
-    postings = [snap.postings(field, term) for term in terms]
-    candidates = postings[0][0]
-    for ids, _ in postings[1:]:
-        candidates = np.intersect1d(candidates, ids, assume_unique=True)
+    """Documents with a phrase's indexed words in one field at their places (a common word
+    between them holds its place: any common word, as the index does not keep them), and how
+    often (times the field's boost). Positions are read once per term, for the documents having
+    every term only."""
+    distinct = list(dict.fromkeys(t for _, t in placed))
+    candidates = snap.postings(field, distinct[0])[0]
+    for term in distinct[1:]:
+        candidates = np.intersect1d(candidates, snap.postings(field, term)[0], assume_unique=True)
         if not len(candidates):
-            break
+            return candidates, np.zeros(0, dtype=np.float64)
+    positions = {term: snap.positions(field, term, candidates) for term in distinct}
+    base, first = placed[0]
     found: list[int] = []
     counts: list[int] = []
-    if len(candidates):
-        positions = [snap.positions(field, term, candidates) for term in dict.fromkeys(terms)]
-        by_term = dict(zip(dict.fromkeys(terms), positions, strict=True))
-        for doc in candidates.tolist():
-            starts = set(by_term[terms[0]].get(doc, ()))
-            for offset, term in enumerate(terms[1:], 1):
-                starts &= {p - offset for p in by_term[term].get(doc, ())}
-                if not starts:
-                    break
-            if starts and words is not None:
-                starts = set(range(_occurrences(snap.stored_text(doc, field), words)))
-            if starts:
-                found.append(doc)
-                counts.append(len(starts))
+    for doc in candidates.tolist():
+        starts = {p - base for p in positions[first].get(doc, ())}
+        for offset, term in placed[1:]:
+            starts &= {p - offset for p in positions[term].get(doc, ())}
+            if not starts:
+                break
+        if starts:
+            found.append(doc)
+            counts.append(len(starts))
     boost = TEXT_FIELDS.get(field, 1.0)
     return np.asarray(found, dtype=np.int64), np.asarray(counts, dtype=np.float64) * boost
-
-
-def _occurrences(text: str, words: tuple[str, ...]) -> int:
-    """How often the words occur in text one after another (as the tokenizer splits it):
-    indexed words compared by their term, common words as written (folded)."""
-    tokens = [fold(t) for t in WORD.findall(text)]
-    width = len(words)
-    wanted = [term_of(w) for w in words]
-    count = 0
-    for start in range(len(tokens) - width + 1):
-        for offset, word in enumerate(words):
-            token = tokens[start + offset]
-            term = wanted[offset]
-            if (token != word) if term is None else (term_of(token) != term):
-                break
-        else:
-            count += 1
-    return count
 
 
 def page_bounds(total: int, limit: int, page: int) -> tuple[int, int, int]:

@@ -184,9 +184,6 @@ class Snapshot:
                 found[doc + offset] = decode(value)
         return found
 
-    def stored_text(self, docnum: int, fieldname: str) -> str:
-        return str(self.reader.stored_fields(docnum).get(fieldname) or "")
-
     def facet_mask(self, name: str, value: str) -> BoolArray:
         """The documents having a facet value, compared as the index folds it (case, accents)."""
         mask = np.zeros(self.size, dtype=bool)

@@ -45,15 +45,16 @@ def lean_document(article: Article, analysis: ArticleAnalysis, language: str) ->
     """What Pagefind reads of an article (Pagefind indexes these, not the site's pages): the
     title and date meta, sort key and filters of templates/article.html, and as text what the
     index of record searches (fields.py), with the same boosts: the body, then the title (x2),
-    the byline (x2) and the names the article mentions (x1.5). The body's length in words
-    (meta `words`) lets the search page tell a hit in the body from one in the rest."""
-    from generator.search.documents import plain_text
-
-    body_words = len(plain_text(analysis.body_html).split())
+    the byline (x2) and the names the article mentions (x1.5). How many words of the text come
+    after the body (meta `tail`) lets the search page tell a hit in the body from one in the
+    rest."""
+    byline = ", ".join((*article.authors, *article.contributors))
+    names = ", ".join((*article.people, *article.organizations, *article.places))
+    tail = [(article.title, "2"), (byline, "2"), (names, "1.5")]
     parts = [
         f'<!DOCTYPE html><html lang="{escape(language)}"><head><meta charset="utf-8"></head><body>',
         f'<h1 data-pagefind-meta="title">{escape(article.title)}</h1>',
-        f'<p data-pagefind-meta="words:{body_words}"></p>',
+        f'<p data-pagefind-meta="tail:{sum(len(text.split()) for text, _ in tail)}"></p>',
     ]
     if article.date:
         day, year = escape(article.date[:10]), escape(article.date[:4])
@@ -66,13 +67,9 @@ def lean_document(article: Article, analysis: ArticleAnalysis, language: str) ->
             if value.strip():  # a blank name has no entity page, hence no link on the page
                 parts.append(f'<p data-pagefind-filter="{name}">{escape(value)}</p>')
     parts.append(f"<div data-pagefind-body>{analysis.marked_html}")
-    parts.append(f'<p data-pagefind-weight="2">{escape(article.title)}</p>')
-    byline = (*article.authors, *article.contributors)
-    if byline:
-        parts.append(f'<p data-pagefind-weight="2">{escape(", ".join(byline))}</p>')
-    names = (*article.people, *article.organizations, *article.places)
-    if names:
-        parts.append(f'<p data-pagefind-weight="1.5">{escape(", ".join(names))}</p>')
+    parts.extend(
+        f'<p data-pagefind-weight="{weight}">{escape(text)}</p>' for text, weight in tail if text
+    )
     parts.append("</div></body></html>\n")
     return "".join(parts).encode("utf-8")
 

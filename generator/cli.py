@@ -320,6 +320,8 @@ def main(
     except ConfigError as exc:
         print(f"config error: {exc}", file=err)
         return EXIT_USAGE
+    if args.command == "search":  # before the pipeline's imports: a search starts quickly
+        return _search(config, args, out, err)
     progress = _Progress(err)
     from generator import pipeline
 
@@ -360,8 +362,6 @@ def main(
                     file=out,
                 )
             return _summary(build.all_problems, args.strict, err)
-        if args.command == "search":
-            return _search(config, args, out, err)
         if args.command == "check":
             problems = pipeline.run_check(config)
             failures = [p for p in problems if not p.is_warning]

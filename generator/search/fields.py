@@ -6,16 +6,18 @@ from __future__ import annotations
 import json
 import struct
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import columns
 from whoosh.analysis import CharsetFilter, KeywordAnalyzer
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.support.charset import accent_map
 
-from generator.models import Article
 from generator.search.analyzer import ANALYZER, NewsAnalyzer
 from generator.search.documents import SearchDocument, article_digest, search_document
+
+if TYPE_CHECKING:
+    from generator.models import Article
 
 FACETS = ("people", "organizations", "places", "tags", "year")
 # The full-text fields, each scored on its own (BM25F) with its boost: the headline, the body,

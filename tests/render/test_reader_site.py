@@ -220,6 +220,7 @@ def test_everything_but_search_works_without_javascript(site: Path) -> None:
         }
     assert scripts == {
         '<script src="../static/search-ui.js" defer></script>',
+        '<script src="../static/search-engine.js" defer></script>',
         '<script src="../static/search.js" defer></script>',
     }
     assert "Search needs JavaScript" in (site / "search" / "index.html").read_text(encoding="utf-8")

@@ -108,7 +108,7 @@ CHECK_DOM = """() => {
   for (const s of document.querySelectorAll('script')) {
     const src = s.getAttribute('src') || '';
     const type = s.getAttribute('type') || '';
-    if (!(type === 'application/ld+json' || /static\\/search(-ui)?\\.js$/.test(src))) bad.push('script ' + src + ' ' + s.textContent.slice(0, 40));
+    if (!(type === 'application/ld+json' || /static\\/search(-ui|-engine)?\\.js$/.test(src))) bad.push('script ' + src + ' ' + s.textContent.slice(0, 40));
   }
   for (const tag of ['iframe', 'svg', 'math', 'img', 'input', 'style', 'object', 'embed']) {
     for (const el of document.querySelectorAll('main ' + tag)) {

@@ -1,9 +1,14 @@
 """Search relevance on public test collections: MAP, nDCG@10, P@10 for both engines and a BM25
 baseline, in the same run.
 
-    .venv/bin/python benchmarks/relevance.py [--collection time] [--no-browser] [--keep DIR]
+    .venv/bin/python benchmarks/relevance.py --time DIR [--no-browser] [--keep DIR]
 
-For each collection (benchmarks/data/<name>/: documents, queries, relevance judgments):
+DIR holds the collection's files (TIME.ALL, TIME.QUE, TIME.REL). They are not in this
+repository (the articles' text is TIME's): fetch the public GitHub repository
+`fabianobie/luppar` and take its `data/time/` folder, e.g.
+`git --git-dir <mirror> archive HEAD data/time | tar -x -C /tmp`.
+
+For each collection (documents, queries, relevance judgments):
 
 1. every document is written as a Markdown record input (`content/raw/<id>.md`: a neutral
    title, the date when the collection has one, the text) and the archive is built with
@@ -20,8 +25,10 @@ For each collection (benchmarks/data/<name>/: documents, queries, relevance judg
    relevance), queries with no results, and queries without results where the baseline finds a
    relevant article; how often the two engines agree on the top 5.
 
-Collections (benchmarks/data/README.md names their sources):
-- time: 423 TIME magazine articles of 1963, 83 queries (Cornell SMART test collection).
+Collections:
+- time: 423 TIME magazine articles of 1963, 83 queries (Cornell SMART test collection; this copy
+  has 423 of its 425 documents, and TIME.REL's numbers from 380 on are mapped two places
+  earlier: see load_time).
 """
 
 from __future__ import annotations
@@ -49,7 +56,6 @@ from whoosh.lang.porter import stem
 
 from generator.cli import main as cli
 
-DATA = Path(__file__).resolve().parent / "data"
 CHROMIUM = Path("/usr/bin/chromium")
 
 
@@ -99,7 +105,7 @@ def load_time(folder: Path) -> Collection:
     return Collection("time", docs, queries, relevant)
 
 
-COLLECTIONS = {"time": lambda: load_time(DATA / "time")}
+LOADERS = {"time": load_time}
 
 
 def write_archive(collection: Collection, root: Path) -> None:
@@ -238,8 +244,8 @@ def evaluate(
     }
 
 
-def run(name: str, browser: bool, keep: Path | None) -> None:
-    collection = COLLECTIONS[name]()
+def run(name: str, folder: Path, browser: bool, keep: Path | None) -> None:
+    collection = LOADERS[name](folder)
     work = Path(tempfile.mkdtemp(prefix=f"relevance-{name}-"))
     root = keep or work / "archive"
     try:
@@ -294,12 +300,15 @@ def run(name: str, browser: bool, keep: Path | None) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--collection", action="append", choices=sorted(COLLECTIONS))
+    parser.add_argument(
+        "--time", type=Path, required=True, help="folder with TIME.ALL, TIME.QUE and TIME.REL"
+    )
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--keep", type=Path, help="build the archive here and reuse it next time")
     args = parser.parse_args()
-    for name in args.collection or sorted(COLLECTIONS):
-        run(name, not args.no_browser, args.keep)
+    if not (args.time / "TIME.ALL").is_file():
+        parser.error(f"{args.time} has no TIME.ALL: give the folder holding the TIME collection")
+    run("time", args.time, not args.no_browser, args.keep)
     return 0
 
 

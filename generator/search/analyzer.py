@@ -30,6 +30,10 @@ WORD = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")
 _WORD_CACHE = 500_000  # distinct spellings remembered by an analyzer before it starts afresh
 
 
+# Options only Whoosh's chain reads; the fused pass takes its defaults.
+_CHAIN_ONLY = frozenset({"keeporiginal", "removestops", "tokenize", "no_morph"})
+
+
 class NewsAnalyzer(Analyzer):  # type: ignore[misc]
     """The terms of NewsAnalyzer.reference() (words, lower-cased, stop words and one-letter words
     dropped but counted in positions, Porter-stemmed, then accent-folded), fused into one pass.
@@ -95,38 +99,32 @@ class NewsAnalyzer(Analyzer):  # type: ignore[misc]
         analyse = self.word
         return {analyse(spelling)[1] for text in texts for spelling in set(WORD.findall(text))}
 
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        no_morph: bool = False,
-        **kwargs: Any,
-    ) -> Iterator[Token]:
+    def __call__(self, value: str, **options: Any) -> Iterator[Token]:
+        """Whoosh's analyzer protocol: tokens of value. Whoosh passes its options by keyword
+        (positions, chars, keeporiginal, removestops, start_pos, start_char, tokenize, mode,
+        no_morph, and Token attributes); the fused pass serves the options an index or query
+        uses, Whoosh's own chain the others."""
         assert isinstance(value, str), f"{value!r} is not unicode"
-        if keeporiginal or not removestops or not tokenize or no_morph:
+        if (
+            options.get("keeporiginal", False)
+            or not options.get("removestops", True)
+            or not options.get("tokenize", True)
+            or options.get("no_morph", False)
+        ):
             if self._chain is None:
                 self._chain = self.reference()
-            return self._chain(  # type: ignore[no-any-return]
-                value,
-                positions=positions,
-                chars=chars,
-                keeporiginal=keeporiginal,
-                removestops=removestops,
-                start_pos=start_pos,
-                start_char=start_char,
-                tokenize=tokenize,
-                mode=mode,
-                no_morph=no_morph,
-                **kwargs,
-            )
-        return self._tokens(value, positions, chars, start_pos, start_char, mode, kwargs)
+            return self._chain(value, **options)  # type: ignore[no-any-return]
+        known = ("positions", "chars", "start_pos", "start_char", "mode")
+        rest = {k: v for k, v in options.items() if k not in known and k not in _CHAIN_ONLY}
+        return self._tokens(
+            value,
+            bool(options.get("positions", False)),
+            bool(options.get("chars", False)),
+            int(options.get("start_pos", 0)),
+            int(options.get("start_char", 0)),
+            str(options.get("mode", "")),
+            rest,
+        )
 
     def _tokens(
         self,

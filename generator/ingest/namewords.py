@@ -42,7 +42,8 @@ TITLES = wordset(
     Alderman Alderwoman Superintendent Supt. Supt Det. Det Insp. Insp Trustee Magistrate
     Prosecutor Attorney-General Spokesman Spokeswoman Spokesperson Envoy Executive Manager
     Striker Midfielder Defender Goalkeeper Coach Manager Skipper Captain Chairman President-elect
-    Class Officer Petty Private Corporal Specialist Airman Seaman Marshal Commander"""
+    Class Officer Petty Private Corporal Specialist Airman Seaman Marshal Commander Adviser
+    Advisor Leader Secretary-General Director-General"""
 )
 # A run's last title word: the name starts after it ('US Attorney David Kelley' -> 'David Kelley').
 TITLE_CORE = TITLES - wordset(
@@ -66,7 +67,8 @@ ORG_HEADS = wordset(
     Industries Motors Petroleum Pharmaceuticals Technologies Systems Communications Brothers
     Assembly Cabinet Treasury Commission Tribunal Exchange Reserve Railways Corps Brigade
     Battalion Regiment Division Command Council Secretariat Directorate Front Movement Institute
-    Government Battery Wing Squadron Fleet"""
+    Government Battery Wing Squadron Fleet Brotherhood Embassy Consulate Survey Mail Telegraph
+    Mirror Observer"""
 )
 # Legal-form suffixes that end a company's name and may follow '&' ('Bear Stearns & Co Inc').
 COMPANY_SUFFIX = wordset(
@@ -86,7 +88,7 @@ CLUB_PREFIX = wordset(
 # All-capital words that are not organisations ('CEO', 'GDP', Roman numerals).
 NOT_ACRONYM = wordset(
     """CEO CFO COO CTO GDP TV AIDS HIV DNA PM AM BC AD OK ID IT AI PC VAT IPO FAQ PDF PS RIP GMT
-    UTC EST PST CET BST MP MPs QC KC VIP SUV ATM LGBT LGBTQ COVID SARS MRI CCTV II III IV VI VII
+    UTC EST EDT PST PDT CST CDT CET BST MP MPs QC KC VIP SUV ATM LGBT LGBTQ COVID SARS MRI CCTV II III IV VI VII
     VIII IX XI XII XX US USA UK EU UN I A AM FM PR HR CD DVD GPS SMS"""
 )
 SENTENCE_WORDS = wordset(
@@ -95,7 +97,8 @@ SENTENCE_WORDS = wordset(
     Earlier Later This That These Those Yet So Or Nor Among Between From By Of To Unlike Like
     Instead Overall Also Even Only Just Once Here There Today Yesterday Tomorrow Near Around
     Across Along Inside Outside Within Through Throughout Against Toward Towards Over Above Below
-    Beyond Many Most Some Several Few All Every Each Other Another More No Such Following"""
+    Beyond Many Most Some Several Few All Every Each Other Another More No Such Following
+    Meantime Elsewhere Separately Additionally Furthermore Moreover"""
 )
 SPEECH = (
     r"(?:said|says|told|tells|added|adds|stated|states|wrote|writes|explained|noted|argued|"
@@ -117,7 +120,7 @@ DEMONYM = re.compile(
 # starting with these and going on with 'of' does too ('Gulf of Aden', 'Sea of Japan').
 PLACE_HEADS = wordset(
     """Province Governorate District Region County Valley River Mountains Peninsula Dam Strait
-    Sea Ocean Desert Airfield Airport Island Islands Basin Plain Plains Canal Base Oblast
+    Sea Ocean Desert Airfield Airport Island Islands Basin Plain Plains Canal Base Oblast Coast
     Prefecture Municipality Township Borough Parish Gulf Bay"""
 )
 PLACE_PREFIX = wordset("Fort Camp Mount Lake Gulf Cape Bay Sea Strait Isle Gulf Lake")
@@ -130,6 +133,17 @@ DOCUMENTS = wordset(
 EVENTS = wordset(
     "Day Week Cup Games Prize Award Festival Olympics Championship Championships Series War Masters Open Marathon"
 )
+# Communities of faith, origin or party: 'Sunni Arab', 'Christian Democrats' name no one person.
+GROUPS = wordset(
+    """Muslim Muslims Christian Christians Jew Jews Jewish Sunni Sunnis Shia Shias Shiite Shiites
+    Shi'ite Shi'ites Arab Arabs Kurd Kurds Kurdish Hindu Hindus Sikh Sikhs Buddhist Buddhists
+    Catholic Catholics Protestant Protestants Orthodox Islamist Islamists Democrat Democrats
+    Republican Republicans Western Westerners Maoist Maoists Communist Communists"""
+)
+# Ships: 'HMS Ocean', 'USS Cole' are vessels, neither place nor person.
+SHIPS = wordset("HMS USS HMAS HMCS INS FS USNS RFA MV SS")
+# A run opening with one of these names a storm ('Hurricane Katrina'), neither town nor person.
+STORMS = wordset("Hurricane Typhoon Cyclone Storm Tropical Superstorm Tornado")
 # Days and months: capitalised, after 'said' ('officials stated Thursday'), never a name.
 CALENDAR = wordset(
     """Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May

@@ -94,10 +94,47 @@ _GENERIC = {
     "asimah",
     "wusta",
     "wadi",
+    # ... and French, Spanish and Portuguese ones ('Est', 'Nord', 'Sul'): words, not names, here.
+    "est",
+    "nord",
+    "norte",
+    "sul",
+    "sud",
+    "ouest",
+    "oeste",
+    "centro",
+    "valle",
+    "lac",
 }
 
 
-def _spellings(name: str) -> list[str]:
+# Countries whose place names are transliterated from Arabic (ISO 3166 codes).
+_ARABIC = {
+    *[
+        "IQ",
+        "SY",
+        "SA",
+        "EG",
+        "LY",
+        "YE",
+        "JO",
+        "LB",
+        "PS",
+        "AE",
+        "KW",
+        "QA",
+        "BH",
+        "OM",
+        "SD",
+        "DZ",
+        "MA",
+        "TN",
+        "MR",
+    ],
+}
+
+
+def _spellings(name: str, country: str = "") -> list[str]:
     """'Ţarţūs' is also written 'Tartus'; 'Al Fallūjah' and 'Ar Raqqah' also without the
     Arabic article ('Fallujah', 'Raqqah'), as English copy writes them. The last spelling is the
     one records use, so 'Tartus' and 'Ţarţūs' make one entity page."""
@@ -113,6 +150,12 @@ def _spellings(name: str) -> list[str]:
         head, _, rest = form.partition(" ")
         if head in {"Al", "Ar", "As", "Ash", "Ad", "At", "Az", "An", "Ath", "El"} and len(rest) > 3:
             found.append(rest)
+    found = list(dict.fromkeys(found))
+    # Arabic names transliterated with a final 'h' are as often written without it in English
+    # copy: 'Basrah' is also 'Basra', 'Baqubah' 'Baquba', 'Ar Raqqah' 'Raqqa' (the canonical,
+    # last, spelling stays the package's).
+    if country in _ARABIC:
+        found = [f[:-1] for f in found if f.endswith("ah") and len(f) > 5] + found
     return list(dict.fromkeys(found))
 
 
@@ -124,13 +167,18 @@ _CN_KIND_WORDS = {"Sheng", "Shi", "Zizhiqu", "Zhuangzu", "Huizu", "Uygur"}
 
 def _subdivision_spellings(name: str, country: str) -> list[str]:
     """A subdivision's spellings, as a city's ('Diyālá' is also 'Diyala', 'Al Anbār' 'Anbar'),
-    and Chinese ones without their kind ('Guangdong Sheng' is 'Guangdong')."""
+    Chinese ones without their kind ('Guangdong Sheng' is 'Guangdong'), and both names of
+    'Catalunya [Cataluña]' (ISO 3166-2 writes a second official name in brackets)."""
     if country == "CN":
         words = name.split()
         while len(words) > 1 and words[-1] in _CN_KIND_WORDS:
             words.pop()
         name = " ".join(words)
-    return _spellings(name)
+    first, _, second = name.partition(" [")
+    found = _spellings(first, country)
+    if second.rstrip("]") and second.rstrip("]") != first:
+        found = [*_spellings(second.rstrip("]"), country), *found]
+    return found
 
 
 def _usable(name: str) -> bool:
@@ -178,7 +226,7 @@ def build() -> tuple[str, str]:
     for city in sorted(cache.get_cities().values(), key=lambda c: -int(c["population"])):
         name, population = city["name"], int(city["population"])
         kind = "city" if population >= 100_000 or name in capitals else "town"
-        spellings = _spellings(name)
+        spellings = _spellings(name, city["countrycode"])
         for surface in spellings:
             if population >= 200_000 or name in capitals or surface not in person_like:
                 add(surface, spellings[-1], kind)

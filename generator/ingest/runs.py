@@ -40,6 +40,7 @@ from generator.ingest.namewords import (
 )
 
 _WORD = re.compile(r"\S+")
+_ARABIC_ARTICLE = re.compile(r"[ \t]+(?:a[lsznrdt]|ash|e[lsznd])[ \t]+(?=[A-Z])")
 _OF_AFTER = re.compile(r"[ \t]+(?:of|for)[ \t]+[A-Z]")
 # Matched at a position (pattern.match(text, pos)), never on a slice: a slice copies the rest
 # of the article for every run.
@@ -225,7 +226,14 @@ def _owned_body(name: str, gazetteer: Gazetteer) -> bool:
 
 def _extend_known(candidate: Candidate, text: str, gazetteer: Gazetteer) -> None:
     """'House' + ' of Representatives', 'Democratic Republic' + ' of Congo', 'Trinidad' + ' and
-    Tobago': a run goes on over 'of'/'and' when the longer name is one the tables know."""
+    Tobago', 'Dayr' + ' az Zawr': a run goes on over 'of', 'and' or an Arabic article when the
+    longer name is one the tables know."""
+    article = _ARABIC_ARTICLE.match(text, candidate.end)
+    follow = RUN.match(text, article.end()) if article else None
+    if follow and gazetteer.place(text[candidate.start : follow.end()]):
+        candidate.end = follow.end()
+        candidate.text = text[candidate.start : candidate.end]
+        candidate.tokens = candidate.text.split()
     trial = Candidate(candidate.start, candidate.end, candidate.text, list(candidate.tokens))
     while _extend_step(trial, text, any_and=True):
         bare = _THE.sub("", trial.text)
@@ -543,8 +551,7 @@ def places_inside(candidate: Candidate, text: str, gazetteer: Gazetteer) -> Iter
     ):
         return
     offsets = [
-        candidate.start + m.start()
-        for m in _WORD.finditer(text[candidate.start : candidate.end])
+        candidate.start + m.start() for m in _WORD.finditer(text[candidate.start : candidate.end])
     ]
     for first, end, canonical in gazetteer.places_within(tokens):
         if gazetteer.place_kinds.get(" ".join(tokens[first:end])) == "town" and (

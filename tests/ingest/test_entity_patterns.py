@@ -147,3 +147,10 @@ def test_a_leader_s_title_before_the_name_and_a_body_with_of_after_a_table_word(
     )
     assert entities.people == ("Tom Hale",)
     assert entities.organizations == ("Congress of Ghana Trade Unions",)
+
+
+def test_arabic_articles_and_final_h_spellings_of_place_names() -> None:
+    entities = extract_entities(
+        "Aid reached Dayr az Zawr, while families fled Baquba and Basra for the Golan Heights."
+    )
+    assert entities.places == ("Dayr az Zawr", "Baqubah", "Basrah", "Golan Heights")

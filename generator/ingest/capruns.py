@@ -73,12 +73,15 @@ def _is_cut(word: str) -> bool:
 
 
 def cut_name(value: str, text: str, start: int) -> str:
-    """The words of `value` (found at `start` in text) before its first weekday or date, or
-    its first place with '-based' or '-led' ('... and US-led forces')."""
+    """The words of `value` (found at `start` in text) that go on a name before it: up to its
+    first weekday or date, its first place with '-based' or '-led' ('... and US-led forces'),
+    or through its first possessive ('Department of State's Rewards for Justice')."""
     for match in _WORD.finditer(value):
         word = match.group()
         if _is_cut(word) and (_AFFIXED.match(word) or _ends_name(word, text, start + match.end())):
             return value[: match.start()].rstrip()
+        if word[-1] in "s'’" and POSSESSIVE.search(word):
+            return value[: match.start()] + _bare(word)
     return value
 
 
@@ -92,6 +95,8 @@ def _is_possessor(words: list[str], rest: list[str], gazetteer: Gazetteer) -> bo
     if any(w in ORG_HEADS or w in INSTITUTIONS for w in rest):
         return False
     name = POSSESSIVE.sub("", " ".join(words))
+    if name.isupper() and name.isalpha() and 2 <= len(name) <= 6:
+        return True  # 'VOA's Carol Pearson': a body's initials, then its reporter
     return bool(gazetteer.place(name) or gazetteer.organization(name))
 
 

@@ -263,6 +263,12 @@ def _is_acronym(token: str, before: str = "") -> bool:
     return not _COUNTED.search(before)  # 'a UAV', 'two IED': a thing, counted; a body is not
 
 
+def _is_plural_in(acronym: str, text: str) -> bool:
+    """'IEDs', 'UAVs' elsewhere in the story: the acronym names a kind of thing, not one body."""
+    plural = acronym + "s"
+    return plural in text and bool(re.search(rf"\b{re.escape(plural)}\b", text))
+
+
 def _titled_name_at(tokens: list[str]) -> int:
     """Index of the title in 'Foreign Office Minister Tobias Ellwood' (-1 without one): the
     words after it name a person, not part of the organisation before it."""
@@ -394,7 +400,10 @@ def _classify_shape(candidate: Candidate, text: str, gazetteer: Gazetteer) -> bo
     before = text[max(0, candidate.start - 40) : candidate.start]
     if (
         len(tokens) == 1
-        and (tokens[0] in INSTITUTIONS or _is_acronym(tokens[0], before))
+        and (
+            tokens[0] in INSTITUTIONS
+            or (_is_acronym(tokens[0], before) and not _is_plural_in(tokens[0], text))
+        )
         and not text.startswith(":", candidate.end)  # 'ANSWER:', 'QUESTION:' label a speaker
         and not (tokens[0].isupper() and _in_capitals_line(text, candidate.start))
     ):

@@ -149,6 +149,22 @@ def test_a_leader_s_title_before_the_name_and_a_body_with_of_after_a_table_word(
     assert entities.organizations == ("Congress of Ghana Trade Unions",)
 
 
+def test_an_acronym_used_in_the_plural_names_a_kind_of_thing() -> None:
+    entities = extract_entities(
+        "Insurgents planted IEDs along the road. The IED that hit a convoy was large, ASEAN said."
+    )
+    assert entities.organizations == ("ASEAN",)
+
+
+def test_a_body_s_possessive_ends_it_and_its_initials_before_a_reporter() -> None:
+    entities = extract_entities(
+        "The Department of Commerce's Export Council met. BBC's Lena Ortiz reports from Lima."
+    )
+    assert "Department of Commerce" in entities.organizations
+    assert "BBC" in entities.organizations
+    assert entities.people == ("Lena Ortiz",)
+
+
 def test_arabic_articles_and_final_h_spellings_of_place_names() -> None:
     entities = extract_entities(
         "Aid reached Dayr az Zawr, while families fled Baquba and Basra for the Golan Heights."

@@ -170,3 +170,13 @@ def test_arabic_articles_and_final_h_spellings_of_place_names() -> None:
         "Aid reached Dayr az Zawr, while families fled Baquba and Basra for the Golan Heights."
     )
     assert entities.places == ("Dayr az Zawr", "Baqubah", "Basrah", "Golan Heights")
+
+
+def test_bodies_whose_names_carry_no_organisation_word() -> None:
+    first = extract_entities(
+        "Fighters loyal to Boko Haram and al-Shabab raided the camp, Doctors Without Borders said."
+    )
+    assert first.organizations == ("Boko Haram", "al-Shabab", "Doctors Without Borders")
+    assert first.people == ()
+    second = extract_entities("Fatah and Islamic Jihad rejected the plan, Interfax reported.")
+    assert second.organizations == ("Fatah", "Islamic Jihad", "Interfax")

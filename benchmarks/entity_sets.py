@@ -341,26 +341,39 @@ def _gmb_spans(
     spans of two types, and those are joined back: a title and the name after it are one person
     ('Prime Minister' + 'Ehud Olmert': GMB's per-tit and per-nam are both 'per' here); a
     place word before an organisation is part of its name ('Palestinian' + 'Authority', 'Iraq'
-    + 'Study Group'); two spans that together are a place the tables know are that place
-    ('Czech' + 'Republic', 'North' + 'Korea')."""
+    + 'Study Group'); an organisation goes on over 'of' ('Revolutionary Armed Forces' + 'of' +
+    'Colombia'); spans that together are a place the tables know are that place ('Czech' +
+    'Republic', 'North' + 'Korea', 'Democratic Republic' + 'of' + 'Congo')."""
     spans: list[tuple[str, list[str], list[str]]] = []
-    last = "O"
+    gap: list[str] = []  # untagged words since the last span
     for word, pos, tag in rows:
         kind = tag[2:] if tag != "O" else ""
         if not kind:
-            last = "O"
+            gap.append(word)
             continue
-        prev = spans[-1] if spans and last != "O" else None
-        if prev and (tag.startswith("I-") or kind == "per") and prev[0] == kind:
+        prev = spans[-1] if spans else None
+        joined = [*prev[1], *gap, word] if prev else []
+        adjacent = prev is not None and not gap
+        over_of = prev is not None and gap in (["of"], ["of", "the"], ["and"])
+        if adjacent and prev and (tag.startswith("I-") or kind == "per") and prev[0] == kind:
             prev[1].append(word)
             prev[2].append(pos)
-        elif prev and kind == "org" and prev[0] in {"gpe", "geo"} and len(prev[1]) == 1:
-            spans[-1] = ("org", [*prev[1], word], [*prev[2], pos])
-        elif prev and kind in {"gpe", "geo"} and is_place(_detokenize([*prev[1], word])):
-            spans[-1] = ("geo", [*prev[1], word], [*prev[2], "NNP"])
+        elif (
+            adjacent and prev and kind == "org" and prev[0] in {"gpe", "geo"} and len(prev[1]) == 1
+        ):
+            spans[-1] = ("org", joined, [*prev[2], pos])
+        elif prev and over_of and gap[0] == "of" and prev[0] == "org" and kind != "per":
+            spans[-1] = ("org", joined, [*prev[2], *(["IN"] * len(gap)), pos])
+        elif (
+            prev
+            and (adjacent or over_of)
+            and kind in {"gpe", "geo"}
+            and is_place(_detokenize(joined))
+        ):
+            spans[-1] = ("geo", joined, ["NNP"] * len(joined))
         else:
             spans.append((kind, [word], [pos]))
-        last = kind
+        gap = []
     return spans
 
 

@@ -34,6 +34,11 @@ _CALENDAR = WEEKDAYS | MONTHS
 _WORD = re.compile(r"\S+")
 _DAY_AFTER = re.compile(r"[ \t]+\d{1,2}\b")
 _ARTICLES = wordset("A An The")
+# A maker's model designation ('F-16', 'MQ-9', 'AH-64D', 'C-130J'): the words from it on name a
+# machine, not a body or a person ('Air Force F-16 Fighting Falcons' is the Air Force's jets).
+_DESIGNATION = re.compile(r"[A-Z]{1,3}-\d{1,4}[A-Z]?$")
+# A hull or type number in brackets after a ship's name ('USS Mahan (DDG 72)', 'HMS Ocean (L 12)').
+_HULL_NUMBER = re.compile(r"[ \t]+\d{1,4}\)")
 _AFFIXED = re.compile(
     r"([A-Z][\w.'’]*)-(?:based|led|backed|sponsored|born|owned|run|funded|controlled|allied|"
     r"linked|bound|made|language)$"
@@ -112,6 +117,10 @@ def find_runs(text: str, gazetteer: Gazetteer) -> Iterator[Candidate]:
     for match in RUN.finditer(text):
         value = match.group()
         if " " not in value and "\t" not in value and not _is_cut(value):
+            if text[match.start() - 1 : match.start()] == "(" and _HULL_NUMBER.match(
+                text, match.end()
+            ):
+                continue  # 'USS Mahan (DDG 72)': a ship's type and number, not a body
             yield from _candidate(text, [(match.start(), value)])  # one word: most runs
             continue
         words = [(match.start() + m.start(), m.group()) for m in _WORD.finditer(value)]
@@ -125,6 +134,8 @@ def find_runs(text: str, gazetteer: Gazetteer) -> Iterator[Candidate]:
                 yield from _candidate(text, piece)
                 piece = []
                 continue
+            if "-" in word and _DESIGNATION.match(word) and not gazetteer.organization(word):
+                break  # 'Air Force F-16 Fighting Falcons': the Air Force, then its jets
             affixed = _AFFIXED.match(word) if "-" in word else None
             if affixed:  # 'Geneva-based Martin Ennals Foundation': Geneva, then the body
                 yield from _candidate(text, piece)

@@ -43,7 +43,8 @@ TITLES = wordset(
     Prosecutor Attorney-General Spokesman Spokeswoman Spokesperson Envoy Executive Manager
     Striker Midfielder Defender Goalkeeper Coach Manager Skipper Captain Chairman President-elect
     Class Officer Petty Private Corporal Specialist Airman Seaman Marshal Commander Adviser
-    Advisor Leader Secretary-General Director-General"""
+    Advisor Leader Secretary-General Director-General Chargé Charge Consul Consul-General
+    Attaché"""
 )
 # A run's last title word: the name starts after it ('US Attorney David Kelley' -> 'David Kelley').
 TITLE_CORE = TITLES - wordset(

@@ -180,3 +180,19 @@ def test_bodies_whose_names_carry_no_organisation_word() -> None:
     assert first.people == ()
     second = extract_entities("Fatah and Islamic Jihad rejected the plan, Interfax reported.")
     assert second.organizations == ("Fatah", "Islamic Jihad", "Interfax")
+
+
+def test_model_designations_and_hull_numbers_are_machines_not_bodies() -> None:
+    entities = extract_entities(
+        "Air Force F-16 Fighting Falcons landed beside USS Mahan (DDG 72) and HMS Ocean (L 12)."
+    )
+    assert entities.organizations == ("Air Force",)
+    assert entities.people == ()
+
+
+def test_a_diplomat_s_title_after_the_mission_is_no_part_of_it() -> None:
+    entities = extract_entities(
+        "At the museum, the U.S. Embassy Chargé d’Affaires, Jonathan Cohen, spoke to reporters."
+    )
+    assert entities.organizations == ("U.S. Embassy",)
+    assert entities.people == ("Jonathan Cohen",)

@@ -42,6 +42,7 @@ from generator.ingest.namewords import (
 _WORD = re.compile(r"\S+")
 _ARABIC_ARTICLE = re.compile(r"[ \t]+(?:a[lsznrdt]|ash|e[lsznd])[ \t]+(?=[A-Z])")
 _OF_AFTER = re.compile(r"[ \t]+(?:of|for)[ \t]+[A-Z]")
+_ADMINISTRATION = re.compile(r"(?:['’]s)?[ \t]+administration\b")  # 'the Obama administration'
 # Matched at a position (pattern.match(text, pos)), never on a slice: a slice copies the rest
 # of the article for every run.
 _CONNECT = re.compile(r"[ \t]+(?:of|for|on|and)[ \t]+(?:the[ \t]+)?")
@@ -350,9 +351,9 @@ def _classify_shape(candidate: Candidate, text: str, gazetteer: Gazetteer) -> bo
         place
         and len(tokens) == 1
         and gazetteer.place_kinds.get(bare) == "town"
-        and _at_sentence_start(text, candidate.start)
+        and _not_the_town(text, candidate)
     ):
-        place = None  # a small town's bare name opening a sentence is more often a word
+        place = None
     if len(tokens) == 1 and tokens[0] in PLACE_PREFIX and _CONNECT.match(text, candidate.end):
         place = None  # 'Gulf' + ' of Aden' is decided by its shape below
     if place and not _ORG_STRONG.match(text[candidate.end : candidate.end + 40]):
@@ -544,6 +545,14 @@ def _has_given_name(tokens: list[str], gazetteer: Gazetteer) -> bool:
     return first in gazetteer.given_names or last[1:].islower()
 
 
+def _not_the_town(text: str, candidate: Candidate) -> bool:
+    """A small town's bare name opening a sentence is more often a word ('Time permitting'),
+    and before 'administration' a leader's surname ('the Obama administration')."""
+    return _at_sentence_start(text, candidate.start) or bool(
+        _ADMINISTRATION.match(text, candidate.end)
+    )
+
+
 def places_inside(candidate: Candidate, text: str, gazetteer: Gazetteer) -> Iterator[Mention]:
     """'Mexico' inside an unclassified run such as 'Mexico Program' still names a place; not in
     'Sofia Park' (a facility named after it) nor in 'Sofia Coppola' (a given name, then a name).
@@ -564,9 +573,9 @@ def places_inside(candidate: Candidate, text: str, gazetteer: Gazetteer) -> Iter
     ]
     for first, end, canonical in gazetteer.places_within(tokens):
         if gazetteer.place_kinds.get(" ".join(tokens[first:end])) == "town" and (
-            end - first < len(tokens) or _at_sentence_start(text, candidate.start)
+            end - first < len(tokens) or _not_the_town(text, candidate)
         ):
-            continue  # 'Time permitting, ...': a small town's name opening a sentence
+            continue
         start = offsets[first]
         yield Mention("place", canonical, start, offsets[end - 1] + len(tokens[end - 1]))
 

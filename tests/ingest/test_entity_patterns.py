@@ -196,3 +196,8 @@ def test_a_diplomat_s_title_after_the_mission_is_no_part_of_it() -> None:
     )
     assert entities.organizations == ("U.S. Embassy",)
     assert entities.people == ("Jonathan Cohen",)
+
+
+def test_a_town_named_like_a_leader_before_administration_is_no_place() -> None:
+    assert extract_entities("Raids rose under the Obama administration.").places == ()
+    assert extract_entities("The storm reached Obama, a port in Fukui.").places == ("Obama",)

@@ -194,13 +194,21 @@ def _json_lines(root: Path, rel: str) -> Iterator[dict[str, object]]:
             yield json.loads(line)
 
 
+_ARTICLE_NAME = re.compile(r"(?:al|el|as|ash|ad|at|az|an|ar)-[A-Z]")
+
+
 def _is_name(value: str) -> bool:
     """A named mention: starts and ends with a capitalised word ('the city' and 'we' are not)."""
     words = re.findall(r"[\w.'’-]+", value)
     if not words or value.strip().lower() in _PRONOUNS:
         return False
     first = words[1] if words[0].lower() == "the" and len(words) > 1 else words[0]
-    return all(w[:1].isupper() or w[:1].isdigit() for w in (first, words[-1]))
+    return all(_capitalised(w) for w in (first, words[-1]))
+
+
+def _capitalised(word: str) -> bool:
+    """'Iraq', '3rd', and a name after a lower-case Arabic article ('al-Qaida', 'el-Baradei')."""
+    return word[:1].isupper() or word[:1].isdigit() or bool(_ARTICLE_NAME.match(word))
 
 
 def _initials(name: str) -> str:
@@ -422,7 +430,11 @@ def load_gmb(path: Path, limit: int = 0) -> list[Doc]:
                     continue
                 if tag == "gpe" and any(p != "NNP" for p in tags):
                     continue  # 'Iranian' (JJ), 'Palestinians' (NNPS): a people, not a place
-                if target == "organizations" and tables.place(value):
+                if (
+                    target == "organizations"
+                    and tables.place(value)
+                    and not tables.organization(value)  # 'Xinhua' is also a Chinese town
+                ):
                     target = "places"
                 elif target == "places" and tables.organization(value):
                     target = "organizations"  # 'United Nations' tagged geo

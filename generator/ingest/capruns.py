@@ -45,6 +45,12 @@ _AFFIXED = re.compile(
 )
 
 
+# Bodies named for their purpose: 'Committee to Protect Journalists', 'Global Coalition to
+# Counter ISIL'. The words after 'to' open with a verb, never with a name of their own.
+_PURPOSE_HEADS = wordset("Committee Coalition Commission Council Fund Alliance Movement Foundation")
+_TO = re.compile(r"[ \t]+to[ \t]+")
+
+
 @dataclass(slots=True)
 class Candidate:
     """One capitalised run and, once classified, what it names."""
@@ -56,6 +62,12 @@ class Candidate:
     kind: str | None = None
     name: str = ""
     title: str = ""
+
+    def end_at(self, end: int, text: str) -> None:
+        """The run goes on (or stops) at `end` of text ('House' + ' of Representatives')."""
+        self.end = end
+        self.text = text[self.start : end]
+        self.tokens = self.text.split()
 
 
 def _bare(word: str) -> str:
@@ -155,3 +167,26 @@ def find_runs(text: str, gazetteer: Gazetteer) -> Iterator[Candidate]:
                 yield from _candidate(text, piece)
                 piece = []
         yield from _candidate(text, piece)
+
+
+def purpose_end(last: str, text: str, end: int, gazetteer: Gazetteer) -> int:
+    """Where a body named for its purpose ends ('Committee' + ' to Protect Journalists'): `end`
+    unless `last` is such a head and a run follows 'to' whose first word names nothing itself
+    ('the Council to President Bush', 'the Commission to Brussels' stay apart)."""
+    to = _TO.match(text, end) if last in _PURPOSE_HEADS else None
+    follow = RUN.match(text, to.end()) if to else None
+    if follow is None:
+        return end
+    first = follow.group().split()[0]
+    if (
+        first.isupper()
+        or first in TITLES
+        or first in ORG_HEADS
+        or first in INSTITUTIONS
+        or first in gazetteer.given_names
+        or gazetteer.place(first)
+        or gazetteer.organization(first)
+    ):
+        return end
+    value = cut_name(_bare(follow.group()), text, follow.start())
+    return follow.start() + len(value) if value else end

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from generator.ingest.capruns import POSSESSIVE as _POSSESSIVE
-from generator.ingest.capruns import RUN, Candidate, cut_name
+from generator.ingest.capruns import RUN, Candidate, cut_name, purpose_end
 from generator.ingest.gazetteer import Gazetteer, title_case
 from generator.ingest.namewords import (
     CLUB_PREFIX,
@@ -195,9 +195,7 @@ def _extend_step(
         or (gazetteer is not None and (gazetteer.place(value) or gazetteer.organization(value)))
     ):
         return False  # 'Ministry of Health and Ministry of Education', 'Council and Tokyo': two
-    candidate.end = follow.start() + len(value)
-    candidate.text = text[candidate.start : candidate.end]
-    candidate.tokens = candidate.text.split()
+    candidate.end_at(follow.start() + len(value), text)
     return True
 
 
@@ -215,8 +213,10 @@ def _extend_org(candidate: Candidate, text: str, gazetteer: Gazetteer | None = N
             and not gazetteer.organization(last)
         )
         if not _extend_step(candidate, text, gazetteer, any_and=any_and):
-            return
+            break
         extended = True
+    if gazetteer is not None:
+        candidate.end_at(purpose_end(candidate.tokens[-1], text, candidate.end, gazetteer), text)
 
 
 def _owned_body(name: str, gazetteer: Gazetteer) -> bool:
@@ -232,9 +232,7 @@ def _extend_known(candidate: Candidate, text: str, gazetteer: Gazetteer) -> None
     article = _ARABIC_ARTICLE.match(text, candidate.end)
     follow = RUN.match(text, article.end()) if article else None
     if follow and gazetteer.place(text[candidate.start : follow.end()]):
-        candidate.end = follow.end()
-        candidate.text = text[candidate.start : candidate.end]
-        candidate.tokens = candidate.text.split()
+        candidate.end_at(follow.end(), text)
     trial = Candidate(candidate.start, candidate.end, candidate.text, list(candidate.tokens))
     while _extend_step(trial, text, any_and=True):
         bare = _THE.sub("", trial.text)
@@ -389,7 +387,10 @@ def _classify_shape(candidate: Candidate, text: str, gazetteer: Gazetteer) -> bo
     if len(tokens) >= 2 and tokens[-1] in CLUB_WORDS and gazetteer.place(tokens[0]):
         _org(candidate)  # 'Manchester United', 'Leeds City'
         return True
-    if tokens[0] in ORG_HEADS and _CONNECT.match(text, candidate.end):
+    if tokens[0] in ORG_HEADS and (
+        _CONNECT.match(text, candidate.end)
+        or purpose_end(tokens[0], text, candidate.end, gazetteer) > candidate.end
+    ):
         end = candidate.end
         _extend_org(candidate, text, gazetteer)
         if candidate.end != end:

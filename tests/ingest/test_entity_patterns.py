@@ -201,3 +201,17 @@ def test_a_diplomat_s_title_after_the_mission_is_no_part_of_it() -> None:
 def test_a_town_named_like_a_leader_before_administration_is_no_place() -> None:
     assert extract_entities("Raids rose under the Obama administration.").places == ()
     assert extract_entities("The storm reached Obama, a port in Fukui.").places == ("Obama",)
+
+
+def test_a_body_named_for_its_purpose_goes_on_over_to() -> None:
+    entities = extract_entities(
+        "The Committee to Protect Journalists and the Global Coalition to Counter ISIL wrote to"
+        " the Senate. The Council to President Bush: no."
+    )
+    assert entities.organizations == (
+        "Committee to Protect Journalists",
+        "Global Coalition to Counter ISIL",
+        "Senate",
+        "Council",
+    )
+    assert entities.people == ("Bush",)

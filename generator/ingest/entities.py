@@ -21,6 +21,7 @@ from generator.ingest.namewords import (
     GROUPS,
     MALE_TITLES,
     SENTENCE_WORDS,
+    TITLES,
 )
 from generator.ingest.runs import (
     SAID_BEFORE,
@@ -201,6 +202,7 @@ def extract_entities(text: str, gazetteer: Gazetteer | None = None) -> Entities:
             and word not in CALENDAR
             and not DEMONYM.match(word.removesuffix("s"))  # 'Ecuadorians, who ...'
             and word not in GROUPS  # 'says Muslims will ...'
+            and word not in TITLES  # 'said Secretary of State Condoleezza Rice'
             and (
                 SAID_BEFORE.search(text[max(0, candidate.start - 20) : candidate.start])
                 or WHO_AFTER.match(text, candidate.end)

@@ -46,6 +46,8 @@ TITLES = wordset(
     Advisor Leader Secretary-General Director-General Chargé Charge Consul Consul-General
     Attaché"""
 )
+# An office not yet taken is a title too ('Chancellor-designate Angela Merkel', 'Mayor-elect').
+TITLES = TITLES | {f"{t}-{s}" for t in TITLES if t[-1].isalpha() for s in ("designate", "elect")}
 # A run's last title word: the name starts after it ('US Attorney David Kelley' -> 'David Kelley').
 TITLE_CORE = TITLES - wordset(
     "Foreign Interior Finance Defense Defence Deputy Acting Former State First Vice"

@@ -215,3 +215,11 @@ def test_a_body_named_for_its_purpose_goes_on_over_to() -> None:
         "Council",
     )
     assert entities.people == ("Bush",)
+
+
+def test_titles_of_offices_not_yet_taken_and_a_title_after_said() -> None:
+    entities = extract_entities(
+        "Hamas named Minister-designate Ismail Haniyeh, and Chancellor-designate Angela Merkel"
+        " spoke. A spokesman said Secretary of State Condoleezza Rice called Governor-elect Tom Bell."
+    )
+    assert entities.people == ("Ismail Haniyeh", "Angela Merkel", "Condoleezza Rice", "Tom Bell")

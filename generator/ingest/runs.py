@@ -63,9 +63,12 @@ WHO_AFTER = re.compile(r"(?:’s|'s)?,\s+(?:who|whose)\b|,\s+\d{1,3},")
 _ORG_AFTER = re.compile(
     r"^(?:’s|'s)?\s+(?:spokes(?:man|woman|person)|said in a statement|shares|stock|board|"
     r"chief executive|executives?|employees|headquarters|subsidiary|unit)\b|"
-    r"^,?\s+(?:which|a company|the company|an agency|a group)\b(?!’|')|"
+    r"^,?\s+(?:a company|the company|an agency|a group)\b(?!’|')|"
     r"^\s+(?:news agency|newspaper|daily|television|radio|broadcaster)\b"
 )
+# 'Acme, which ...' names a body, unless a place's preposition comes first ('to Parchin, which').
+_WHICH_AFTER = re.compile(r",?\s+which\b(?!’|')")
+_AT_PLACE = re.compile(r"\b(?:to|near|into|outside|across)\s+$")  # not 'in'/'at': 'jobs at Acme'
 # 'German firm Bilfinger Berger', 'news agency Interfax', 'drugmaker Merck': the kind of body,
 # then its name.
 _KIND_WORDS = wordset(
@@ -442,9 +445,13 @@ def _org_by_context(candidate: Candidate, text: str, gazetteer: Gazetteer) -> bo
         return False
     before = text[max(0, candidate.start - 40) : candidate.start]
     words_before = before.split()
-    if _ORG_AFTER.match(after) or (
-        before.rstrip().endswith(("of", "in", "at", "for", "with", "the"))
-        and _ORG_BEFORE.search(before)
+    if (
+        _ORG_AFTER.match(after)
+        or (_WHICH_AFTER.match(after) and not _AT_PLACE.search(before))
+        or (
+            before.rstrip().endswith(("of", "in", "at", "for", "with", "the"))
+            and _ORG_BEFORE.search(before)
+        )
     ):
         _org(candidate)
         return True

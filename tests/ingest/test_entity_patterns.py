@@ -223,3 +223,11 @@ def test_titles_of_offices_not_yet_taken_and_a_title_after_said() -> None:
         " spoke. A spokesman said Secretary of State Condoleezza Rice called Governor-elect Tom Bell."
     )
     assert entities.people == ("Ismail Haniyeh", "Angela Merkel", "Condoleezza Rice", "Tom Bell")
+
+
+def test_which_after_a_name_reached_by_to_or_near_is_no_sign_of_a_body() -> None:
+    entities = extract_entities(
+        "Inspectors asked for access to Parchin, which lies near the capital. Jobs went at Bilco,"
+        " which makes tools."
+    )
+    assert entities.organizations == ("Bilco",)

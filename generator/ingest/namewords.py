@@ -134,7 +134,8 @@ DOCUMENTS = wordset(
 )
 # 'Independence Day', 'Paris Masters': an event named after a place is not the place.
 EVENTS = wordset(
-    "Day Week Cup Games Prize Award Festival Olympics Championship Championships Series War Masters Open Marathon"
+    """Day Week Cup Games Prize Award Festival Olympics Championship Championships Series War
+    Masters Open Marathon Summit Dialogue Talks"""
 )
 # Communities of faith, origin or party: 'Sunni Arab', 'Christian Democrats' name no one person.
 GROUPS = wordset(

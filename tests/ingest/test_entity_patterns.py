@@ -231,3 +231,11 @@ def test_which_after_a_name_reached_by_to_or_near_is_no_sign_of_a_body() -> None
         " which makes tools."
     )
     assert entities.organizations == ("Bilco",)
+
+
+def test_a_place_inside_the_name_of_a_meeting_is_no_mention_of_it() -> None:
+    assert (
+        extract_entities("Blinken spoke at the Manama Dialogue and the Hangzhou Summit.").places
+        == ()
+    )
+    assert extract_entities("Leaders met in Hangzhou for the summit.").places == ("Hangzhou",)

@@ -190,3 +190,26 @@ def purpose_end(last: str, text: str, end: int, gazetteer: Gazetteer) -> int:
         return end
     value = cut_name(_bare(follow.group()), text, follow.start())
     return follow.start() + len(value) if value else end
+
+
+def at_sentence_start(text: str, start: int) -> bool:
+    """Whether a sentence opens at `start`: text start, a new line, an opening quote, or
+    whitespace after '.', '!', '?' or ':' (closing quotes between)."""
+    index = start - 1
+    while index >= 0 and text[index] in " \t":
+        index -= 1
+    if index < 0 or text[index] in "\n“‘" or (text[index] == '"' and index == start - 1):
+        return True
+    if index == start - 1:
+        return False
+    while index >= 0 and text[index] in "\"”’')":
+        index -= 1
+    return index >= 0 and text[index] in ".!?:"
+
+
+def in_capitals_line(text: str, start: int) -> bool:
+    """Whether the line holding `start` is written in capitals (a headline, a label)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line = text[line_start : text.find("\n", start) if "\n" in text[start:] else len(text)]
+    letters = [c for c in line[:120] if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) > 0.8 * len(letters)

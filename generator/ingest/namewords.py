@@ -85,6 +85,33 @@ INSTITUTIONS = wordset(
 CLUB_WORDS = wordset(
     "United Rovers Wanderers Athletic Albion Hotspur FC AFC Rangers City Town County Villa Olympic"
 )
+# Plurals of the land and of bodies: 'Cayman Islands', 'Golan Heights' and 'U.S. Forces' are no
+# team, though a place comes before them.
+_NO_TEAM = wordset(
+    """Islands Isles Heights Falls Springs Lakes Mountains Hills Plains Keys Territories Provinces
+    States Emirates Rapids Highlands Lowlands Marshes Flats Glades Woods Fields Gardens Rocks
+    Sands Forces Affairs News Times Games Olympics Championships Series Masters Talks Airways
+    Airlines Holdings Industries Motors Systems Services Communications Brothers Partners
+    Residents Officials Authorities Leaders Troops Rebels Militants Fighters Soldiers Citizens
+    Refugees Voters Workers Students People Police Says Claims"""
+)
+
+
+def is_team_name(word: str) -> bool:
+    """'Colts' in 'Indianapolis Colts', 'Patriots' in 'New England Patriots': a capitalised
+    plural after a place's name names a team, unless it is a word of the land or a people."""
+    return (
+        len(word) > 3
+        and word[-1] == "s"
+        and word[0].isupper()
+        and word[1:].isalpha()
+        and word[1:].islower()
+        and word not in _NO_TEAM
+        and word not in GROUPS
+        and not DEMONYM.match(word[:-1])
+    )
+
+
 CLUB_PREFIX = wordset(
     "Real Inter AC Bayern Atletico Atlético Borussia Sporting Olympique Dynamo Dinamo Spartak CSKA Lokomotiv"
 )

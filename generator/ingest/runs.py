@@ -12,7 +12,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from generator.ingest.capruns import POSSESSIVE as _POSSESSIVE
-from generator.ingest.capruns import RUN, Candidate, cut_name, purpose_end
+from generator.ingest.capruns import (
+    RUN,
+    Candidate,
+    at_sentence_start,
+    cut_name,
+    in_capitals_line,
+    purpose_end,
+)
 from generator.ingest.gazetteer import Gazetteer, title_case
 from generator.ingest.namewords import (
     CLUB_PREFIX,
@@ -36,6 +43,7 @@ from generator.ingest.namewords import (
     STORMS,
     TITLE_CORE,
     TITLES,
+    is_team_name,
     wordset,
 )
 
@@ -132,21 +140,6 @@ class Mention:
     end: int
 
 
-def _at_sentence_start(text: str, start: int) -> bool:
-    """Whether a sentence opens at `start`: text start, a new line, an opening quote, or
-    whitespace after '.', '!', '?' or ':' (closing quotes between)."""
-    index = start - 1
-    while index >= 0 and text[index] in " \t":
-        index -= 1
-    if index < 0 or text[index] in "\n“‘" or (text[index] == '"' and index == start - 1):
-        return True
-    if index == start - 1:
-        return False
-    while index >= 0 and text[index] in "\"”’')":
-        index -= 1
-    return index >= 0 and text[index] in ".!?:"
-
-
 def _keep_from(candidate: Candidate, text: str, index: int) -> None:
     """Keep the run's words from `index` on (its start moves to that word in the text)."""
     starts = [m.start() for m in _WORD.finditer(text[candidate.start : candidate.end])]
@@ -163,7 +156,7 @@ def _strip_leading(candidate: Candidate, text: str) -> None:
     """Drop a first word capitalised only because it starts the sentence ('The', 'But')."""
     while len(candidate.tokens) >= 2:
         first = candidate.tokens[0]
-        if first in SENTENCE_WORDS and _at_sentence_start(text, candidate.start):
+        if first in SENTENCE_WORDS and at_sentence_start(text, candidate.start):
             _drop_first(candidate, text)
         else:
             return
@@ -387,8 +380,11 @@ def _classify_shape(candidate: Candidate, text: str, gazetteer: Gazetteer) -> bo
     ):
         candidate.kind, candidate.name = "place", candidate.text  # 'Gaza City', 'Kuwait City'
         return True
-    if len(tokens) >= 2 and tokens[-1] in CLUB_WORDS and gazetteer.place(tokens[0]):
-        _org(candidate)  # 'Manchester United', 'Leeds City'
+    if len(tokens) >= 2 and (
+        (tokens[-1] in CLUB_WORDS and gazetteer.place(tokens[0]))
+        or (is_team_name(tokens[-1]) and gazetteer.place(" ".join(tokens[:-1])))
+    ):
+        _org(candidate)  # 'Manchester United', 'Leeds City', 'New England Patriots'
         return True
     if tokens[0] in ORG_HEADS and (
         _CONNECT.match(text, candidate.end)
@@ -410,7 +406,7 @@ def _classify_shape(candidate: Candidate, text: str, gazetteer: Gazetteer) -> bo
             or (_is_acronym(tokens[0], before) and not _is_plural_in(tokens[0], text))
         )
         and not text.startswith(":", candidate.end)  # 'ANSWER:', 'QUESTION:' label a speaker
-        and not (tokens[0].isupper() and _in_capitals_line(text, candidate.start))
+        and not (tokens[0].isupper() and in_capitals_line(text, candidate.start))
     ):
         _org(candidate)
         return True
@@ -432,7 +428,7 @@ def _org_by_context(candidate: Candidate, text: str, gazetteer: Gazetteer) -> bo
     lone word opening a sentence ('The board approved')."""
     tokens = candidate.tokens
     if len(tokens) == 1 and (
-        DEMONYM.match(tokens[0]) or tokens[0] in GROUPS or _at_sentence_start(text, candidate.start)
+        DEMONYM.match(tokens[0]) or tokens[0] in GROUPS or at_sentence_start(text, candidate.start)
     ):
         return False
     after = text[candidate.end : candidate.end + 40]
@@ -460,13 +456,6 @@ def _org_by_context(candidate: Candidate, text: str, gazetteer: Gazetteer) -> bo
         _org(candidate)
         return True
     return False
-
-
-def _in_capitals_line(text: str, start: int) -> bool:
-    line_start = text.rfind("\n", 0, start) + 1
-    line = text[line_start : text.find("\n", start) if "\n" in text[start:] else len(text)]
-    letters = [c for c in line[:120] if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) > 0.8 * len(letters)
 
 
 def _is_title_word(token: str) -> bool:
@@ -556,7 +545,7 @@ def _has_given_name(tokens: list[str], gazetteer: Gazetteer) -> bool:
 def _not_the_town(text: str, candidate: Candidate) -> bool:
     """A small town's bare name opening a sentence is more often a word ('Time permitting'),
     and before 'administration' a leader's surname ('the Obama administration')."""
-    return _at_sentence_start(text, candidate.start) or bool(
+    return at_sentence_start(text, candidate.start) or bool(
         _ADMINISTRATION.match(text, candidate.end)
     )
 

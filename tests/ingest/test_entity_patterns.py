@@ -239,3 +239,16 @@ def test_a_place_inside_the_name_of_a_meeting_is_no_mention_of_it() -> None:
         == ()
     )
     assert extract_entities("Leaders met in Hangzhou for the summit.").places == ("Hangzhou",)
+
+
+def test_a_place_then_a_plural_names_a_team() -> None:
+    entities = extract_entities(
+        "The New England Patriots beat the Indianapolis Colts in Chicago; the Seattle Mariners"
+        " lost. Flights to the Cayman Islands resumed."
+    )
+    assert entities.organizations == (
+        "New England Patriots",
+        "Indianapolis Colts",
+        "Seattle Mariners",
+    )
+    assert entities.places == ("Chicago", "Cayman Islands")

@@ -189,6 +189,11 @@ def purpose_end(last: str, text: str, end: int, gazetteer: Gazetteer) -> int:
     ):
         return end
     value = cut_name(_bare(follow.group()), text, follow.start())
+    words = value.split()
+    for index, word in enumerate(words[1:], 1):
+        if word in gazetteer.given_names or word in TITLES:  # '... to Counter ISIL Brett McGurk'
+            value = " ".join(words[:index])
+            break
     return follow.start() + len(value) if value else end
 
 

@@ -151,6 +151,9 @@ def _genders(
     return genders
 
 
+_WORD_AT = re.compile(r"(?<=[ \t])[A-Z]")
+
+
 def extract_entities(text: str, gazetteer: Gazetteer | None = None) -> Entities:
     """People, organizations and places named in text, each listed once, in order of first mention."""
     gazetteer = gazetteer or load_gazetteer()
@@ -158,7 +161,13 @@ def extract_entities(text: str, gazetteer: Gazetteer | None = None) -> Entities:
     consumed = 0
     for candidate in find_runs(text, gazetteer):
         if candidate.start < consumed:
-            continue  # already part of an organization name ('University of San Diego')
+            rest = _WORD_AT.search(text, consumed, candidate.end)
+            if rest is None:
+                continue  # already part of an organization name ('University of San Diego')
+            candidate = Candidate(
+                rest.start(), candidate.end, text[rest.start() : candidate.end], []
+            )
+            candidate.tokens = candidate.text.split()  # '... to Counter ISIL' + 'Brett McGurk'
         classify(candidate, text, gazetteer)
         consumed = candidate.end
         candidates.append(candidate)

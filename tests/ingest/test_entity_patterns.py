@@ -252,3 +252,16 @@ def test_a_place_then_a_plural_names_a_team() -> None:
         "Seattle Mariners",
     )
     assert entities.places == ("Chicago", "Cayman Islands")
+
+
+def test_a_name_after_a_body_named_for_its_purpose_is_read_on_its_own() -> None:
+    entities = extract_entities(
+        "The envoy to the Global Coalition to Counter ISIL Brett McGurk met the Department of"
+        " the Treasury's Office of Foreign Assets Control."
+    )
+    assert entities.people == ("Brett McGurk",)
+    assert entities.organizations == (
+        "Global Coalition to Counter ISIL",
+        "Department of the Treasury",
+        "Office of Foreign Assets Control",
+    )

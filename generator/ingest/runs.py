@@ -251,7 +251,7 @@ def _is_acronym(token: str, before: str = "") -> bool:
     bare = token.replace(".", "").replace("&", "")
     if "." in token and len(bare) < 3:
         return False  # 'J.D.', 'D.C.': initials and abbreviations, not a body
-    if not (2 <= len(bare) <= 6 and bare.isupper() and bare.isalpha()) or token in NOT_ACRONYM:
+    if not (2 <= len(bare) <= 6 and bare.isupper() and bare.isalpha()) or bare in NOT_ACRONYM:
         return False
     if before.endswith("<"):
         return False  # 'American Express Co <AXP>': a ticker, part of the company before it

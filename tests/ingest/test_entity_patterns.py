@@ -265,3 +265,8 @@ def test_a_name_after_a_body_named_for_its_purpose_is_read_on_its_own() -> None:
         "Department of the Treasury",
         "Office of Foreign Assets Control",
     )
+
+
+def test_a_dotted_acronym_of_a_thing_is_no_body() -> None:
+    entities = extract_entities("The H.I.V. virus spread, the U.N. said, and NATO agreed.")
+    assert entities.organizations == ("United Nations", "NATO")

@@ -120,7 +120,9 @@ _COMPASS = frozenset(
 )
 _NUMBER_NAME = re.compile(r"\d{1,3}\b")
 _THE = re.compile(r"^(?:The|the)\s+")
-_COUNTED = re.compile(r"\b(?:an?|one|two|three|\d+)[ \t]+$", re.I)
+_COUNTED = re.compile(
+    r"\b(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|several|multiple|\d+)[ \t]+$", re.I
+)
 _ORDINAL_BEFORE = re.compile(r"\b\d{1,4}(?:st|nd|rd|th)[ \t]+$")
 _FIRST_HALF = re.compile(
     r"(?:\b[Tt]he[ \t]+|(?<![\w.])((?:U\.N\.|UN|U\.S\.|US)[ \t]+))([A-Z][a-z]+)[ \t]+and[ \t]+$"

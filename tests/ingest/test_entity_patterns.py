@@ -270,3 +270,8 @@ def test_a_name_after_a_body_named_for_its_purpose_is_read_on_its_own() -> None:
 def test_a_dotted_acronym_of_a_thing_is_no_body() -> None:
     entities = extract_entities("The H.I.V. virus spread, the U.N. said, and NATO agreed.")
     assert entities.organizations == ("United Nations", "NATO")
+
+
+def test_an_acronym_counted_by_any_small_number_is_a_thing() -> None:
+    text = "Strikes destroyed four UAV sites and several MRAP vehicles, the JTF said."
+    assert extract_entities(text).organizations == ("JTF",)

@@ -181,7 +181,7 @@ def extract_entities(text: str, gazetteer: Gazetteer | None = None) -> Entities:
             candidate.kind == "place"
             and len(candidate.tokens) == 1
             and fold(candidate.text) in surnames
-            and gazetteer.place_kinds.get(candidate.text) in {"town", "city"}
+            and gazetteer.place_kinds.get(candidate.text) in {"town", "city", "region", "alias"}
         ):
             candidate.kind = "person"  # 'President Obama' ... 'Obama said': not the town
         long_form = defined.get(candidate.text)

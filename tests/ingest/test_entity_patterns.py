@@ -275,3 +275,12 @@ def test_a_dotted_acronym_of_a_thing_is_no_body() -> None:
 def test_an_acronym_counted_by_any_small_number_is_a_thing() -> None:
     text = "Strikes destroyed four UAV sites and several MRAP vehicles, the JTF said."
     assert extract_entities(text).organizations == ("JTF",)
+
+
+def test_a_lone_surname_of_a_person_named_in_the_story_is_that_person_not_the_region() -> None:
+    story = "Army Private Lynndie England was convicted on Monday. England pleaded guilty in May."
+    assert extract_entities(story).places == ()
+    assert extract_entities("England beat Scotland at Wembley.").places[:2] == (
+        "England",
+        "Scotland",
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -74,10 +74,12 @@ class Problem:
     stage: str
     message: str
     is_warning: bool = False
+    # The traceback of an unexpected error, for .build/last-build.log; never printed.
+    detail: str = field(default="", compare=False, repr=False)
 
     def __str__(self) -> str:
         kind = "warning: " if self.is_warning else ""
-        return f"{self.source}: {self.stage}: {kind}{self.message}"
+        return f"{readable_path(self.source)}: {self.stage}: {kind}{self.message}"
 
     @classmethod
     def from_error(cls, error: ArticleError) -> Problem:
@@ -88,3 +90,17 @@ class Problem:
 
 class BuildSuperseded(GeneratorError):
     """A newer change arrived while a preview build ran; its output would be stale, so none is written."""
+
+
+def readable_path(path: str) -> str:
+    """A file path as text any terminal or file can show: a name that is not valid UTF-8 (a
+    Latin-1 zip unpacked as is) keeps its undecodable bytes as \\xNN escapes."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            raw = path.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # a surrogate no file name decoding makes
+            return path.encode("utf-8", "backslashreplace").decode("ascii")
+        return raw.decode("utf-8", "backslashreplace")
+    return path

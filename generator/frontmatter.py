@@ -10,7 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer, ComposerError
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.events import AliasEvent
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 
+from generator.boundary import plain
 from generator.errors import ArticleError
 from generator.models import Article, Quote, Removal, SourceRef
 
@@ -43,21 +51,101 @@ TYPED_KEYS = (
 )
 
 
-_FastLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-# An anchor or alias can only open a value: after 'key: ', '- ', '[', '{' or ','.
-_MAYBE_ALIAS = re.compile(r"(?:(?:^|\n)[ \t]*(?:-[ \t]+)?|[:\[{,][ \t]*)[&*][\w-]")
+class _Constructor(SafeConstructor):
+    """SafeConstructor for plain data only: a timestamp stays the text it was written as when it
+    names no real moment (2024-02-30; the stock constructor raises ValueError), else becomes
+    its ISO text; binary, set and ordered-map values are refused (no JSON equivalent)."""
+
+    def construct_yaml_timestamp(self, node: Any) -> Any:
+        try:
+            value = super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+        return value.isoformat()
+
+    def construct_refused(self, node: Any) -> Any:
+        raise ConstructorError(
+            None, None, f"values tagged {node.tag} are not allowed in front matter", node.start_mark
+        )
 
 
-class _StrictSafeLoader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases, so an 'anchor bomb' cannot blow up memory."""
+_Constructor.add_constructor(  # type: ignore[type-var]  # the stubs want a Loader subclass
+    "tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp
+)
+for _tag in ("binary", "set", "omap", "pairs"):
+    _Constructor.add_constructor(  # type: ignore[type-var]
+        f"tag:yaml.org,2002:{_tag}", _Constructor.construct_refused
+    )
+
+
+class _NoAnchorComposer(Composer):
+    """The composer that refuses anchors (&name) and aliases (*name) as it meets them: no node
+    can be shared, so no 'billion laughs' document can be built, whatever the line breaks."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.composer.ComposerError(
-                None, None, "YAML aliases (*name) are not allowed in front matter", event.start_mark
+        event: Any = self.peek_event()  # type: ignore[attr-defined]  # the parser's method
+        mark: Any = event.start_mark
+        if isinstance(event, AliasEvent):
+            raise ComposerError(
+                None, None, "YAML aliases (*name) are not allowed in front matter", mark
+            )
+        if getattr(event, "anchor", None) is not None:
+            raise ComposerError(
+                None, None, "YAML anchors (&name) are not allowed in front matter", mark
             )
         return super().compose_node(parent, index)
+
+
+def _loaders() -> tuple[Any, Any]:
+    """(the loader refusing anchors, the libyaml loader for text that has none)."""
+    try:
+        from yaml._yaml import CParser  # libyaml: ~10x faster than the pure-Python parser
+    except ImportError:  # pragma: no cover - PyYAML built without libyaml
+
+        class Pure(Reader, Scanner, Parser, _NoAnchorComposer, _Constructor, Resolver):
+            def __init__(self, stream: str) -> None:
+                Reader.__init__(self, stream)
+                Scanner.__init__(self)
+                Parser.__init__(self)
+                _NoAnchorComposer.__init__(self)
+                _Constructor.__init__(self)
+                Resolver.__init__(self)
+
+        return Pure, Pure
+
+    class Strict(CParser, _NoAnchorComposer, _Constructor, Resolver):
+        """libyaml's scanner and parser, with the composer above in place of libyaml's."""
+
+        get_single_node = _NoAnchorComposer.get_single_node
+        get_node = _NoAnchorComposer.get_node
+        check_node = _NoAnchorComposer.check_node
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _NoAnchorComposer.__init__(self)
+            _Constructor.__init__(self)
+            Resolver.__init__(self)
+
+    class Libyaml(CParser, _Constructor, Resolver):
+        """libyaml's own composer (a third faster than composing in Python): only for text
+        with no '&' and no '*' at all, which therefore holds no anchor and no alias."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _Constructor.__init__(self)
+            Resolver.__init__(self)
+
+    return Strict, Libyaml
+
+
+_STRICT_LOADER, _LIBYAML_LOADER = _loaders()
+
+
+def load_yaml(text: str) -> Any:
+    """Plain data from YAML text: no anchors or aliases, no tags beyond the JSON types,
+    timestamps as text. Raises yaml.YAMLError (RecursionError for absurd nesting)."""
+    loader = _LIBYAML_LOADER if "&" not in text and "*" not in text else _STRICT_LOADER
+    return yaml.load(text, Loader=loader)
 
 
 # libyaml's C emitter when PyYAML was built with it (the wheels are): ~10x faster than pure Python.
@@ -86,6 +174,20 @@ def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str_representer)
 
 
+_FENCED = re.compile(
+    r"^---[ \t]*\r?\n(.*?)(?:\r?\n)?^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M
+)
+
+
+def front_matter_end(text: str) -> int:
+    """Where the body of a Markdown text starts (0 when it has no closed front matter)."""
+    start = 1 if text.startswith("\ufeff") else 0
+    if not text.startswith("---", start):
+        return 0
+    match = _FENCED.match(text[start:] if start else text)
+    return start + match.end() if match else 0
+
+
 def split_front_matter(
     text: str, source: Path, stage: str = "load"
 ) -> tuple[dict[str, Any], str, int]:
@@ -98,9 +200,7 @@ def split_front_matter(
         text = text[1:]
     if not text.startswith("---"):
         return {}, text, 1
-    match = re.match(
-        r"^---[ \t]*\r?\n(.*?)(?:\r?\n)?^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", text, re.S | re.M
-    )
+    match = _FENCED.match(text)
     if match is None:
         raise ArticleError(
             source,
@@ -115,10 +215,11 @@ def split_front_matter(
             source, stage, "front matter is over 1 MB", "Move long text into the body"
         )
     try:
-        # libyaml's C loader is ~10x faster; it cannot refuse aliases, so any text that might hold
-        # one ('&name' or '*name' as a token) goes through the strict pure-Python loader instead.
-        loader = _StrictSafeLoader if _MAYBE_ALIAS.search(block) else _FastLoader
-        data = yaml.load(block, Loader=loader)
+        data = plain(load_yaml(block))
+    except RecursionError as exc:
+        raise ArticleError(
+            source, stage, "front matter is nested too deeply", "Flatten the YAML", line=1
+        ) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1

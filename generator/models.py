@@ -146,6 +146,7 @@ class IngestResult:
     article_path: str | None
     action: Literal["written", "unchanged", "kept-edited", "skipped"]
     message: str = ""
+    notes: tuple[str, ...] = ()  # what the record boundary cut to keep the record bounded
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,24 +7,23 @@ import functools
 import logging
 import os
 import time
-import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
 from generator.config import Config
-from generator.errors import ArticleError, GeneratorError, NoTextError, Problem
+from generator.errors import NoTextError, Problem, readable_path
 from generator.filecache import Stamp, StampCache
-from generator.fsutil import exclusive, stat_stamp, tree_files
-from generator.ingest.read import find_inputs, is_web_archive, read_document
+from generator.fsutil import exclusive, tree_files
+from generator.ingest.read import check_inside, find_inputs, is_web_archive, read_document
 from generator.ingest.write import (
+    RecordWriter,
     input_hash,
     is_up_to_date,
     scan_records,
-    scanned,
-    write_article,
 )
+from generator.isolation import LOG_NAME, BuildLog, Stages, problem_of
 from generator.memory import MemoryPolicy
 from generator.models import Article, IngestResult, RawDocument, Removal, SourceMeta
 from generator.ordered import ordered_map
@@ -64,37 +63,47 @@ class IngestReport:
     def count(self, action: str) -> int:
         return sum(1 for r in self.results if r.action == action)
 
-
-def _unexpected(config: Config, source: Path, stage: str, exc: BaseException) -> Problem:
-    """One line for an unexpected error; the traceback goes to .build/last-build.log."""
-    log_path = config.build_dir / "last-build.log"
-    try:
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        with log_path.open("a", encoding="utf-8") as handle:
-            handle.write(f"--- {source} ({stage})\n{traceback.format_exc()}\n")
-    except OSError:
-        pass
-    return Problem(
-        str(source), stage, f"internal error {type(exc).__name__}: {exc} (traceback in {log_path})"
-    )
+    def skip(self, rel: str, problem: Problem) -> None:
+        self.problems.append(problem)
+        self.results.append(IngestResult(rel, None, "skipped", str(problem)))
 
 
-def ingest_document(path: Path, config: Config) -> Article:
-    """read -> clean -> extract for one raw file. Raises ArticleError for a bad input."""
-    return _ingest_raw(read_document(path, config.raw_dir, config.max_input_bytes), config)
+# What an OSError at a stage the main process runs means for the user.
+_IO_WHAT = {"read": "cannot read the file", "write": "cannot write the article"}
 
 
-def ingest_web_page(unit: WebUnit, config: Config) -> Article:
-    """read -> clean -> extract for one page of a web archive, read by offset from the archive,
-    then through the same stages as a saved .html page. Raises ArticleError for a bad page."""
+def _failed(exc: Exception, path: str, stage: str, log_path: Path) -> Problem:
+    """The line for an input the main process failed on (reading its bytes, writing its record)."""
+    if isinstance(exc, OSError):
+        return Problem(path, stage, f"{_IO_WHAT[stage]}: {exc.strerror}")
+    return problem_of(exc, path, stage, log_path)
+
+
+def ingest_document(path: Path, config: Config, stages: Stages | None = None) -> Article:
+    """read -> clean -> extract -> annotate for one raw file. Raises ArticleError for a bad
+    input; `stages` follows along, so that an unexpected error can name the stage it came from."""
+    stages = stages or Stages("read")
+    stages.enter("read")
+    raw = read_document(path, config.raw_dir, config.max_input_bytes)
+    return _ingest_raw(raw, config, stages)
+
+
+def ingest_web_page(unit: WebUnit, config: Config, stages: Stages | None = None) -> Article:
+    """read -> clean -> extract -> annotate for one page of a web archive, read by offset from
+    the archive, then through the same stages as a saved .html page. Raises ArticleError for a
+    bad page."""
     from generator.ingest.webunit import read_unit, with_capture
 
+    stages = stages or Stages("read")
+    stages.enter("read")
     raw = read_unit(unit, config.max_input_bytes)
-    return with_capture(_ingest_raw(raw, config), unit, raw)
+    article = _ingest_raw(raw, config, stages)
+    stages.enter("extract")
+    return with_capture(article, unit, raw)
 
 
-def _ingest_raw(raw: RawDocument, config: Config) -> Article:
-    """clean -> extract -> spin for one decoded input."""
+def _ingest_raw(raw: RawDocument, config: Config, stages: Stages) -> Article:
+    """clean -> extract -> annotate (spin) for one decoded input."""
     # Imported here: trafilatura and the spin lexicon cost a second to load, and a build
     # whose inputs did not change never needs them.
     from generator.annotate.records import with_spin
@@ -104,6 +113,7 @@ def _ingest_raw(raw: RawDocument, config: Config) -> Article:
     from generator.ingest.mdinput import read_markdown_input
 
     path = raw.source
+    stages.enter("clean")
     stated = SourceMeta()
     extra_removed: tuple[Removal, ...] = ()
     text, find_title, keep_lines = raw.text, True, False
@@ -127,7 +137,10 @@ def _ingest_raw(raw: RawDocument, config: Config) -> Article:
             "Check the file holds an article; its removed text would be lost otherwise",
         )
     clean = replace(clean, removed=extra_removed + clean.removed)
-    article = with_spin(extract_article(raw, clean, stated, config.summary_words))
+    stages.enter("extract")
+    article = extract_article(raw, clean, stated, config.summary_words)
+    stages.enter("annotate")
+    article = with_spin(article)
     if raw.repairs:
         article = replace(article, extra={**article.extra, "repairs": list(raw.repairs)})
     return article
@@ -137,36 +150,40 @@ Outcome: TypeAlias = "Article | Problem | Skipped"
 
 
 def _ingest_safely(job: tuple[Path | WebUnit, Config]) -> Outcome:
-    """Worker body: one input to an Article, or the Problem that stopped it (picklable either
-    way); a web archive page with no article text (an embed, a login form) is only Skipped."""
+    """Worker body: one input to an Article, or the one Problem that stopped it (picklable
+    either way, an unexpected error's traceback with it); a web archive page with no article
+    text (an embed, a login form) is only Skipped."""
     source, config = job
     if not isinstance(source, Path):
         return _web_page_safely(source, config)
+    stages = Stages("read")
     try:
-        return ingest_document(source, config)
-    except ArticleError as exc:
-        return Problem.from_error(exc)
-    except GeneratorError as exc:
-        return Problem(str(source), "ingest", str(exc))
+        return ingest_document(source, config, stages)
     except Exception as exc:  # one bad input must not sink the archive
-        return _unexpected(config, source, "ingest", exc)
+        return problem_of(exc, source, stages.current, _log_path(config))
 
 
 def _web_page_safely(unit: WebUnit, config: Config) -> Outcome:
     from generator.ingest.warc import Skipped
 
+    stages = Stages("read")
     try:
-        return ingest_web_page(unit, config)
+        return ingest_web_page(unit, config, stages)
     except NoTextError:
         return Skipped(NO_TEXT, unit.capture.url)
-    except ArticleError as exc:
-        problem = Problem.from_error(exc)
-        if not problem.message.startswith("record at offset"):
-            problem = replace(problem, message=f"{unit.where}: {problem.message}")
-        return problem
     except Exception as exc:  # one bad page must not sink the archive
-        problem = _unexpected(config, Path(unit.archive), "ingest", exc)
-        return replace(problem, message=f"{unit.where}: {problem.message}")
+        return _page_problem(problem_of(exc, unit.archive, stages.current, _log_path(config)), unit)
+
+
+def _page_problem(problem: Problem, unit: WebUnit) -> Problem:
+    """A web archive page's line names its record (the archive alone would not find it)."""
+    if problem.message.startswith("record at offset"):
+        return problem
+    return replace(problem, message=f"{unit.where}: {problem.message}")
+
+
+def _log_path(config: Config) -> Path:
+    return config.build_dir / LOG_NAME
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +194,10 @@ class _Todo:
     rel: str
     source: Path | WebUnit
     current: str
+
+
+def _source_path(item: _Todo) -> str:
+    return str(item.source) if isinstance(item.source, Path) else item.source.archive
 
 
 def _ingest_chunk(config: Config, todo: list[_Todo]) -> list[Outcome]:
@@ -201,18 +222,27 @@ def _ingest_all(
 
 
 def run_ingest(
-    config: Config, progress: Progress = _no_progress, *, force: bool = False
+    config: Config,
+    progress: Progress = _no_progress,
+    *,
+    force: bool = False,
+    log: BuildLog | None = None,
 ) -> IngestReport:
     """Ingest every raw input that changed since its article was written (all of them with force).
 
     The per-file stages run in parallel; slugs and writes are decided here, in input order, so
-    the result is the same whatever the number of cores.
+    the result is the same whatever the number of cores. Whatever one input (or one page of a
+    web archive) raises, at any stage, is one Problem for it (its traceback in `log`); the run
+    goes on with the rest.
     """
+    log = log or BuildLog(config.build_dir)
     with MemoryPolicy():
-        return _run_ingest(config, progress, force=force)
+        report = _run_ingest(config, progress, force=force, log_path=log.path)
+    log.write(report.problems)
+    return report
 
 
-def _run_ingest(config: Config, progress: Progress, *, force: bool) -> IngestReport:
+def _run_ingest(config: Config, progress: Progress, *, force: bool, log_path: Path) -> IngestReport:
     report = IngestReport()
     if config.articles_dir.is_dir():
         # Temp files of a write that was killed before its os.replace; never a record.
@@ -237,19 +267,22 @@ def _run_ingest(config: Config, progress: Progress, *, force: bool) -> IngestRep
     def todo() -> Iterator[_Todo]:
         """Every input that needs ingesting, found as the workers take them."""
         for path in inputs:
-            rel = path[raw_prefix:].replace(os.sep, "/")
+            # As the record names it: a file name that is not UTF-8 keeps its bytes as \xNN.
+            rel = readable_path(path[raw_prefix:].replace(os.sep, "/"))
             if web is not None and is_web_archive(rel):
-                for page in web.pages(path, rel):
-                    yield _Todo(page.unit.key, page.unit, page.current)
+                try:  # the scan runs here, in the main process: isolated like the workers
+                    check_inside(Path(path), config.raw_dir)
+                    for page in web.pages(path, rel):
+                        yield _Todo(page.unit.key, page.unit, page.current)
+                except Exception as exc:
+                    report.skip(rel, _failed(exc, path, "read", log_path))
                 continue
             record = records.get(rel)
             try:
+                check_inside(Path(path), config.raw_dir)
                 current = input_hash(path, hashes, names)
-            except OSError as exc:
-                report.problems.append(
-                    Problem(path, "read", f"cannot read the file: {exc.strerror}")
-                )
-                report.results.append(IngestResult(rel, None, "skipped", str(exc)))
+            except Exception as exc:  # a symlink out, a file that vanished or cannot be read
+                report.skip(rel, _failed(exc, path, "read", log_path))
                 continue
             unchanged_input = record is not None and record.input_hash == current
             if (not force and is_up_to_date(record, current)) or (
@@ -262,34 +295,27 @@ def _run_ingest(config: Config, progress: Progress, *, force: bool) -> IngestRep
                 yield _Todo(rel, Path(path), current)
         hashes.save()
 
+    writer = RecordWriter(scan, config.articles_dir, scan_cache)
     try:
         for item, outcome in _ingest_all(todo(), config, progress):  # as each comes
+            if isinstance(outcome, Article):
+                try:  # the write stage is isolated like the others
+                    if web is None or not web.is_seen(outcome, item.rel):  # else: same text
+                        result, notes = writer.write(outcome, item.rel, item.current)
+                        report.problems.extend(notes)
+                        report.results.append(result)
+                    continue
+                except Exception as exc:
+                    outcome = _failed(exc, _source_path(item), "write", log_path)
+                    if not isinstance(item.source, Path):
+                        outcome = _page_problem(outcome, item.source)
             if isinstance(outcome, Problem):
-                report.problems.append(outcome)
-                report.results.append(IngestResult(item.rel, None, "skipped", str(outcome)))
+                report.skip(item.rel, outcome)
                 if web is not None and not isinstance(item.source, Path):
                     web.failed(item.source, outcome)
-                continue
-            if not isinstance(outcome, Article):
+            else:
                 assert web is not None  # only a web archive page is skipped, not failed
                 web.skipped[outcome.reason] += 1
-                continue
-            if web is not None and web.is_seen(outcome, item.rel):
-                continue  # the same text from the same address is on record already
-            try:
-                result, notes = write_article(outcome, item.rel, item.current, scan, config.articles_dir)
-            except OSError as exc:
-                report.problems.append(
-                    Problem(str(item.source), "write", f"cannot write the article: {exc.strerror}")
-                )
-                report.results.append(IngestResult(item.rel, None, "skipped", str(exc)))
-                continue
-            if result.action == "written":
-                # What scan_records would read back from the file: the next run need not parse it.
-                name = str(result.article_path)
-                scan_cache.put(name, stat_stamp(name), scanned(outcome, item.rel, item.current))
-            report.problems.extend(notes)
-            report.results.append(result)
     finally:
         if web is not None:
             web.close()
@@ -397,9 +423,10 @@ def _run_build(
     report = BuildReport(timings=stages.timings)
     progress = stages.progress
     workers = default_workers() if workers is None else workers
+    log = BuildLog(config.build_dir)
     if ingest:
         with stages("ingest"):
-            report.ingest = run_ingest(config, progress, force=clean)
+            report.ingest = run_ingest(config, progress, force=clean, log=log)
     wants_static = config.static_search if static_index is None else static_index
     # Forked now, while this process is small; it gets its documents once the records are loaded.
     index_update = IndexUpdater(config.index_dir)
@@ -417,6 +444,7 @@ def _run_build(
                 stamps=report.ingest.record_stamps if report.ingest is not None else None,
             )
         report.problems.extend(catalog.problems)
+        log.write(catalog.problems)
         report.articles = len(catalog.entries)
         # Both search indexes need only the loaded records: they run beside the rest.
         static = (

@@ -17,9 +17,10 @@ EXPECTED_LINES = {
     "empty.txt": "read: file is empty or whitespace only. Add the article text or delete the file",
     "whitespace.txt": "read: file is empty or whitespace only. Add the article text or delete the file",
     "random.txt": f"read: file looks binary, not text. {HINT_BINARY}",
-    "front-matter-anchor-bomb.md:3": "read: front matter is not valid YAML: YAML aliases (*name) are not allowed in front matter. Fix the YAML syntax",
+    "front-matter-anchor-bomb.md:2": "read: front matter is not valid YAML: YAML anchors (&name) are not allowed in front matter. Fix the YAML syntax",
     "front-matter-python-tag.md:2": "read: front matter is not valid YAML: could not determine a constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'. Fix the YAML syntax",
     "front-matter-unclosed.md:1": "read: front matter has no closing '---' line. End the YAML block with a line '---'",
+    "front-matter-wrong-types.md": "read: date: '12' in the front matter is not a real date. Write it as YYYY-MM-DD, or remove the line for an undated article",
     "html-no-body.html": "clean: no article text found in the HTML page. Check the page has the article in it, or save it as .txt",
 }
 BUILT = {  # raw file -> (title, a phrase of the body)

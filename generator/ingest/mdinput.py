@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from generator.errors import ArticleError
 from generator.frontmatter import split_front_matter
 from generator.ingest.dates import normalize_date
 from generator.models import SourceMeta
@@ -35,6 +36,15 @@ def read_markdown_input(text: str, source: Path) -> tuple[SourceMeta, str]:
     data, body, _ = split_front_matter(text, source, stage="read")
     date_text = _text(data.get("date"))
     date = normalize_date(date_text) if date_text else None
+    if date_text and date is None:
+        # Stated by the file's author, so never dropped in silence (nor guessed).
+        shown = repr(date_text) if len(date_text) <= 60 else repr(date_text[:57]) + "..."
+        raise ArticleError(
+            source,
+            "read",
+            f"date: {shown} in the front matter is not a real date",
+            "Write it as YYYY-MM-DD, or remove the line for an undated article",
+        )
     meta = SourceMeta(
         title=_text(data.get("title")),
         date=date,

@@ -13,7 +13,8 @@ from typing import Any
 
 import yaml
 
-from generator.errors import ArticleError
+from generator.errors import ArticleError, readable_path
+from generator.frontmatter import front_matter_end, load_yaml
 from generator.fsutil import tree_files
 from generator.models import RawDocument, SourceFormat, SourceMeta
 
@@ -69,7 +70,7 @@ def read_document(path: Path, raw_dir: Path, max_bytes: int) -> RawDocument:
     Raises ArticleError when the file is empty, binary, too large, undecodable or of an
     unsupported type, or when its sidecar is malformed.
     """
-    rel = path.relative_to(raw_dir).as_posix()
+    rel = readable_path(path.relative_to(raw_dir).as_posix())
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise ArticleError(
@@ -78,6 +79,7 @@ def read_document(path: Path, raw_dir: Path, max_bytes: int) -> RawDocument:
             f"unsupported file type {path.suffix or '(none)'!r}",
             "Use .txt, .html, .md or a web archive (.warc, .warc.gz, .arc, .wacz), or move the file out of content/raw/",
         )
+    check_inside(path, raw_dir)
     size = path.stat().st_size
     if size > max_bytes:
         raise ArticleError(
@@ -112,11 +114,10 @@ def document_from_bytes(
             "file is empty or whitespace only",
             "Add the article text or delete the file",
         )
-    import ftfy  # here: 0.15 s to import, and only changed inputs are read
-
-    fixed = ftfy.fix_text(text, uncurl_quotes=False, fix_line_breaks=True, normalization="NFC")
+    fixed = _repaired(text, fmt)
     repairs: tuple[str, ...] = ()
-    if _visible(fixed) != _visible(_CONTROL.sub("", text)):
+    plain = _CONTROL.sub("", text.replace("\f", "\n").replace("\v", "\n"))
+    if _visible(fixed) != _visible(plain):
         repairs += ("mojibake repaired by ftfy",)
     if "\x00" in text:
         repairs += ("NUL bytes removed",)
@@ -140,6 +141,43 @@ def document_from_bytes(
     )
 
 
+def _repaired(text: str, fmt: SourceFormat) -> str:
+    """ftfy over the text an input's author wrote, never over a Markdown file's front matter:
+    ftfy reads '&#39;' in "title: 'Mayor&#39;s budget'" as an apostrophe and breaks the YAML.
+    Full-width letters are text, not mojibake, and stay; in Markdown, entities are syntax and
+    stay too. A form feed or vertical tab (a page break) becomes a line break."""
+    import ftfy  # here: 0.15 s to import, and only changed inputs are read
+
+    head_end = front_matter_end(text) if fmt == "md" else 0
+    head, body = text[:head_end], text[head_end:]
+    body = ftfy.fix_text(
+        body.replace("\f", "\n").replace("\v", "\n"),
+        uncurl_quotes=False,
+        fix_line_breaks=True,
+        fix_character_width=False,
+        unescape_html=False if fmt == "md" else "auto",
+        normalization="NFC",
+    )
+    return unicodedata.normalize("NFC", head) + body
+
+
+def check_inside(path: Path, raw_dir: Path) -> None:
+    """Raises ArticleError unless path is a regular file inside raw_dir once symbolic links are
+    followed: a link in an unpacked scrape folder must not publish /etc/passwd."""
+    if not path.is_symlink():
+        return
+    target = path.resolve()
+    if raw_dir.resolve() not in target.parents:
+        raise ArticleError(
+            path,
+            "read",
+            f"is a symbolic link to {readable_path(str(target))}, outside {readable_path(str(raw_dir))}",
+            "Copy the file into the folder instead of linking to it",
+        )
+    if not target.is_file():
+        raise ArticleError(path, "read", "is a symbolic link to something that is not a file")
+
+
 def _visible(text: str) -> str:
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
@@ -152,11 +190,12 @@ def decode_bytes(
     `declared` (an HTTP header's charset) goes before the page's own <meta charset>, as in a
     browser. Raises ArticleError when the bytes look binary.
     """
-    for bom, name in (
+    for bom, name in (  # UTF-32 first: its little-endian BOM starts with UTF-16's
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
         (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"),
         (codecs.BOM_UTF16_BE, "utf-16"),
-        (codecs.BOM_UTF32_LE, "utf-32"),
     ):
         if data.startswith(bom):
             try:
@@ -234,8 +273,8 @@ def read_sidecar(path: Path) -> SourceMeta:
             continue
         try:
             text = side.read_text(encoding="utf-8")
-            data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
-        except (ValueError, yaml.YAMLError, UnicodeDecodeError) as exc:
+            data = json.loads(text) if suffix == ".json" else load_yaml(text)
+        except (ValueError, yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
             first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise ArticleError(
                 side,

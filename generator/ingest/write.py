@@ -10,6 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
+from generator.boundary import (
+    MAX_NAMES,
+    MAX_QUOTES,
+    MAX_TAGS,
+    RecordValueError,
+    bounded_removed,
+    clean_text,
+    plain,
+    schema_problem,
+)
 from generator.errors import ArticleError, Problem
 from generator.filecache import Stamp, StampCache
 from generator.frontmatter import (
@@ -21,6 +31,7 @@ from generator.frontmatter import (
 )
 from generator.fsutil import atomic_write_text, stat_stamp, tree_files
 from generator.models import Article, IngestResult, record_key
+from generator.slugs import UniqueSlugs
 
 GENERATOR_TAG = f"newsarchive {__version__}"
 
@@ -76,7 +87,8 @@ def input_hash(
         known = cache.get(raw_path, stamp)
         if isinstance(known, str):
             return known
-    digest = hashlib.sha256(Path(raw_path).read_bytes())
+    with open(raw_path, "rb") as handle:  # noqa: PTH123 - a str path, per file
+        digest = hashlib.file_digest(handle, "sha256")  # in blocks: an input may be huge
     for suffix, side in sides:
         digest.update(suffix.encode() + Path(side).read_bytes())
     value = digest.hexdigest()
@@ -175,9 +187,47 @@ def is_up_to_date(record: ExistingRecord | None, current_input_hash: str) -> boo
     )
 
 
-def render_record(article: Article, current_input_hash: str) -> str:
-    data = article_to_mapping(article)
-    return with_generated(data, article.body, GENERATOR_TAG, {"input": current_input_hash})
+# Lists each of whose items becomes a page or a link: (key, most kept, what one item is).
+_BOUNDED = (
+    ("tags", MAX_TAGS, "tags"),
+    ("people", MAX_NAMES, "people"),
+    ("organizations", MAX_NAMES, "organizations"),
+    ("places", MAX_NAMES, "places"),
+    ("quotes", MAX_QUOTES, "quotes"),
+)
+
+
+def record_mapping(article: Article) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The record boundary: the article's front matter as plain data, bounded, checked against
+    the schema; with a note for each cut. Raises ArticleError (stage write) for a value the
+    schema refuses: a bug in a stage, reported for this input alone."""
+    try:
+        data: dict[str, Any] = plain(article_to_mapping(article))
+    except RecordValueError as exc:
+        raise ArticleError(article.source_file, "write", f"not plain data: {exc}") from exc
+    notes: list[str] = []
+    for key, most, what in _BOUNDED:
+        if len(data.get(key) or ()) > most:
+            notes.append(f"{len(data[key]):,} {what}; the record keeps the first {most:,}")
+            data[key] = data[key][:most]
+    data["removed"] = bounded_removed(data["removed"])
+    problem = schema_problem(data)
+    if problem:
+        raise ArticleError(
+            article.source_file,
+            "write",
+            f"the record would not be valid ({problem})",
+            "This is a bug in newsarchive: please report it with the input",
+        )
+    return data, tuple(notes)
+
+
+def render_record(article: Article, current_input_hash: str) -> tuple[str, tuple[str, ...]]:
+    """The record file's text and the notes of what the boundary cut."""
+    data, notes = record_mapping(article)
+    body = clean_text(article.body)
+    text = with_generated(data, body, GENERATOR_TAG, {"input": current_input_hash})
+    return text, notes
 
 
 def write_record(
@@ -191,7 +241,7 @@ def write_record(
 
     Raises OSError when the disk refuses the write (the caller reports it).
     """
-    text = render_record(article, current_input_hash)
+    text, notes = render_record(article, current_input_hash)
     if record is not None and record.is_hand_edited:
         new_path = record.path.with_name(record.path.name + ".new")
         atomic_write_text(new_path, text)
@@ -200,47 +250,61 @@ def write_record(
             record.file,
             "kept-edited",
             f"{record.path.name} was edited by hand and kept; the new version is in {new_path.name}",
+            notes,
         )
     if target.is_file() and target.read_text(encoding="utf-8") == text:
-        return IngestResult(raw_rel, str(target), "unchanged")
+        return IngestResult(raw_rel, str(target), "unchanged", notes=notes)
     atomic_write_text(target, text)
-    return IngestResult(raw_rel, str(target), "written")
+    return IngestResult(raw_rel, str(target), "written", notes=notes)
 
 
-def write_article(
-    article: Article, rel: str, current: str, scan: RecordScan, articles_dir: Path
-) -> tuple[IngestResult, list[Problem]]:
-    """Write an ingested article: its record's slug and file when it has one, else a free slug
-    and file name (claimed in `scan`). Returns what was done and any warning.
-    Raises OSError when the disk refuses the write."""
-    from generator.ingest.extract import slugify
+class RecordWriter:
+    """Stage write (in the main process, in input order): a slug and a file name for each new
+    article, then its record. Slugs and file names are claimed in O(1) each (UniqueSlugs)."""
 
-    record = scan.by_raw.get(rel)
-    if record is not None:
-        article, target = replace(article, slug=record.slug), record.path
-    else:
-        article = replace(article, slug=_unique(slugify(article.slug), scan.slugs))
-        target = articles_dir / f"{article.slug}.md"
-        if str(target) in scan.files:
-            stems = {Path(f).stem for f in scan.files}
-            target = articles_dir / f"{_unique(article.slug, stems)}.md"
-    scan.slugs.add(article.slug)
-    scan.files.add(str(target))
-    result = write_record(article, rel, record, target, current)
-    notes = []
-    if result.action == "kept-edited":
-        notes.append(Problem(str(result.article_path), "ingest", result.message, is_warning=True))
-    return result, notes
+    def __init__(self, scan: RecordScan, articles_dir: Path, cache: StampCache) -> None:
+        self.records = scan.by_raw
+        self.cache = cache
+        self.files = scan.files
+        self.slugs = UniqueSlugs(scan.slugs)
+        self.stems = UniqueSlugs(Path(f).stem for f in scan.files)
+        self.articles_dir = articles_dir
 
+    def write(self, article: Article, rel: str, current: str) -> tuple[IngestResult, list[Problem]]:
+        """Write an ingested article: its record's slug and file when it has one, else a free
+        slug and file name. Returns what was done and any warning. Raises OSError when the disk
+        refuses, ArticleError when the record would not be valid (a bug: every value is made
+        plain and checked before it is dumped)."""
+        from generator.ingest.extract import slugify
 
-def _unique(base: str, taken: set[str]) -> str:
-    candidate, n = base, 2
-    while candidate in taken:
-        candidate = f"{base}-{n}"
-        n += 1
-    return candidate
+        record = self.records.get(rel)
+        if record is not None:
+            article, target = replace(article, slug=record.slug), record.path
+        else:
+            article = replace(article, slug=self.slugs.free(slugify(article.slug)))
+            target = self.articles_dir / f"{article.slug}.md"
+            if str(target) in self.files:
+                target = self.articles_dir / f"{self.stems.free(article.slug)}.md"
+        result = write_record(article, rel, record, target, current)
+        self.slugs.add(article.slug)
+        self.stems.add(target.stem)
+        self.files.add(str(target))
+        warnings = [
+            Problem(str(article.source_file), "write", note, is_warning=True)
+            for note in result.notes
+        ]
+        if result.action == "kept-edited":
+            warnings.append(
+                Problem(str(result.article_path), "ingest", result.message, is_warning=True)
+            )
+        elif result.action == "written":
+            # What scan_records would read back from the file (the slug as written, not as
+            # extracted): the next run need not parse it.
+            name = str(target)
+            self.cache.put(name, stat_stamp(name), scanned(article, rel, current))
+        return result, warnings
 
 
 def preview_text(article: Article) -> str:
     """The record as it would be written, without the generated block (for tests and diffs)."""
-    return dump_article_text(article_to_mapping(article), article.body)
+    return dump_article_text(record_mapping(article)[0], clean_text(article.body))

@@ -16,7 +16,6 @@ import contextlib
 import marshal
 import multiprocessing
 import sys
-import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,10 +23,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from generator.children import worker_pool
 from generator.config import Config
-from generator.errors import ArticleError, Problem
+from generator.errors import Problem
 from generator.filecache import Stamp, stamp_of
 from generator.fingerprint import code_digest
 from generator.fsutil import replace_file, stat_stamp
+from generator.isolation import LOG_NAME, problem_of
 from generator.models import Article
 from generator.render.analysis import (
     ArticleAnalysis,
@@ -40,6 +40,7 @@ from generator.render.bodies import make_markdown
 from generator.render.load import article_file_names, is_article_file, load_article
 from generator.render.lookup import MemoryLookup
 from generator.render.store import Store
+from generator.slugs import UniqueSlugs
 
 if TYPE_CHECKING:
     from generator.annotate.table import FeatureTable, TableBuilder
@@ -191,6 +192,7 @@ class _Context:
     base_url: str
     language: str
     version: str
+    log_path: Path  # named in the line an unexpected error gets (only the main process writes it)
 
 
 class _Worker:
@@ -232,17 +234,8 @@ class _Worker:
         try:
             article = load_article(path, self.context.articles_dir)
             return str(path), stamp, self.derive(article)
-        except ArticleError as exc:
-            return str(path), stamp, Problem.from_error(exc)
         except Exception as exc:  # one bad record must not sink the archive
-            detail = traceback.format_exc(limit=4).strip().splitlines()[-1]
-            return (
-                str(path),
-                stamp,
-                Problem(
-                    str(path), "load", f"internal error {type(exc).__name__}: {exc} ({detail})"
-                ),
-            )
+            return str(path), stamp, problem_of(exc, path, "load", self.context.log_path)
 
 
 _WORKER: _Worker | None = None
@@ -376,6 +369,7 @@ def load_catalog(
         config.base_url,
         config.language,
         version,
+        config.build_dir / LOG_NAME,
     )
     store.close()  # workers open their own connections; this process reopens on use
     problems: list[Problem] = []
@@ -478,14 +472,11 @@ def _unique_slugs(
 ) -> tuple[list[Entry], dict[str, Entry]]:
     """Entries with unique slugs (later files get -2, -3...), and path -> Entry for those that
     had to change (their store rows and Pagefind input are redone)."""
-    taken: set[str] = set()
+    taken = UniqueSlugs()
     renamed: dict[str, Entry] = {}
     out: list[Entry] = []
     for entry in entries:
-        slug, n = entry.slug, 2
-        while slug in taken:
-            slug = f"{entry.slug}-{n}"
-            n += 1
+        slug = taken.claim(entry.slug)
         if slug != entry.slug:
             problems.append(
                 Problem(
@@ -497,7 +488,6 @@ def _unique_slugs(
             )
             entry = entry._replace(slug=slug)
             renamed[entry.path] = entry
-        taken.add(slug)
         out.append(entry)
     return out, renamed
 

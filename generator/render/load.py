@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import fastjsonschema
-
+from generator.boundary import (
+    MAX_NAMES,
+    MAX_QUOTES,
+    MAX_TAGS,
+    clean_text,
+    date_problem,
+    is_slug,
+    schema_problem,
+)
 from generator.errors import ArticleError, Problem
 from generator.filecache import FileCache, stamp_of
 from generator.frontmatter import mapping_to_article, split_front_matter
 from generator.fsutil import tree_files
 from generator.ingest.extract import slugify
 from generator.models import Article
+from generator.slugs import UniqueSlugs
 
 _DEFAULTS: dict[str, Any] = {
     "title_source": "editor",
@@ -30,51 +34,6 @@ _DEFAULTS: dict[str, Any] = {
     "photo_credits": [],
     "removed": [],
 }
-
-
-@cache
-def _schema() -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads(
-        resources.files("generator").joinpath("data/article.schema.json").read_text("utf-8")
-    )
-    return schema
-
-
-@cache
-def _validator() -> Any:
-    # Only asked to word the message for a record that failed the compiled check.
-    import jsonschema
-
-    return jsonschema.Draft202012Validator(_schema())
-
-
-@cache
-def _is_valid() -> Callable[[Any], bool]:
-    """A compiled check (fastjsonschema), 20x faster than jsonschema's; the schema uses only
-    keywords that mean the same in draft 7 and 2020-12. jsonschema still words the message
-    for a record that fails (tests/render/test_load.py checks the two agree)."""
-    draft7 = {**_schema(), "$schema": "http://json-schema.org/draft-07/schema#"}
-    check = fastjsonschema.compile(draft7)
-
-    def is_valid(data: Any) -> bool:
-        try:
-            check(data)
-        except fastjsonschema.JsonSchemaException:
-            return False
-        return True
-
-    return is_valid
-
-
-def _plain(value: Any) -> Any:
-    """YAML dates and datetimes become ISO strings, as the schema (and JSON) expect."""
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def find_article_files(articles_dir: Path) -> Iterator[Path]:
@@ -110,8 +69,7 @@ def load_article(path: Path, articles_dir: Path, raw: bytes | None = None) -> Ar
             text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
         raise ArticleError(path, "load", "file is not UTF-8 text", "Save it as UTF-8") from exc
-    data, body, _ = split_front_matter(text, path)
-    data = _plain(data)
+    data, body, _ = split_front_matter(text, path)  # plain data, clean text
     if "title" not in data:
         raise ArticleError(
             path,
@@ -127,22 +85,44 @@ def load_article(path: Path, articles_dir: Path, raw: bytes | None = None) -> Ar
     filled.setdefault(
         "source", {"path": "", "sha256": hashlib.sha256(text.encode()).hexdigest(), "format": "md"}
     )
-    errors = (
-        []
-        if _is_valid()(filled)
-        else sorted(_validator().iter_errors(filled), key=lambda e: list(e.absolute_path))
-    )
-    if errors:
-        error = errors[0]
-        where = ".".join(str(p) for p in error.absolute_path) or "front matter"
-        message = error.message if len(error.message) <= 160 else error.message[:157] + "..."
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise ArticleError(
-            path, "load", f"{where}: {message}{more}", "Fix the value in the front matter", line=1
-        )
+    schema = schema_problem(filled)
+    problem, hint = (schema, _HINT) if schema else (_value_problem(filled) or (None, ""))
+    if problem:
+        raise ArticleError(path, "load", problem, hint, line=1)
     if not isinstance(data.get("source"), dict):
         filled.pop("source", None)
-    return mapping_to_article(filled, body, path, default_slug)
+    return mapping_to_article(filled, clean_text(body), path, default_slug)
+
+
+# Lists each of whose items becomes a page or a link, with the most a record may hold.
+_LIMITS = {
+    "tags": MAX_TAGS,
+    "people": MAX_NAMES,
+    "organizations": MAX_NAMES,
+    "places": MAX_NAMES,
+    "quotes": MAX_QUOTES,
+}
+
+
+_HINT = "Fix the value in the front matter"
+
+
+def _value_problem(data: dict[str, Any]) -> tuple[str, str] | None:
+    """(problem, fix) for what the schema cannot say: a date that names no real day (or is not
+    ISO 8601), a slug that is not one folder name, lists too long to publish. Each becomes part
+    of a path or a page, so it is checked before anything uses it."""
+    problem = date_problem(data.get("date"))
+    if problem:
+        return problem, "Write it as YYYY-MM-DD, or remove the line for an undated article"
+    slug = data.get("slug")
+    if isinstance(slug, str) and not is_slug(slug):
+        shown = repr(slug) if len(slug) <= 60 else repr(slug[:57]) + "..."
+        return f"slug: {shown} is not a slug", "Use lower-case letters, digits and single hyphens"
+    for key, most in _LIMITS.items():
+        value = data.get(key)
+        if isinstance(value, list) and len(value) > most:
+            return f"{key}: {len(value):,} items, over {most:,}", "Keep the ones readers need"
+    return None
 
 
 def load_articles(
@@ -173,13 +153,10 @@ def load_articles(
         if cache is not None:
             cache.put(path, article, stamp)
         articles.append(article)
-    taken: set[str] = set()
+    taken = UniqueSlugs()
     unique: list[Article] = []
     for article in articles:
-        slug, n = article.slug, 2
-        while slug in taken:
-            slug = f"{article.slug}-{n}"
-            n += 1
+        slug = taken.claim(article.slug)
         if slug != article.slug:
             problems.append(
                 Problem(
@@ -190,7 +167,6 @@ def load_articles(
                 )
             )
             article = replace(article, slug=slug)
-        taken.add(slug)
         unique.append(article)
     return tuple(sort_newest_first(unique)), problems
 

@@ -349,7 +349,7 @@ class StaticUpdate:
                 for n, shard in enumerate(self.shards)
             ]
             self._run = _Run(jobs, self._at_once)
-        elif self.mode == "full":
+        elif self.mode == "full" and self.wanted:  # Pagefind refuses to index nothing
             self._run = _Run([(folder, work / f"bundle-{pid}")])
         elif self.mode == "delta" and self.delta:
             source = self._linked(folder, work / f"delta-input-{pid}", self.delta)
@@ -391,6 +391,11 @@ class StaticUpdate:
             self.abort()
             raise
         state = replace(self.state, inputs=self.inputs)
+        if self.mode == "full" and self._run is None:  # an archive without articles
+            shutil.rmtree(site_folder / BUNDLE_DIR, ignore_errors=True)
+            shutil.rmtree(site_folder / DELTA_DIR, ignore_errors=True)
+            self._next = _State(inputs=self.inputs)
+            return 0
         if self.mode == "full":
             assert self._run is not None
             target = site_folder / BUNDLE_DIR

@@ -311,8 +311,10 @@ def main(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    # trafilatura logs each page it gives up on; our own message already names the file.
-    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    # trafilatura (and htmldate, courlan under it) log each page they give up on, in lines that
+    # do not name the file; our own problem line does. Shown with --verbose only.
+    for name in ("trafilatura", "htmldate", "courlan", "justext", "readability"):
+        logging.getLogger(name).setLevel(logging.INFO if args.verbose else logging.CRITICAL)
     if args.command == "init":
         return _init(args, out, err)
     try:

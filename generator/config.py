@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
+import re
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -95,6 +96,7 @@ class Config:
 
 
 _PATH_KEYS = {"raw_dir", "articles_dir", "site_dir", "templates_dir"}
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8}){0,3}")
 _KEYS = {f.name: f for f in fields(Config) if f.name != "root"}
 
 
@@ -128,6 +130,13 @@ def _check_value(key: str, value: Any) -> tuple[Any, str | None]:
         if parts is None or parts.scheme not in {"http", "https"} or not parts.netloc:
             return None, f"base_url: must be an absolute http(s) URL (got {value!r})"
         return value if value.endswith("/") else value + "/", None
+    if key == "language":
+        # A BCP 47 tag (en, pt-BR, zh-Hant-TW): it goes into every page's <html lang> and to
+        # Pagefind, which panics on a long one and failed the whole build.
+        if not isinstance(value, str) or not _LANGUAGE.fullmatch(value):
+            shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+            return None, f"language: must be a language tag such as 'en' or 'pt-BR' (got {shown})"
+        return value, None
     if not isinstance(value, str):
         return None, f"{key}: must be a string (got {value!r})"
     return value, None
@@ -137,6 +146,42 @@ def _markdown_extension_exists(name: str) -> bool:
     if "." in name:
         return importlib.util.find_spec(name.rsplit(":", 1)[0]) is not None
     return importlib.util.find_spec(f"markdown.extensions.{name}") is not None
+
+
+def _folder_problems(root: Path, folders: dict[str, Any]) -> list[str]:
+    """What is wrong with where the folders are (at most one line per folder key). The site
+    folder is replaced whole by every build, so it must be a folder of its own inside the
+    archive: never the archive itself, a folder holding sources (raw inputs, records,
+    templates, the build's caches), nor inside one. Records are written too: inside the archive."""
+    problems: list[str] = []
+    site, articles = folders["site_dir"], folders["articles_dir"]
+    sources = {
+        "raw_dir": folders["raw_dir"],
+        "articles_dir": articles,
+        "templates_dir": folders["templates_dir"],
+        "the build cache": root / ".build",
+    }
+    if site == root:
+        problems.append("site_dir: must not be the archive root (it is replaced on every build)")
+    elif root not in site.parents:
+        problems.append(
+            f"site_dir: {site} is outside the archive {root}; every build replaces the "
+            "whole folder, so it must be one of the archive's own (the default is 'site')"
+        )
+    else:
+        for name, source in sources.items():
+            if site == source or site in source.parents or source in site.parents:
+                problems.append(
+                    f"site_dir: {site} must not overlap {source} ({name}): every build "
+                    "replaces the whole site folder"
+                )
+                break
+    if root not in articles.parents:
+        problems.append(
+            f"articles_dir: {articles} is outside the archive {root}; records are written "
+            "there, so it must be one of the archive's own folders"
+        )
+    return problems
 
 
 def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:
@@ -173,12 +218,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:
     for key in _PATH_KEYS:
         rel = values.get(key, _KEYS[key].default)
         values[key] = (root / rel).resolve()
-    site, raw_dir, articles = values["site_dir"], values["raw_dir"], values["articles_dir"]
-    for content in (raw_dir, articles):
-        if site == content or site in content.parents or content in site.parents:
-            problems.append(f"site_dir: {site} must not overlap {content}")
-    if site == root:
-        problems.append("site_dir: must not be the archive root (it is replaced on every build)")
+    problems.extend(_folder_problems(root, values))
     if problems:
         raise ConfigError(path if path.is_file() else None, problems)
     return Config(root=root, **values)

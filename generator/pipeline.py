@@ -414,13 +414,14 @@ def _run_build(
     from generator.render.pagedb import plan_pages
     from generator.render.parallel import Renderer, default_workers
     from generator.render.relations import annotate_catalog
-    from generator.render.sitetree import SiteTrees
+    from generator.render.sitetree import SiteTrees, claim_site
     from generator.render.templating import make_environment, site_info
     from generator.search.background import IndexUpdater
     from generator.search.static_update import StaticUpdate, input_dir
 
     stages.start()  # stage times count from here, not from before the imports above
     report = BuildReport(timings=stages.timings)
+    report.problems.extend(claim_site(config.site_dir, config.build_dir, clean=clean))
     progress = stages.progress
     workers = default_workers() if workers is None else workers
     log = BuildLog(config.build_dir)

@@ -22,11 +22,49 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
+from generator.errors import Problem, WriteError
 from generator.fsutil import atomic_write_text, swap_directory
 from generator.render.deferred import Deferred
+from generator.render.write import MARKER
 
 STATE_NAME = "sitetree.json"
 _FORMAT = 1
+# Folders of the site the manifest does not list file by file (search/static_update.py).
+_INDEX_TREES = frozenset({"pagefind", "pagefind-delta"})
+
+
+def claim_site(site_dir: Path, build_dir: Path, *, clean: bool) -> list[Problem]:
+    """Before a build replaces site_dir: raises WriteError when it holds what newsarchive did
+    not write, unless `clean`, which replaces it with a warning (returned)."""
+    if not foreign_site(site_dir, build_dir):
+        return []
+    if not clean:
+        raise WriteError(
+            f"{site_dir}: holds files newsarchive did not write, and a build replaces the whole "
+            "folder. Point site_dir at a folder of its own, or run 'newsarchive build --clean' "
+            "to replace this one"
+        )
+    message = "replaced as --clean asked, though newsarchive had not written it"
+    return [Problem(str(site_dir), "write", message, is_warning=True)]
+
+
+def foreign_site(site_dir: Path, build_dir: Path) -> bool:
+    """Whether site_dir holds what newsarchive did not write: it exists, is not empty, has no
+    marker, and is not the site the last manifest describes (a site built before the marker)."""
+    try:
+        names = {entry.name for entry in os.scandir(site_dir)}
+    except FileNotFoundError:
+        return False
+    except OSError:  # a file, or a folder we cannot read: not ours to replace
+        return True
+    if not names or MARKER in names:
+        return False
+    try:
+        files = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))["files"]
+        ours = {str(rel).split("/", 1)[0] for rel in files} | _INDEX_TREES
+    except (OSError, ValueError, KeyError, TypeError):
+        return True
+    return not names <= ours
 
 
 def _identity(path: Path) -> list[int] | None:

@@ -9,6 +9,15 @@ from pathlib import Path
 from generator.errors import WriteError
 from generator.fsutil import is_process_alive, swap_directory
 
+# Written into every site a build makes: a folder without it (and not described by the last
+# manifest) is someone else's, and a build, which replaces the whole folder, leaves it alone
+# (render/sitetree.py: foreign_site).
+MARKER = ".newsarchive"
+MARKER_TEXT = (
+    "This folder is written by newsarchive: every build replaces it whole, and files put here\n"
+    "are deleted. Keep your own files elsewhere.\n"
+)
+
 
 class Staging:
     """A folder next to site/ that receives a whole build before it replaces site/."""
@@ -21,6 +30,7 @@ class Staging:
     def __enter__(self) -> Staging:
         remove_stale_staging(self.site_dir)
         self.path.mkdir(parents=True)
+        (self.path / MARKER).write_text(MARKER_TEXT, encoding="utf-8")  # this site is ours
         return self
 
     def __exit__(self, *exc: object) -> None:

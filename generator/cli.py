@@ -14,6 +14,7 @@ from typing import TextIO
 from generator import __version__
 from generator.config import CONFIG_NAME, Config, load_config
 from generator.errors import ConfigError, GeneratorError, Problem, SearchError
+from generator.limits import query_problem
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -195,6 +196,10 @@ def _search(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) 
         "year": "year",
     }
     filters = [(fields[name], value) for name in fields for value in getattr(args, name)]
+    problem = query_problem(args.query)
+    if problem:
+        print(f"search: {problem}; shorten it", file=err)
+        return EXIT_USAGE
     try:
         result = search(config.index_dir, args.query, limit=args.limit, filters=filters)
     except EmptyQueryError as exc:

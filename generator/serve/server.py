@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import mimetypes
+import socket
+import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,8 +22,23 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from generator.errors import EmptyQueryError, SearchError
+from generator.limits import query_problem
 
 log = logging.getLogger(__name__)
+# HTTP bounds. A request line and its headers must arrive within HEADER_SECONDS (a slow sender
+# cannot hold a thread); at most MAX_CONNECTIONS are served at once (each is a thread), more
+# get a 503 at once; a socket idle for IO_SECONDS is dropped; a request body (a GET has none
+# worth reading) of up to MAX_BODY bytes is read and dropped, a larger one ends the connection.
+HEADER_SECONDS = 10.0
+IO_SECONDS = 30.0
+MAX_CONNECTIONS = 64
+MAX_BODY = 64 * 1024
+# How long /api/search waits for an index a rebuild is swapping in before it answers 503.
+INDEX_WAIT_SECONDS = 2.0
+_BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n"
+    b"Retry-After: 1\r\nConnection: close\r\n\r\nbusy\n"
+)
 _SCRIPT_URL = "/__newsarchive/livereload.js"
 # data-api tells the search page to ask the preview server (Whoosh) instead of the Pagefind bundle.
 _SCRIPT_TAG = f'<script src="{_SCRIPT_URL}" data-api="/api/search"></script>'.encode()
@@ -94,9 +113,52 @@ class PreviewHandler(BaseHTTPRequestHandler):
     server: PreviewServer
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
+    timeout = IO_SECONDS  # per socket operation (BaseHTTPRequestHandler.setup applies it)
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
+
+    def handle_one_request(self) -> None:
+        # The request line and headers (and a body, if any) run against a deadline: a client
+        # that sends them a byte at a time has the connection closed (PreviewServer._reap).
+        self.server.arm(self.connection)
+        try:
+            super().handle_one_request()
+        finally:
+            self.server.disarm(self.connection)
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        return self._drop_body()
+
+    def _drop_body(self) -> bool:
+        """Read and drop a request body, so that it is never taken for the next request;
+        refuse one that is chunked or too long (and close: the rest of it is unread)."""
+        length = self.headers.get("Content-Length")
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            self.close_connection = True
+            self.send_error(411, "request bodies must have a Content-Length")
+            return False
+        if length is None:
+            return True
+        try:
+            size = int(length)
+        except ValueError:
+            size = -1
+        if not 0 <= size <= MAX_BODY:
+            self.close_connection = True
+            self.send_error(413, f"request bodies are limited to {MAX_BODY} bytes")
+            return False
+        if size and len(self.rfile.read(size)) < size:
+            self.close_connection = True
+            return False
+        return True
+
+    def _is_cross_site(self) -> bool:
+        """A request a page of another site made (the browser says so): any web page the user
+        visits could otherwise make the preview search, or hold its reload streams open."""
+        return (self.headers.get("Sec-Fetch-Site") or "same-origin") not in {"same-origin", "none"}
 
     def _send(
         self, status: int, body: bytes, content_type: str, extra: dict[str, str] | None = None
@@ -126,6 +188,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if url.path == _SCRIPT_URL:
             script = resources.files("generator.serve").joinpath("livereload.js").read_bytes()
             self._send(200, script, "text/javascript; charset=utf-8")
+        elif url.path in {"/__newsarchive/events", "/api/search"} and self._is_cross_site():
+            self._json(403, {"error": "the preview answers its own pages only"})
         elif url.path == "/__newsarchive/events":
             self._events()
         elif url.path == "/api/search":
@@ -214,6 +278,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
         from generator.search.searching import search
 
         text = (params.get("q") or [""])[0].strip()
+        problem = query_problem(text)
+        if problem:
+            self._json(400, {"error": problem})
+            return
         try:
             page = max(1, int((params.get("page") or ["1"])[0]))
             limit = min(50, max(1, int((params.get("limit") or ["10"])[0])))
@@ -225,22 +293,30 @@ class PreviewHandler(BaseHTTPRequestHandler):
             for name, field_name in _FACET_PARAMS.items()
             for value in params.get(name, [])
         ]
-        try:
-            result = search(
-                self.server.index_dir,
-                text,
-                limit=limit,
-                page=page,
-                filters=filters,
-                with_facets=True,
-            )
-        except EmptyQueryError as exc:
-            self._json(400, {"error": str(exc), "empty": True})
-            return
-        except SearchError as exc:
-            status = 503 if "no search index" in str(exc) or "cannot be opened" in str(exc) else 400
-            self._json(status, {"error": str(exc)})
-            return
+        deadline = time.monotonic() + INDEX_WAIT_SECONDS
+        while True:
+            try:
+                result = search(
+                    self.server.index_dir,
+                    text,
+                    limit=limit,
+                    page=page,
+                    filters=filters,
+                    with_facets=True,
+                )
+                break
+            except EmptyQueryError as exc:
+                self._json(400, {"error": str(exc), "empty": True})
+                return
+            except SearchError as exc:
+                unavailable = "no search index" in str(exc) or "cannot be opened" in str(exc)
+                if unavailable and time.monotonic() < deadline:
+                    # A rebuild is swapping a new index in (or removing the old segments an
+                    # open one read): the next try finds it whole.
+                    time.sleep(0.05)
+                    continue
+                self._json(503 if unavailable else 400, {"error": str(exc)})
+                return
         self._json(
             200,
             {
@@ -264,6 +340,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
 
 class PreviewServer(ThreadingHTTPServer):
+    """ThreadingHTTPServer with bounds: MAX_CONNECTIONS threads, a deadline for each
+    request's head (one reaper thread closes the connections that miss theirs), a dropped
+    client logged in one line."""
+
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 256
@@ -274,9 +354,79 @@ class PreviewServer(ThreadingHTTPServer):
         self.site_dir = site_dir
         self.index_dir = index_dir
         self.state = state
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self._deadlines: dict[socket.socket, float] = {}
+        self._deadlines_lock = threading.Lock()
+        self._closed = threading.Event()
         super().__init__(address, PreviewHandler)
+        threading.Thread(target=self._reap, name="preview-http-reaper", daemon=True).start()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False) and not self._evict_idle():
+            log.info("%s: refused, %d connections already open", client_address[0], MAX_CONNECTIONS)
+            with contextlib.suppress(OSError):
+                request.settimeout(0.5)
+                request.sendall(_BUSY)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.disarm(request)
+            self._slots.release()
+
+    def _evict_idle(self) -> bool:
+        """Make room: close the connection that has waited longest for its request head (an
+        idle keep-alive or a slow sender), then take its slot. False when none is waiting."""
+        with self._deadlines_lock:
+            if not self._deadlines:
+                return False
+            oldest = min(self._deadlines, key=self._deadlines.__getitem__)
+            del self._deadlines[oldest]
+        with contextlib.suppress(OSError):
+            oldest.shutdown(socket.SHUT_RDWR)
+        return self._slots.acquire(timeout=1.0)
+
+    def arm(self, connection: socket.socket) -> None:
+        with self._deadlines_lock:
+            self._deadlines[connection] = time.monotonic() + HEADER_SECONDS
+
+    def disarm(self, connection: socket.socket) -> None:
+        with self._deadlines_lock:
+            self._deadlines.pop(connection, None)
+
+    def _reap(self) -> None:
+        """Close the connections whose request head is late (their thread then ends)."""
+        while not self._closed.wait(0.5):
+            now = time.monotonic()
+            with self._deadlines_lock:
+                late = [c for c, deadline in self._deadlines.items() if deadline < now]
+                for connection in late:
+                    del self._deadlines[connection]
+            for connection in late:
+                with contextlib.suppress(OSError):  # already closed by its client
+                    connection.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One line per failed request: a client that went away is routine (a closed tab, a
+        reload mid-transfer), anything else is logged with its traceback at debug level."""
+        exc = sys.exc_info()[1]
+        who = client_address[0] if isinstance(client_address, tuple) else client_address
+        if isinstance(exc, ConnectionError | TimeoutError):
+            log.info("%s: client went away (%s)", who, type(exc).__name__)
+            return
+        log.error("%s: request failed: %s: %s", who, type(exc).__name__, exc)
+        log.debug("request failed", exc_info=exc)
 
     def server_close(self) -> None:
+        self._closed.set()
         self.state.close()
         super().server_close()
 

@@ -142,9 +142,31 @@ def _without_dateline(plain: str) -> str:
     return plain
 
 
+# Inline markup scraped text must not make: code, emphasis, links and images ('[' and ']'),
+# backslash escapes, an underscore that is not inside a word, and '<' where an autolink or a
+# mail link would start. (A stop-gap of issue 19; the shared escape of issue 21 replaces it.)
+_MD_INLINE = re.compile(
+    r"[\\`*\[\]]|(?<!\w)_|_(?!\w)"
+    r"|<(?=[A-Za-z][A-Za-z0-9+.-]*://[^<>]*>|[^<> !]+@[^@<> ]+>)"
+)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    return "&lt;" if match.group() == "<" else "\\" + match.group()
+
+
 def escape_markdown_line(paragraph: str) -> str:
-    """Keep scraped text literal: a leading '#', '>', '-', '1.' must not become markup."""
-    return _MD_BLOCK_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}{m.group(3)}", paragraph)
+    """Keep scraped text literal: a leading '#', '>', '-', '1.' must not become a heading,
+    quote or list, nor '[text](url)' a link or '**x**' bold: scraped text is never markup."""
+    paragraph = _MD_INLINE.sub(_escaped, paragraph)
+    return _MD_BLOCK_START.sub(_escaped_start, paragraph)
+
+
+def _escaped_start(match: re.Match[str]) -> str:
+    marker = match.group(2)
+    # '1.' is kept from being a list by escaping its dot: a backslash before a digit shows.
+    escaped = f"{marker[:-1]}\\{marker[-1]}" if marker[0].isdigit() else f"\\{marker}"
+    return f"{match.group(1)}{escaped}{match.group(3)}"
 
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")

@@ -82,6 +82,7 @@ _KIND_HINTS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
     )
 )
 _SPACE = re.compile(r"\s+")
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml\b[^>]*\?>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +240,9 @@ def extract_html(text: str, source: Path) -> HtmlExtract:
 
     Raises ArticleError when the page has no parseable markup or no article text.
     """
+    # An XHTML page's XML declaration names the encoding of bytes read.py has already decoded;
+    # lxml refuses a declaration on text ("Unicode strings with encoding declaration...").
+    text = _XML_DECLARATION.sub("", text, count=1)
     try:
         root = lxml.html.document_fromstring(text)
     except (etree.ParserError, ValueError) as exc:

@@ -12,19 +12,29 @@ from generator.ingest.dates import normalize_date
 from generator.models import SourceMeta
 
 
+def _repaired(text: str) -> str:
+    """A front-matter value, repaired as read.py repairs an input's text (which it does only
+    once the YAML is parsed): "Mayor&#39;s budget" from a Jekyll export becomes "Mayor's
+    budget"; full-width letters stay."""
+    import ftfy
+
+    return ftfy.fix_text(text, uncurl_quotes=False, fix_character_width=False).strip()
+
+
 def _text(value: Any) -> str | None:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if isinstance(value, str | int | float) and not isinstance(value, bool):
-        return str(value).strip() or None
+        return _repaired(str(value)) or None
     return None
 
 
 def _names(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
-        return (value.strip(),) if value.strip() else ()
+        return (_repaired(value),) if value.strip() else ()
     if isinstance(value, list):
-        return tuple(str(v).strip() for v in value if isinstance(v, str | int) and str(v).strip())
+        names = (_repaired(str(v)) for v in value if isinstance(v, str | int))
+        return tuple(name for name in names if name)
     return ()
 
 

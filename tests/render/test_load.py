@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.errors import ArticleError
 from generator.boundary import is_valid as _is_valid
 from generator.boundary import validator as _validator
+from generator.errors import ArticleError
 from generator.render.load import load_article
 
 VALID: dict[str, Any] = {

@@ -83,13 +83,13 @@ def iso_date(value: Any) -> str | None:
     """The date part (YYYY-MM-DD) of an ISO 8601 date or date-time naming a real day, else None."""
     if not isinstance(value, str):
         return None
-    match = _ISO_DATE.fullmatch(value.strip())
+    match = _ISO_DATE.fullmatch(value)
     if match is None:
         return None
     try:
         day = date.fromisoformat(match.group("date"))
-        if len(value.strip()) > 10:
-            datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        if len(value) > 10:
+            datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
     return day.isoformat()

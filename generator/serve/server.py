@@ -138,7 +138,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         length = self.headers.get("Content-Length")
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             self.close_connection = True
-            self.send_error(411, "request bodies must have a Content-Length")
+            self.send_error(411, explain="Send the request body with a Content-Length")
             return False
         if length is None:
             return True
@@ -148,7 +148,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             size = -1
         if not 0 <= size <= MAX_BODY:
             self.close_connection = True
-            self.send_error(413, f"request bodies are limited to {MAX_BODY} bytes")
+            self.send_error(413, explain=f"Request bodies are limited to {MAX_BODY} bytes")
             return False
         if size and len(self.rfile.read(size)) < size:
             self.close_connection = True

@@ -98,7 +98,11 @@ def test_fast_inline_equals_stock_on_generated_markdown(
 
 
 def _real_texts() -> list[str]:
-    files = [*ROOT.glob("content/raw/*"), *ROOT.glob("tests/data/stories/*")]
+    files = [
+        *ROOT.glob("content/raw/*"),
+        *ROOT.glob("tests/data/stories/*"),
+        *ROOT.glob("tests/data/realworld/*"),
+    ]
     texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(files)]
     return [t for t in texts if t.strip()]
 
@@ -131,3 +135,47 @@ def test_a_replaced_inline_processor_is_left_alone() -> None:
     md.treeprocessors.register(Custom(md), "inline", 20)
     assert not install_fast_inline(md)
     assert type(md.treeprocessors["inline"]) is Custom
+
+
+@pytest.mark.parametrize("extensions", EXTENSION_SETS)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[]('(",  # the link pattern returns end=-1: stock keeps the last character
+        "[a](b'c(d",
+        "\\\\`code` after escaped backslashes",  # code right after a replaced match
+        "![a](b)[c](d)![e](f)",
+        "*a**b*c* **d***e*",  # emphasis pairing right after a replaced element
+        "_a_*b*__c__**d**",
+        "***a*** *b**c***d*",
+        "a  \nb  \nc `d`*e*\\*f\\*",
+        "[a](<b c>) [d](e 'f') [g](h \"i\") [j](k(l)m) [n](o",
+        "&amp;&#35;&bogus; <https://x.org/> <a@b.org>",
+    ],
+)
+def test_fast_inline_equals_stock_where_the_sweep_must_rebuild(
+    extensions: tuple[str, ...], text: str
+) -> None:
+    stock, fast = _pair(extensions)
+    for repeat in (1, 3, 40):
+        _same(stock, fast, " ".join([text] * repeat))
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(
+    ("unit", "count", "html"),
+    [
+        ("[link {i}](https://example.org/{i}) ", 20_000, '<a href="https://example.org/'),
+        ("\\* ", 100_000, "*"),
+        ("*e{i}* ", 50_000, "<em>"),
+        ("`c{i}` ", 50_000, "<code>"),
+        ("&amp; ", 100_000, "&amp;"),
+        ("[a](x ", 20_000, "[a](x"),  # '(' never closed: stock scanned to the end each time
+    ],
+)
+def test_inline_work_is_linear_in_the_line(unit: str, count: int, html: str) -> None:
+    """One paragraph line with tens of thousands of matches (stock: 2,000 links took 31 s,
+    100,000 of anything more than fifteen minutes). The count checks the work was done."""
+    md = make_markdown(("sane_lists", "tables"))
+    line = "".join(unit.format(i=i) for i in range(count))
+    assert md.convert(line).count(html) >= count

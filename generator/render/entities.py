@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.ingest.extract import slugify
+from generator.slugs import UniqueSlugs
 
 KINDS = ("people", "organizations", "places", "tags", "authors")
 KIND_LABELS = {
@@ -80,16 +81,13 @@ def build_entity_index(articles: Iterable[Any], related_limit: int = 12) -> Enti
                 columns.append(number)
     refs: dict[tuple[str, str], EntityRef] = {}
     for kind in KINDS:
-        taken: set[str] = set(RESERVED_SLUGS)
+        # Names with one slug (non-Latin ones all share "article") claimed in O(1) each.
+        taken = UniqueSlugs(RESERVED_SLUGS)
         # Most-mentioned first gets the plain slug, so the common name keeps the short URL.
         for k, name in sorted(
             (key for key in members if key[0] == kind), key=lambda key: (-len(members[key]), key[1])
         ):
-            base = slugify(name, max_length=60)
-            slug, n = base, 2
-            while slug in taken:
-                slug, n = f"{base}-{n}", n + 1
-            taken.add(slug)
+            slug = taken.claim(slugify(name, max_length=60))
             refs[(k, name)] = EntityRef(kind, name, f"{kind}/{slug}/", len(members[(k, name)]))
     keys = list(ids)
     # Ties in co-mention counts are broken by (kind, name), as a sort of the keys would.

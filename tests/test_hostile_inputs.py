@@ -333,9 +333,7 @@ def test_an_alias_bomb_after_unicode_line_breaks_is_one_line(tmp_path: Path) -> 
     )  # 8 ** 6 items once expanded
     bomb = f"---\ntitle: Bomb\nl0: !!seq &l0 [x, x, x, x, x, x, x, x]{levels}\n---\nBody.\n"
     assert len(bomb) < 1000
-    root = _archive(
-        tmp_path, {"content/articles/bomb.md": bomb, "content/articles/good.md": GOOD}
-    )
+    root = _archive(tmp_path, {"content/articles/bomb.md": bomb, "content/articles/good.md": GOOD})
     code, _, err = _run(root, "build")
     assert code == 1
     assert _lines(err) == [

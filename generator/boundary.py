@@ -62,7 +62,17 @@ def _replacement(match: re.Match[str]) -> str:
 def plain(value: Any, where: str = "front matter") -> Any:
     """`value` as plain JSON-like data with clean text. Raises RecordValueError naming the
     field for anything else (bytes, sets, objects): a record holds data, not objects."""
-    if value is None or type(value) in (bool, int, float):
+    kind = type(value)  # exact types first: a record is mostly str, dict and list
+    if kind is str:
+        return clean_text(value)
+    if kind is dict:
+        return {
+            (k if type(k) is str else clean_text(str(k))): plain(v, f"{where}.{k}")
+            for k, v in value.items()
+        }
+    if kind is list or kind is tuple:
+        return [plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if value is None or kind is bool or kind is int or kind is float:
         return value
     if isinstance(value, str):
         return clean_text(str(value))  # str() of a str subclass is a plain str
@@ -73,9 +83,9 @@ def plain(value: Any, where: str = "front matter") -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Mapping):
-        return {clean_text(str(k)): plain(v, f"{where}.{k}") for k, v in value.items()}
+        return plain(dict(value), where)
     if isinstance(value, list | tuple):
-        return [plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        return plain(list(value), where)
     raise RecordValueError(f"{where}: {type(value).__name__} is not plain data")
 
 

@@ -151,6 +151,9 @@ _MD_INLINE = re.compile(
 )
 
 
+_MD_INLINE_CHARS = re.compile(r"[\\`*\[\]_<]")
+
+
 def _escaped(match: re.Match[str]) -> str:
     return "&lt;" if match.group() == "<" else "\\" + match.group()
 
@@ -158,7 +161,8 @@ def _escaped(match: re.Match[str]) -> str:
 def escape_markdown_line(paragraph: str) -> str:
     """Keep scraped text literal: a leading '#', '>', '-', '1.' must not become a heading,
     quote or list, nor '[text](url)' a link or '**x**' bold: scraped text is never markup."""
-    paragraph = _MD_INLINE.sub(_escaped, paragraph)
+    if _MD_INLINE_CHARS.search(paragraph):  # most paragraphs have none of them
+        paragraph = _MD_INLINE.sub(_escaped, paragraph)
     return _MD_BLOCK_START.sub(_escaped_start, paragraph)
 
 

@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from generator import pipeline
 from generator.cli import main
+from generator.ingest import write
 
 pytestmark = pytest.mark.slow
 STORY = (
@@ -33,7 +33,7 @@ STAGES = {
     "clean": ("generator.ingest.clean", "clean_text"),
     "extract": ("generator.ingest.extract", "extract_article"),
     "annotate": ("generator.annotate.records", "with_spin"),
-    "write": ("generator.pipeline", "write_record"),
+    "write": ("generator.ingest.write", "write_record"),
 }
 
 
@@ -103,11 +103,93 @@ def test_an_error_loading_one_record_is_one_line_with_its_traceback_logged(
 
 def test_each_run_starts_its_own_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = _archive(tmp_path, ["boom.txt"])
-    monkeypatch.setattr(pipeline, "write_record", _faulty(pipeline.write_record, "boom.txt"))
+    monkeypatch.setattr(write, "write_record", _faulty(write.write_record, "boom.txt"))
     for _ in range(2):
         main(["--root", str(root), "ingest"], out=io.StringIO(), err=io.StringIO())
     log = (root / ".build" / "last-build.log").read_text(encoding="utf-8")
     assert log.count("Traceback (most recent call last)") == 1
+
+
+# stage -> (module, attribute) of the function that runs it for a web archive's page
+WEB_STAGES = {
+    "read": ("generator.ingest.webunit", "read_unit"),
+    "clean": ("generator.ingest.clean", "clean_text"),
+    "extract": ("generator.ingest.extract", "extract_article"),
+    "annotate": ("generator.annotate.records", "with_spin"),
+    "write": ("generator.ingest.write", "write_record"),
+}
+BOOM_URL = "https://news.example.org/boom-story"
+
+
+def _crawl(root: Path) -> tuple[Path, int]:
+    """A WARC of three pages in content/raw/; returns it and the offset of the middle one."""
+    from tests.ingest.warcs import Archive, article_html, record_offsets
+
+    warc = Archive()
+    for slug in ("first-story", "boom-story", "last-story"):
+        title = slug.replace("-", " ").title()
+        warc.page(f"https://news.example.org/{slug}", article_html(title, f"{title}: {STORY}"))
+    path = root / "content" / "raw" / "crawl.warc.gz"
+    path.write_bytes(warc.data())
+    return path, record_offsets(warc.data())[1]
+
+
+def _faulty_page(original: Any) -> Any:
+    """`original`, raising for the web page whose address or text names the boom story (web
+    pages share one source file, so the page is told by its content)."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if any("boom-story" in repr(arg) or "Boom Story" in repr(arg) for arg in args):
+            raise RuntimeError("injected fault")
+        return original(*args, **kwargs)
+
+    return wrapper
+
+
+@pytest.mark.parametrize("stage", list(WEB_STAGES))
+def test_an_error_at_any_stage_of_one_web_archive_page_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage: str
+) -> None:
+    root = _archive(tmp_path, ["loose-story.txt"])
+    warc, offset = _crawl(root)
+    module, attribute = WEB_STAGES[stage]
+    target = sys.modules[module] if module in sys.modules else __import__(module, fromlist=["x"])
+    monkeypatch.setattr(target, attribute, _faulty_page(getattr(target, attribute)))
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["--root", str(root), "build"], out=out, err=err) == 1
+    log = root / ".build" / "last-build.log"
+    assert err.getvalue().strip().splitlines() == [
+        f"{warc}: {stage}: record at offset {offset} ({BOOM_URL}): internal error RuntimeError: "
+        "injected fault. The input was skipped and the rest of the archive built; the traceback "
+        f"is in {log} (please report it with the input)"
+    ]
+    assert "RuntimeError: injected fault" in log.read_text(encoding="utf-8")
+    for slug in ("first-story", "last-story", "loose-story"):
+        assert (root / "site" / "articles" / slug / "index.html").is_file()
+    assert "3 articles built" in out.getvalue()
+
+
+def test_an_error_scanning_one_web_archive_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator.ingest import webarchives
+
+    root = _archive(tmp_path, ["loose-story.txt"])
+    warc, _ = _crawl(root)
+    original = webarchives.WebArchives.pages
+
+    def pages(self: Any, path: str, rel: str) -> Any:
+        pending = original(self, path, rel)
+        yield next(pending)  # the first page is handed on, then the scan fails
+        raise RuntimeError("injected scan fault")
+
+    monkeypatch.setattr(webarchives.WebArchives, "pages", pages)
+    err = io.StringIO()
+    assert main(["--root", str(root), "build"], out=io.StringIO(), err=err) == 1
+    (line,) = err.getvalue().strip().splitlines()
+    assert line.startswith(f"{warc}: read: internal error RuntimeError: injected scan fault. ")
+    for slug in ("first-story", "loose-story"):
+        assert (root / "site" / "articles" / slug / "index.html").is_file()
 
 
 def _children(pid: int) -> list[int]:

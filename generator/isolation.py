@@ -20,7 +20,7 @@ LOG_NAME = "last-build.log"
 _SPACES = re.compile(r"\s+")
 
 
-class Stages:
+class InputStage:
     """The stage an input is in, so that an unexpected error names it."""
 
     __slots__ = ("current",)

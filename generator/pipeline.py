@@ -23,7 +23,7 @@ from generator.ingest.write import (
     is_up_to_date,
     scan_records,
 )
-from generator.isolation import LOG_NAME, BuildLog, Stages, problem_of
+from generator.isolation import LOG_NAME, BuildLog, InputStage, problem_of
 from generator.memory import MemoryPolicy
 from generator.models import Article, IngestResult, RawDocument, Removal, SourceMeta
 from generator.ordered import ordered_map
@@ -79,30 +79,30 @@ def _failed(exc: Exception, path: str, stage: str, log_path: Path) -> Problem:
     return problem_of(exc, path, stage, log_path)
 
 
-def ingest_document(path: Path, config: Config, stages: Stages | None = None) -> Article:
+def ingest_document(path: Path, config: Config, at: InputStage | None = None) -> Article:
     """read -> clean -> extract -> annotate for one raw file. Raises ArticleError for a bad
-    input; `stages` follows along, so that an unexpected error can name the stage it came from."""
-    stages = stages or Stages("read")
-    stages.enter("read")
+    input; `at` follows along, so that an unexpected error can name the stage it came from."""
+    at = at or InputStage("read")
+    at.enter("read")
     raw = read_document(path, config.raw_dir, config.max_input_bytes)
-    return _ingest_raw(raw, config, stages)
+    return _ingest_raw(raw, config, at)
 
 
-def ingest_web_page(unit: WebUnit, config: Config, stages: Stages | None = None) -> Article:
+def ingest_web_page(unit: WebUnit, config: Config, at: InputStage | None = None) -> Article:
     """read -> clean -> extract -> annotate for one page of a web archive, read by offset from
     the archive, then through the same stages as a saved .html page. Raises ArticleError for a
     bad page."""
     from generator.ingest.webunit import read_unit, with_capture
 
-    stages = stages or Stages("read")
-    stages.enter("read")
+    at = at or InputStage("read")
+    at.enter("read")
     raw = read_unit(unit, config.max_input_bytes)
-    article = _ingest_raw(raw, config, stages)
-    stages.enter("extract")
+    article = _ingest_raw(raw, config, at)
+    at.enter("extract")
     return with_capture(article, unit, raw)
 
 
-def _ingest_raw(raw: RawDocument, config: Config, stages: Stages) -> Article:
+def _ingest_raw(raw: RawDocument, config: Config, at: InputStage) -> Article:
     """clean -> extract -> annotate (spin) for one decoded input."""
     # Imported here: trafilatura and the spin lexicon cost a second to load, and a build
     # whose inputs did not change never needs them.
@@ -113,7 +113,7 @@ def _ingest_raw(raw: RawDocument, config: Config, stages: Stages) -> Article:
     from generator.ingest.mdinput import read_markdown_input
 
     path = raw.source
-    stages.enter("clean")
+    at.enter("clean")
     stated = SourceMeta()
     extra_removed: tuple[Removal, ...] = ()
     text, find_title, keep_lines = raw.text, True, False
@@ -137,9 +137,9 @@ def _ingest_raw(raw: RawDocument, config: Config, stages: Stages) -> Article:
             "Check the file holds an article; its removed text would be lost otherwise",
         )
     clean = replace(clean, removed=extra_removed + clean.removed)
-    stages.enter("extract")
+    at.enter("extract")
     article = extract_article(raw, clean, stated, config.summary_words)
-    stages.enter("annotate")
+    at.enter("annotate")
     article = with_spin(article)
     if raw.repairs:
         article = replace(article, extra={**article.extra, "repairs": list(raw.repairs)})
@@ -156,23 +156,23 @@ def _ingest_safely(job: tuple[Path | WebUnit, Config]) -> Outcome:
     source, config = job
     if not isinstance(source, Path):
         return _web_page_safely(source, config)
-    stages = Stages("read")
+    at = InputStage("read")
     try:
-        return ingest_document(source, config, stages)
+        return ingest_document(source, config, at)
     except Exception as exc:  # one bad input must not sink the archive
-        return problem_of(exc, source, stages.current, _log_path(config))
+        return problem_of(exc, source, at.current, _log_path(config))
 
 
 def _web_page_safely(unit: WebUnit, config: Config) -> Outcome:
     from generator.ingest.warc import Skipped
 
-    stages = Stages("read")
+    at = InputStage("read")
     try:
-        return ingest_web_page(unit, config, stages)
+        return ingest_web_page(unit, config, at)
     except NoTextError:
         return Skipped(NO_TEXT, unit.capture.url)
     except Exception as exc:  # one bad page must not sink the archive
-        return _page_problem(problem_of(exc, unit.archive, stages.current, _log_path(config)), unit)
+        return _page_problem(problem_of(exc, unit.archive, at.current, _log_path(config)), unit)
 
 
 def _page_problem(problem: Problem, unit: WebUnit) -> Problem:
@@ -207,7 +207,7 @@ def _ingest_chunk(config: Config, todo: list[_Todo]) -> list[Outcome]:
 def _ingest_all(
     todo: Iterator[_Todo], config: Config, progress: Progress
 ) -> Iterator[tuple[_Todo, Outcome]]:
-    """Run the per-input stages on every core; results come back in input order, one at a time
+    """Run the per-input at on every core; results come back in input order, one at a time
     (so that each is written and let go before the archive's worth of articles piles up). Inputs
     are taken from `todo` only as workers are ready for them: a web archive is scanned as it
     is ingested, its pages never listed all at once."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future
 from typing import TypeVar
 
@@ -28,11 +28,13 @@ def ordered_map(
     chunk: int,
     queued_per_worker: int,
     on_done: Callable[[int, int], None],
-) -> Iterator[tuple[Item, Result]]:
+) -> Generator[tuple[Item, Result], None, None]:
     """(item, work's result for it) for each item, in order. `work` takes a list of items (a
     chunk sent to one worker; a module-level function or a partial of one, to be pickled).
     Fewer than `serial_below` items, or one core, run here without a pool. `on_done(done,
-    taken)` hears the progress: items done, items taken from the stream so far."""
+    taken)` hears the progress: items done, items taken from the stream so far. Close the
+    generator when leaving it early (an exception, an interrupt): its pool then kills the
+    workers and drops the queued jobs at once (children.TiedPool)."""
     stream = iter(items)
     first = list(itertools.islice(stream, serial_below))
     workers = os.cpu_count() or 1

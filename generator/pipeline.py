@@ -7,7 +7,7 @@ import functools
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
@@ -206,7 +206,7 @@ def _ingest_chunk(config: Config, todo: list[_Todo]) -> list[Outcome]:
 
 def _ingest_all(
     todo: Iterator[_Todo], config: Config, progress: Progress
-) -> Iterator[tuple[_Todo, Outcome]]:
+) -> Generator[tuple[_Todo, Outcome], None, None]:
     """Run the per-input at on every core; results come back in input order, one at a time
     (so that each is written and let go before the archive's worth of articles piles up). Inputs
     are taken from `todo` only as workers are ready for them: a web archive is scanned as it
@@ -296,8 +296,9 @@ def _run_ingest(config: Config, progress: Progress, *, force: bool, log_path: Pa
         hashes.save()
 
     writer = RecordWriter(scan, config.articles_dir, scan_cache)
+    outcomes = _ingest_all(todo(), config, progress)
     try:
-        for item, outcome in _ingest_all(todo(), config, progress):  # as each comes
+        for item, outcome in outcomes:  # as each comes
             if isinstance(outcome, Article):
                 try:  # the write stage is isolated like the others
                     if web is None or not web.is_seen(outcome, item.rel):  # else: same text
@@ -317,6 +318,7 @@ def _run_ingest(config: Config, progress: Progress, *, force: bool, log_path: Pa
                 assert web is not None  # only a web archive page is skipped, not failed
                 web.skipped[outcome.reason] += 1
     finally:
+        outcomes.close()  # now, not when the traceback is freed: an interrupted run's workers end
         if web is not None:
             web.close()
     if web is not None:

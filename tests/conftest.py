@@ -29,18 +29,23 @@ STORIES = REPO / "tests" / "data" / "stories"
 collect_ignore = [] if SHARED.is_dir() else ["acceptance"]
 
 
+def write_tree(root: Path, files: dict[str, str | bytes]) -> None:
+    """Write {relative path: text or bytes} under root."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+
+
 @pytest.fixture
 def make_tree(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
     """Write {relative path: text or bytes} under tmp_path and return tmp_path."""
 
     def make(files: dict[str, str | bytes]) -> Path:
-        for rel, content in files.items():
-            path = tmp_path / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(content, encoding="utf-8")
+        write_tree(tmp_path, files)
         (tmp_path / "content" / "raw").mkdir(parents=True, exist_ok=True)
         return tmp_path
 

@@ -17,6 +17,7 @@ import pytest
 
 from generator.cli import main
 from generator.frontmatter import split_front_matter
+from tests.conftest import write_tree
 
 pytestmark = pytest.mark.slow
 STORY = (
@@ -29,13 +30,7 @@ GOOD = "---\ntitle: A good article\ndate: 2024-02-03\n---\nA fine body that buil
 def _archive(tmp_path: Path, files: dict[str, str | bytes] | None = None) -> Path:
     root = tmp_path / "archive"
     assert main(["init", str(root)], out=io.StringIO()) == 0
-    for rel, content in (files or {}).items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
+    write_tree(root, files or {})
     return root
 
 
@@ -241,6 +236,19 @@ def test_a_site_folder_newsarchive_did_not_write_is_left_alone(tmp_path: Path) -
     assert "replaced as --clean asked, though newsarchive had not written it" in err
     assert (root / "docs" / "articles" / "good" / "index.html").is_file()
     assert _run(root, "build") == (0, _run(root, "build")[1], "")  # ours now: builds quietly
+
+
+def test_a_site_dir_moved_onto_the_users_folder_after_builds_is_left_alone(tmp_path: Path) -> None:
+    """The archive has built into site/ before (a manifest exists); site_dir then names a
+    folder of the user's: still not ours. (site/ itself, emptied and refilled by someone, is
+    the archive's site and is rebuilt: tests/render/test_incremental.py.)"""
+    root = _archive(tmp_path, {"content/articles/good.md": GOOD, "docs/notes.txt": "mine"})
+    assert _run(root, "build")[0] == 0
+    config = root / "newsarchive.toml"
+    config.write_text(config.read_text().replace('site_dir = "site"', 'site_dir = "docs"'))
+    code, _, err = _run(root, "build")
+    assert code == 1 and "holds files newsarchive did not write" in err
+    assert (root / "docs" / "notes.txt").read_text() == "mine"
 
 
 def test_a_site_built_before_the_marker_is_still_ours(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from generator.render.deferred import Deferred
 from generator.render.write import MARKER
 
 STATE_NAME = "sitetree.json"
+SITE_PATH_NAME = "site-path.txt"  # the site folder builds of this archive write
 _FORMAT = 1
 # Folders of the site the manifest does not list file by file (search/static_update.py).
 _INDEX_TREES = frozenset({"pagefind", "pagefind-delta"})
@@ -36,16 +37,21 @@ _INDEX_TREES = frozenset({"pagefind", "pagefind-delta"})
 def claim_site(site_dir: Path, build_dir: Path, *, clean: bool) -> list[Problem]:
     """Before a build replaces site_dir: raises WriteError when it holds what newsarchive did
     not write, unless `clean`, which replaces it with a warning (returned)."""
-    if not foreign_site(site_dir, build_dir):
-        return []
-    if not clean:
-        raise WriteError(
-            f"{site_dir}: holds files newsarchive did not write, and a build replaces the whole "
-            "folder. Point site_dir at a folder of its own, or run 'newsarchive build --clean' "
-            "to replace this one"
-        )
-    message = "replaced as --clean asked, though newsarchive had not written it"
-    return [Problem(str(site_dir), "write", message, is_warning=True)]
+    problems = []
+    if foreign_site(site_dir, build_dir):
+        if not clean:
+            raise WriteError(
+                f"{site_dir}: holds files newsarchive did not write, and a build replaces the "
+                "whole folder. Point site_dir at a folder of its own, or run 'newsarchive build "
+                "--clean' to replace this one"
+            )
+        message = "replaced as --clean asked, though newsarchive had not written it"
+        problems.append(Problem(str(site_dir), "write", message, is_warning=True))
+    with contextlib.suppress(OSError, UnicodeError):  # unrecorded, the marker and manifest tell
+        if _built_into(build_dir) != str(site_dir):
+            build_dir.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(build_dir / SITE_PATH_NAME, str(site_dir))
+    return problems
 
 
 def foreign_site(site_dir: Path, build_dir: Path) -> bool:
@@ -57,14 +63,23 @@ def foreign_site(site_dir: Path, build_dir: Path) -> bool:
         return False
     except OSError:  # a file, or a folder we cannot read: not ours to replace
         return True
-    if not names or MARKER in names:
-        return False
+    if not names or MARKER in names or _built_into(build_dir) == str(site_dir):
+        return False  # empty, marked, or the folder this archive's builds write (a full build
+        # then replaces whatever else came into it)
     try:
         files = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))["files"]
         ours = {str(rel).split("/", 1)[0] for rel in files} | _INDEX_TREES
     except (OSError, ValueError, KeyError, TypeError):
         return True
     return not names <= ours
+
+
+def _built_into(build_dir: Path) -> str | None:
+    """The site folder this archive's builds have written, when one has."""
+    try:
+        return (build_dir / SITE_PATH_NAME).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _identity(path: Path) -> list[int] | None:

@@ -6,6 +6,7 @@ import contextlib
 import json
 import logging
 import mimetypes
+import signal
 import socket
 import sys
 import threading
@@ -379,6 +380,7 @@ class PreviewServer(ThreadingHTTPServer):
             raise
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
+        _no_process_signals()
         try:
             super().process_request_thread(request, client_address)
         finally:
@@ -407,6 +409,7 @@ class PreviewServer(ThreadingHTTPServer):
 
     def _reap(self) -> None:
         """Close the connections whose request head is late (their thread then ends)."""
+        _no_process_signals()
         while not self._closed.wait(0.5):
             now = time.monotonic()
             with self._deadlines_lock:
@@ -432,6 +435,14 @@ class PreviewServer(ThreadingHTTPServer):
         self._closed.set()
         self.state.close()
         super().server_close()
+
+
+def _no_process_signals() -> None:
+    """Keep Ctrl+C (SIGINT, SIGTERM) off this helper thread: the kernel hands a process signal
+    to any thread that does not block it, and one taken here interrupts the main thread at an
+    arbitrary point, even inside a block that holds SIGINT there (serve/preview.sigint_held)."""
+    with contextlib.suppress(AttributeError, OSError):  # no pthread_sigmask on this platform
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 __all__ = ["HTTPStatus", "PreviewServer", "PreviewState", "resolve_site_path"]

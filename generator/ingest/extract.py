@@ -8,6 +8,7 @@ import unicodedata
 from generator.ingest.dates import normalize_date, parse_filename_date
 from generator.ingest.entities import extract_entities, upper_place
 from generator.ingest.language import detect_language
+from generator.ingest.literal import paragraphs_to_markdown
 from generator.ingest.quotes import extract_quotes
 from generator.models import (
     Article,
@@ -76,7 +77,6 @@ _ABBREVIATIONS = frozenset(
     ]
 )
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9])")
-_MD_BLOCK_START = re.compile(r"^(\s*)([#>+*-]|\d+[.)])(\s)")
 _TITLE_MAX = 90
 
 
@@ -142,37 +142,6 @@ def _without_dateline(plain: str) -> str:
     return plain
 
 
-# Inline markup scraped text must not make: code, emphasis, links and images ('[' and ']'),
-# backslash escapes, an underscore that is not inside a word, and '<' where an autolink or a
-# mail link would start. (A stop-gap of issue 19; the shared escape of issue 21 replaces it.)
-_MD_INLINE = re.compile(
-    r"[\\`*\[\]]|(?<!\w)_|_(?!\w)"
-    r"|<(?=[A-Za-z][A-Za-z0-9+.-]*://[^<>]*>|[^<> !]+@[^@<> ]+>)"
-)
-
-
-_MD_INLINE_CHARS = re.compile(r"[\\`*\[\]_<]")
-
-
-def _escaped(match: re.Match[str]) -> str:
-    return "&lt;" if match.group() == "<" else "\\" + match.group()
-
-
-def escape_markdown_line(paragraph: str) -> str:
-    """Keep scraped text literal: a leading '#', '>', '-', '1.' must not become a heading,
-    quote or list, nor '[text](url)' a link or '**x**' bold: scraped text is never markup."""
-    if _MD_INLINE_CHARS.search(paragraph):  # most paragraphs have none of them
-        paragraph = _MD_INLINE.sub(_escaped, paragraph)
-    return _MD_BLOCK_START.sub(_escaped_start, paragraph)
-
-
-def _escaped_start(match: re.Match[str]) -> str:
-    marker = match.group(2)
-    # '1.' is kept from being a list by escaping its dot: a backslash before a digit shows.
-    escaped = f"{marker[:-1]}\\{marker[-1]}" if marker[0].isdigit() else f"\\{marker}"
-    return f"{match.group(1)}{escaped}{match.group(3)}"
-
-
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_LINE = re.compile(r"^\s*(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+|>\s*)", re.M)
 
@@ -223,7 +192,7 @@ def extract_article(
     if raw.format == "md":
         body_text = "\n\n".join(paragraphs)
     else:
-        body_text = "\n\n".join(escape_markdown_line(p) for p in paragraphs)
+        body_text = paragraphs_to_markdown(paragraphs)  # scraped text: data, never markup
     authors = raw.sidecar.authors or stated.authors or clean.authors
     plain = "\n\n".join(paragraphs)
     dateline = find_dateline(paragraphs)

@@ -118,17 +118,31 @@ def _ingest_raw(raw: RawDocument, config: Config, at: InputStage) -> Article:
     extra_removed: tuple[Removal, ...] = ()
     text, find_title, keep_lines = raw.text, True, False
     if raw.format == "html":
-        page = extract_html(raw.text, path)
+        page = extract_html(raw.text, path, raw.sidecar.url)
         stated, text, extra_removed, find_title = (
             page.meta,
             page.text,
             page.removed,
             page.meta.title is None,
         )
+        raw = replace(raw, repairs=raw.repairs + page.repairs)
     elif raw.format == "md":
         stated, text = read_markdown_input(raw.text, path)
         find_title, keep_lines = stated.title is None, True
-    clean = clean_text(text, path, find_title=find_title, keep_lines=keep_lines)
+    # On a page each line is a block the extraction chose: no junk block runs on into the next.
+    clean = clean_text(
+        text,
+        path,
+        find_title=find_title,
+        keep_lines=keep_lines,
+        continue_blocks=raw.format != "html",
+    )
+    if not clean.paragraphs and raw.format == "html" and len(text.split()) >= 50:
+        # The extraction found an article's worth of text and only the line rules call it junk
+        # (a page of "Read more" style lines): the extraction's judgement stands.
+        clean = replace(
+            clean, paragraphs=tuple(p for p in text.split("\n\n") if p.strip()), removed=()
+        )
     if not clean.paragraphs:
         raise NoTextError(
             path,

@@ -138,8 +138,11 @@ def _spam_split(text: str) -> tuple[str, str] | None:
 class _Cleaner:
     """Holds the per-document state of one clean() call; created and dropped inside it."""
 
-    def __init__(self, text: str, *, keep_lines: bool = False) -> None:
+    def __init__(
+        self, text: str, *, keep_lines: bool = False, continue_blocks: bool = True
+    ) -> None:
         self.keep_lines = keep_lines
+        self.continue_blocks = continue_blocks
         self.units = self._split_units(text)
         self.authors: list[str] = []
         self.contributors: list[str] = []
@@ -179,6 +182,7 @@ class _Cleaner:
             if (
                 matched is None
                 and block
+                and self.continue_blocks
                 and block_lines < _MAX_BLOCK_LINES
                 and _is_short_label(unit.text)
             ):
@@ -340,13 +344,20 @@ def _join_group(lines: list[str]) -> list[str]:
 
 
 def clean_text(
-    text: str, source: Path, *, find_title: bool = True, keep_lines: bool = False
+    text: str,
+    source: Path,
+    *,
+    find_title: bool = True,
+    keep_lines: bool = False,
+    continue_blocks: bool = True,
 ) -> CleanText:
     """Split text into kept paragraphs and removed spans (kind, reason), recording credits found.
 
-    keep_lines keeps the line structure of each paragraph (Markdown input). Never raises on any
-    text: the worst case keeps everything.
+    keep_lines keeps the line structure of each paragraph (Markdown input). continue_blocks lets
+    the short lines after a junk heading ("Related:", "Share this") go with it, as in a text dump;
+    off for HTML, where each line is its own block of the page and the next one is often a real
+    subheading. Never raises on any text: the worst case keeps everything.
     """
-    cleaner = _Cleaner(text, keep_lines=keep_lines)
+    cleaner = _Cleaner(text, keep_lines=keep_lines, continue_blocks=continue_blocks)
     cleaner.run(find_title=find_title)
     return cleaner.result(source)

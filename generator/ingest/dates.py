@@ -43,6 +43,11 @@ _PATTERNS = (
         r"(?P<time>[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
     ),
 )
+# Numeric day and month in either order ("09/25/2025", "13.11.2025"): read only when one of the
+# two cannot be a month, or both are the same; "03/04/2025" is left unread rather than guessed.
+_NUMERIC = re.compile(
+    r"(?<![\d/.])(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<year>(?:19|20)\d{2})(?![\d/.])"
+)
 _FILENAME = re.compile(
     r"(?<!\d)(?P<year>(?:19|20)\d{2})[-_.]?(?P<nmonth>[01]\d)[-_.]?(?P<day>[0-3]\d)(?!\d)"
 )
@@ -69,6 +74,20 @@ def _build(match: re.Match[str]) -> str | None:
     return day.isoformat()
 
 
+def _numeric(match: re.Match[str]) -> str | None:
+    a, b, year = int(match.group("a")), int(match.group("b")), int(match.group("year"))
+    if a > 12 >= b:
+        day, month = a, b
+    elif b > 12 >= a or a == b:
+        day, month = b, a
+    else:
+        return None
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
 def parse_date(text: str, *, whole: bool = False) -> str | None:
     """ISO date (or date-time when a zone is stated) in text; with whole=True the text must be only a date."""
     text = text.strip()
@@ -78,7 +97,19 @@ def parse_date(text: str, *, whole: bool = False) -> str | None:
         match = pattern.fullmatch(text.rstrip(".")) if whole else pattern.search(text)
         if match:
             return _build(match)
+    if not whole and (match := _NUMERIC.search(text)):
+        return _numeric(match)
     return None
+
+
+def find_dates(text: str) -> list[tuple[int, str]]:
+    """Every date written out in text (names of months, ISO, unambiguous numeric), with its
+    offset, in text order."""
+    found: list[tuple[int, str]] = []
+    for pattern in _PATTERNS:
+        found += [(m.start(), d) for m in pattern.finditer(text) if (d := _build(m))]
+    found += [(m.start(), d) for m in _NUMERIC.finditer(text) if (d := _numeric(m))]
+    return sorted(found)
 
 
 def parse_filename_date(name: str) -> str | None:

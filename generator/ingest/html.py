@@ -1,88 +1,47 @@
-"""Stage clean (HTML): a saved web page -> main text via trafilatura, page metadata, and what was left out."""
+"""Stage clean (HTML): a saved web page -> its main text, what it says about itself, and the
+visible text that was left out.
+
+The page is parsed once, as UTF-8 bytes (so an XHTML page with `<?xml ... encoding=...?>`
+parses like any other: its text was decoded by the read stage), and that one tree feeds the
+body choice (html_body.py), the metadata (html_meta.py) and the left-out text
+(html_removed.py). Mojibake repair (ftfy) runs here on the text that is kept, not on the
+whole page's markup and scripts, which cost more than the rest of ingest together.
+"""
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import lxml.html
-import trafilatura
 from lxml import etree
 
 from generator.errors import ArticleError, NoTextError
-from generator.ingest.credits import parse_photo_credit
-from generator.ingest.dates import normalize_date
+from generator.ingest.html_body import choose_body
+from generator.ingest.html_meta import page_metadata
+from generator.ingest.html_removed import left_out
+from generator.ingest.html_text import visible_blocks
 from generator.models import Removal, SourceMeta
 
-_BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "li",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "blockquote",
-        "figcaption",
-        "td",
-        "th",
-        "dt",
-        "dd",
-        "pre",
-        "address",
-        "caption",
-        "label",
-        "button",
-        "option",
-        "summary",
-        "legend",
-        "title",
-    ]
-)
-_CONTAINER_TAGS = frozenset(
-    [
-        "div",
-        "section",
-        "article",
-        "aside",
-        "header",
-        "footer",
-        "nav",
-        "main",
-        "form",
-        "ul",
-        "ol",
-        "span",
-        "a",
-        "time",
-    ]
-)
-_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg")
-_KIND_HINTS: tuple[tuple[str, str, re.Pattern[str]], ...] = tuple(
-    (kind, reason, re.compile(pattern, re.I))
-    for kind, reason, pattern in (
-        ("comments", "reader comments section", r"comment|disqus|respond|discussion"),
-        ("boilerplate", "cookie notice", r"cookie|consent|gdpr"),
-        ("share-widget", "share buttons", r"share|social"),
-        ("newsletter", "newsletter sign-up box", r"newsletter|subscribe|signup|sign-up"),
-        ("advertisement", "advertisement", r"\bad\b|\bads\b|advert|sponsor|promo|dfp|banner"),
-        (
-            "related-links",
-            "related-articles list",
-            r"related|recommend|most-read|mostread|popular|trending|more-stories|sidebar",
-        ),
-        ("navigation", "site navigation", r"\bnav|menu|breadcrumb|header|masthead|skip"),
-        ("copyright", "page footer", r"footer|copyright|legal"),
-    )
+_PARSER = lxml.html.HTMLParser(
+    encoding="utf-8",
+    remove_comments=True,
+    remove_pis=True,
+    collect_ids=False,
+    default_doctype=False,
 )
 _SPACE = re.compile(r"\s+")
-_XML_DECLARATION = re.compile(r"\A\s*<\?xml\b[^>]*\?>")
+# What UTF-8 read as Windows-1252 or Latin-1 leaves behind (a lead byte's letter, then a
+# continuation byte's character: "Ã©", "â€™"), C1 controls and ligatures: the
+# only text ftfy would change (full-width letters are text and stay, as in read.py). Checking for it first skips ftfy on nearly every page.
+_REPAIRABLE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+    "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a"
+    "\u20ac\u2122]|[\u0080-\u009f\ufb00-\ufb06]"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,161 +49,17 @@ class HtmlExtract:
     text: str
     meta: SourceMeta
     removed: tuple[Removal, ...]
+    strategy: str = "default"  # how the body was chosen (html_body.BodyChoice.strategy)
+    repairs: tuple[str, ...] = ()
 
 
-def _norm(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
+def parse_html(text: str, source: Path) -> Any:
+    """The page's element tree, parsed from UTF-8 bytes.
 
-
-def _classify(element: Any) -> tuple[str, str]:
-    """Guess why a block was left out from its own and its ancestors' tag, id and class."""
-    node = element
-    while node is not None and isinstance(node.tag, str):
-        label = f"{node.tag} {node.get('id', '')} {node.get('class', '')} {node.get('role', '')}"
-        if node.tag in {"nav"}:
-            return "navigation", "site navigation"
-        if node.tag == "form":
-            return "comment-form", "form"
-        if node.tag == "footer":
-            return "copyright", "page footer"
-        for kind, reason, pattern in _KIND_HINTS:
-            if pattern.search(label):
-                return kind, reason
-        if node.tag == "aside":
-            return "related-links", "sidebar"
-        node = node.getparent()
-    return "boilerplate", "page text outside the article"
-
-
-def _leaf_blocks(root: Any) -> Iterator[Any]:
-    for element in root.iter():
-        if not isinstance(element.tag, str) or element.tag in _DROP_TAGS:
-            continue
-        if element.tag in _BLOCK_TAGS or element.tag in _CONTAINER_TAGS:
-            has_block_child = any(
-                isinstance(c.tag, str)
-                and (c.tag in _BLOCK_TAGS or c.tag in {"div", "section", "ul", "ol", "form"})
-                for c in element.iterdescendants()
-            )
-            if not has_block_child and (element.tag in _BLOCK_TAGS or (element.text or "").strip()):
-                if element.getparent() is not None and element.getparent().tag in _BLOCK_TAGS:
-                    continue
-                yield element
-
-
-def _json_ld(root: Any) -> dict[str, Any]:
-    """The first NewsArticle/Article object in the page's JSON-LD blocks (data only, never run)."""
-    for script in root.iter("script"):
-        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
-            continue
-        try:
-            data = json.loads(script.text)
-        except ValueError:
-            continue
-        items = (
-            data
-            if isinstance(data, list)
-            else data.get("@graph", [data])
-            if isinstance(data, dict)
-            else []
-        )
-        for item in items:
-            if isinstance(item, dict) and re.search(
-                r"Article|BlogPosting|Report", str(item.get("@type", ""))
-            ):
-                return item
-    return {}
-
-
-def _names(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return _names(value.get("name"))
-    if isinstance(value, list):
-        return [n for item in value for n in _names(item)]
-    return []
-
-
-def _meta(root: Any, *names: str) -> str | None:
-    for name in names:
-        for attr in ("property", "name", "itemprop"):
-            for el in root.xpath(f"//meta[@{attr}=$n]", n=name):
-                content = _norm(el.get("content") or "")
-                if content:
-                    return content
-    return None
-
-
-def _page_meta(root: Any, doc: Any) -> SourceMeta:
-    ld = _json_ld(root)
-    title = (
-        _norm(str(ld.get("headline") or ""))
-        or _meta(root, "og:title", "twitter:title")
-        or (doc.title if doc is not None and doc.title else None)
-    )
-    if not title:
-        h1 = root.find(".//h1")
-        title = _norm(h1.text_content()) if h1 is not None else None
-    if not title:
-        t = root.find(".//title")
-        title = _norm(t.text_content()) if t is not None else None
-    date_text = str(ld.get("datePublished") or "") or _meta(
-        root,
-        "article:published_time",
-        "date",
-        "pubdate",
-        "publish-date",
-        "datePublished",
-        "dc.date",
-    )
-    if not date_text:
-        time = root.find(".//time[@datetime]")
-        date_text = time.get("datetime") if time is not None else None
-    date = normalize_date(date_text) if date_text else None
-    authors = _names(ld.get("author")) or [
-        a for a in [_meta(root, "author", "article:author")] if a and "://" not in a
-    ]
-    publisher = next(iter(_names(ld.get("publisher"))), None) or _meta(root, "og:site_name")
-    url = _meta(root, "og:url") or (root.xpath("//link[@rel='canonical']/@href") or [None])[0]
-    language = (root.get("lang") or "").split("-")[0].lower() or None
-    captions, credits = [], []
-    for cap in root.iter("figcaption"):
-        for credit_el in cap.xpath(".//*[contains(@class,'credit') or contains(@class,'byline')]"):
-            credit = _norm(credit_el.text_content())
-            credits.append(
-                parse_photo_credit(credit)
-                or re.sub(r"^(photo|credit|image)\s*:\s*", "", credit, flags=re.I)
-            )
-        text = _norm(cap.text_content())
-        captions.append(text)
-        if not credits or credits[-1] not in text:
-            found = parse_photo_credit(text.split(". ")[-1]) if text else None
-            if found:
-                credits.append(found)
-    return SourceMeta(
-        title=title or None,
-        date=date,
-        date_source="metadata" if date else None,
-        authors=tuple(dict.fromkeys(_norm(a) for a in authors if _norm(a))),
-        url=url if url and re.match(r"https?://", url) else None,
-        publisher=publisher,
-        language=language,
-        captions=tuple(dict.fromkeys(c for c in captions if c)),
-        photo_credits=tuple(dict.fromkeys(c for c in credits if c)),
-    )
-
-
-def extract_html(text: str, source: Path) -> HtmlExtract:
-    """Main text, metadata and left-out blocks of an HTML page.
-
-    Raises ArticleError when the page has no parseable markup or no article text.
+    Raises ArticleError when there is no markup to parse.
     """
-    # An XHTML page's XML declaration names the encoding of bytes read.py has already decoded;
-    # lxml refuses a declaration on text ("Unicode strings with encoding declaration...").
-    text = _XML_DECLARATION.sub("", text, count=1)
     try:
-        root = lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:
         raise ArticleError(
             source,
@@ -252,47 +67,90 @@ def extract_html(text: str, source: Path) -> HtmlExtract:
             f"HTML could not be parsed ({exc})",
             "Save the page again or convert it to text",
         ) from exc
-    doc = trafilatura.bare_extraction(
-        text,
-        include_comments=False,
-        favor_precision=True,
-        with_metadata=True,
-        include_tables=True,
-        include_images=False,
-        include_links=False,
-        deduplicate=False,
+    if root is None:
+        raise ArticleError(
+            source, "clean", "HTML could not be parsed", "Save the page again or convert it to text"
+        )
+    return root
+
+
+# Visible text that itself reads like an entity ("&amp;amp;" in the page shows "&amp;"):
+# trafilatura unescapes its output text once more, so such an ampersand is escaped beforehand.
+_LITERAL_ENTITY = re.compile(r"&amp;(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);")
+_ENTITY_TEXT = re.compile(r"&(?=#\d+;|#x[0-9a-fA-F]+;|[a-zA-Z][a-zA-Z0-9]*;)")
+
+
+def _escape_literal_entities(root: Any) -> None:
+    for element in root.iter():
+        if element.text and "&" in element.text:
+            element.text = _ENTITY_TEXT.sub("&amp;", element.text)
+        if element.tail and "&" in element.tail:
+            element.tail = _ENTITY_TEXT.sub("&amp;", element.tail)
+
+
+def _article_body_text(value: str) -> str:
+    """JSON-LD articleBody as plain lines (some sites put HTML in it)."""
+    if not re.search(r"<[a-zA-Z/!]", value):
+        return value
+    fragment = lxml.html.fragment_fromstring(value.encode("utf-8"), create_parent="div")
+    return "\n".join(text for text, _ in visible_blocks(fragment))
+
+
+def _repaired(lines: list[str], meta: SourceMeta) -> tuple[list[str], SourceMeta, bool]:
+    """ftfy over the kept text and the metadata strings (quotes stay as the page wrote them)."""
+    import ftfy  # here: 0.15 s to import, and only changed inputs are read
+
+    def fix(text: str) -> str:
+        return ftfy.fix_text(
+            text, uncurl_quotes=False, fix_character_width=False, normalization="NFC"
+        )
+
+    lines = [unicodedata.normalize("NFC", line) for line in lines]
+    strings = "\n".join([*lines, meta.title or "", *meta.authors, *meta.captions])
+    if not _REPAIRABLE.search(strings):
+        return lines, meta, False
+    fixed = fix("\n".join(lines)).split("\n")
+    new_meta = replace(
+        meta,
+        title=fix(meta.title) if meta.title else None,
+        authors=tuple(fix(a) for a in meta.authors),
+        captions=tuple(fix(c) for c in meta.captions),
+        photo_credits=tuple(fix(c) for c in meta.photo_credits),
     )
-    body = str(getattr(doc, "text", None) or "").strip()
-    if not body:
+    return fixed, new_meta, fixed != lines or new_meta != meta
+
+
+def extract_html(text: str, source: Path, url: str | None = None) -> HtmlExtract:
+    """Main text, metadata and left-out visible text of an HTML page (`url`: where it came from,
+    when a sidecar says so).
+
+    Raises ArticleError when the page has no parseable markup, NoTextError (an ArticleError)
+    when it has no article text.
+    """
+    root = parse_html(text, source)
+    body = root.find("body")
+    blocks = visible_blocks(body if body is not None else root)
+    meta, article_body = page_metadata(root, blocks, url)
+    if _LITERAL_ENTITY.search(text):  # after the blocks were read: they keep the page's text
+        _escape_literal_entities(root)
+    choice = choose_body(root, _article_body_text(article_body) if article_body else None)
+    lines = list(choice.lines)
+    if not lines:
         raise NoTextError(
             source,
             "clean",
             "no article text found in the HTML page",
             "Check the page has the article in it, or save it as .txt",
         )
-    meta = _page_meta(root, doc)
-    lines = [line for line in body.split("\n") if line.strip()]
-    if meta.title and lines and _norm(lines[0]) == meta.title:
+    if meta.title and _SPACE.sub(" ", lines[0]).strip() == meta.title and len(lines) > 1:
         lines = lines[1:]
-    kept = _norm(" ".join(lines))
-    removed: list[Removal] = []
-    for script in root.iter(*_DROP_TAGS):
-        code = (script.text or "").strip()
-        if code and (script.get("type") or "").lower() != "application/ld+json":
-            removed.append(Removal("markup", code, f"<{script.tag}> element (never rendered)"))
-    seen: set[str] = set()
-    for element in _leaf_blocks(root.body if root.find("body") is not None else root):
-        block = _norm(element.text_content())
-        if not block or block in seen or block in kept or block == meta.title:
-            continue
-        seen.add(block)
-        if element.tag == "figcaption" or (
-            element.getparent() is not None and element.getparent().tag == "figcaption"
-        ):
-            removed.append(
-                Removal("photo-credit", block, "figure caption; credit recorded in photo_credits")
-            )
-            continue
-        kind, reason = _classify(element)
-        removed.append(Removal(kind, block, reason))
-    return HtmlExtract(text="\n\n".join(lines), meta=meta, removed=tuple(removed))
+    # Left-out blocks are found against the text as the page has it, before any repair.
+    removed = left_out(blocks, "\n".join(lines), meta.title)
+    lines, meta, was_repaired = _repaired(lines, meta)
+    return HtmlExtract(
+        text="\n\n".join(lines),
+        meta=meta,
+        removed=removed,
+        strategy=choice.strategy,
+        repairs=("mojibake repaired by ftfy",) if was_repaired else (),
+    )

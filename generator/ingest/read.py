@@ -32,7 +32,10 @@ SIDECAR_SUFFIXES = (".json", ".yaml", ".yml")
 # pages, read by ingest/webarchives.py.
 WEB_ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz", ".wacz")
 _SIDECAR_KEYS = {"title", "date", "url", "publisher", "authors", "author", "language", "tags"}
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",
+    re.I,
+)
 # Control characters other than tab/newline/CR/form feed: a few are tolerated, many mean binary.
 _BINARY = "file looks binary, not text"
 _BINARY_HINT = "Only text, HTML and Markdown can be ingested; move it out of content/raw/"
@@ -114,11 +117,16 @@ def document_from_bytes(
             "file is empty or whitespace only",
             "Add the article text or delete the file",
         )
-    fixed = _repaired(text, fmt)
     repairs: tuple[str, ...] = ()
-    plain = _CONTROL.sub("", text.replace("\f", "\n").replace("\v", "\n"))
-    if _visible(fixed) != _visible(plain):
-        repairs += ("mojibake repaired by ftfy",)
+    if fmt == "html":
+        # Mojibake repair runs on the text the page keeps (ingest/html.py): over the whole
+        # markup, scripts and styles it cost more than all the rest of ingest together.
+        fixed = text
+    else:
+        fixed = _repaired(text, fmt)
+        plain = _CONTROL.sub("", text.replace("\f", "\n").replace("\v", "\n"))
+        if _visible(fixed) != _visible(plain):
+            repairs += ("mojibake repaired by ftfy",)
     if "\x00" in text:
         repairs += ("NUL bytes removed",)
     if _BIDI_CONTROLS.search(fixed):
@@ -216,7 +224,7 @@ def decode_bytes(
         return _reject_binary(loose, path), "utf-8 (invalid bytes replaced)"
     stated = [declared] if declared else []
     if is_html and (m := _META_CHARSET.search(data[:4096])):
-        stated.append(m.group(1).decode("ascii", "replace"))
+        stated.append((m.group(1) or m.group(2)).decode("ascii", "replace"))
     for charset in stated:
         try:
             return _reject_binary(data.decode(charset), path), charset.lower()

@@ -7,6 +7,8 @@ import pytest
 from generator.config import Config
 from generator.errors import ArticleError
 from generator.ingest.html import extract_html
+from generator.ingest.html_body import _trim_edges
+from generator.ingest.html_removed import SPAN_LIMIT, TOTAL_LIMIT
 from generator.pipeline import ingest_document
 
 PARAGRAPHS = [
@@ -57,9 +59,11 @@ def test_main_text_metadata_and_left_out_blocks() -> None:
     assert result.meta.authors == ("Nora Lind",)
     assert result.meta.photo_credits == ("Ivo Sand / Quay Post",)
     kinds = {r.kind for r in result.removed}
-    assert {"markup", "navigation", "comments", "copyright", "boilerplate"} <= kinds
+    assert {"navigation", "comments", "copyright", "boilerplate"} <= kinds
     removed_text = " ".join(r.text for r in result.removed)
-    assert "window.track" in removed_text and "Great news, finally" in removed_text
+    assert "Great news, finally" in removed_text and "Accept all" in removed_text
+    # Scripts and styles are no text a reader saw: they stay in the raw file only.
+    assert "window.track" not in removed_text and "color: red" not in removed_text
 
 
 def test_page_without_article_text_is_reported(config: Config) -> None:
@@ -71,3 +75,39 @@ def test_page_without_article_text_is_reported(config: Config) -> None:
         ArticleError, match=r"empty\.html: clean: (no article text found|nothing is left)"
     ):
         ingest_document(path, config)
+
+
+def test_left_out_text_is_capped_per_span_and_in_all() -> None:
+    comments = "".join(
+        f"<div class='comment'><p>Reader {i} writes: {'the ferry was late again ' * 12}</p></div>"
+        for i in range(400)
+    )
+    script = "<script>" + "var x = 1;" * 50_000 + "</script>"
+    page = PAGE.replace("</body>", f"{script}<section id='comments2'>{comments}</section></body>")
+    result = extract_html(page, Path("page.html"))
+    texts = [r.text for r in result.removed]
+    assert all(len(t) <= SPAN_LIMIT + 120 for t in texts)
+    assert sum(len(t) for t in texts) <= TOTAL_LIMIT + 2 * SPAN_LIMIT
+    assert any("more characters not kept here" in t for t in texts)
+    assert "more left-out blocks" in texts[-1]
+    assert "var x" not in " ".join(texts)
+
+
+def test_edges_precision_rejects_are_cut_but_not_inner_lines_or_most_of_the_text() -> None:
+    one, two = PARAGRAPHS[0], PARAGRAPHS[1]
+    base = ["Sign up for our newsletter", one, "Subheading", two, "More stories"]
+    assert _trim_edges(base, [one, two]) == [one, "Subheading", two]
+    # When the rejected edges are half the text or more, precision lost the article: keep all.
+    long_edges = ["x" * 400, one, "y" * 400]
+    assert _trim_edges(long_edges, [one]) == long_edges
+    assert _trim_edges(base, []) == base
+
+
+def test_literal_entities_in_the_page_text_stay_literal() -> None:
+    page = PAGE.replace(
+        "<p>A final decision",
+        "<p>Write &amp;amp; for an ampersand and &amp;lt; for a bracket, says the style guide.</p>"
+        "<p>A final decision",
+    )
+    result = extract_html(page, Path("page.html"))
+    assert "Write &amp; for an ampersand and &lt; for a bracket" in result.text

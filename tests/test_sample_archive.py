@@ -165,7 +165,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
             "All rights reserved",
             "Sport",
         ],
-        "removed": {"markup", "navigation", "comments", "copyright"},
+        "removed": {"navigation", "comments", "copyright"},
         "speakers": ["Sigrid Aas", "Sigrid Aas", "Per Holt"],
         "spin": "original",
     },

@@ -6,13 +6,13 @@ order stated here and measured on WCXB dev (benchmarks/quality.py):
 - title: the page's headline (<h1>) when it agrees with what the page's metadata calls it (most
   of its words are in the JSON-LD headline, og:title, twitter:title or <title>), or when it is
   the only headline; else the metadata title without the site's name ("Story | Site").
-- date (published, never modified): a date under the headline not labelled as an update; the
-  JSON-LD datePublished of any object (article-like first); `article:published_time` and
-  similar <meta>; htmldate's reading of the page (original date, URL, markup, text);
-  and only then a date labelled as an update.
-- authors: JSON-LD authors who look like people's names and are not the site; <meta> author;
-  the byline under the headline; an element marked as the byline; a JSON-LD organisation.
-"""
+- date (published, never modified): a date under the headline not labelled as an update (the
+  metadata's own value when it names the same day: it has the time and zone); the JSON-LD
+  datePublished of any object (article-like first); `article:published_time` and similar
+  <meta>; htmldate's reading of the page (URL, markup, text); then a date labelled as an update.
+- authors: JSON-LD authors written as people's names; <meta> author and citation_author; the
+  byline under the headline; trafilatura's byline rules; an element marked as the byline; and
+  only then an organisation or a user name."""
 
 from __future__ import annotations
 
@@ -125,10 +125,11 @@ def _published(sources: PageSources) -> str | None:
 def choose_date(
     root: Any, sources: PageSources, header: Header
 ) -> tuple[str | None, DateSource | None]:
-    if header.dates:
+    published = _published(sources)
+    if header.dates and not (published and published[:10] == header.dates[0]):
         return header.dates[0], "text"
-    if date := _published(sources):
-        return date, "metadata"
+    if published:  # the same day as shown, or none shown: the metadata's time and zone too
+        return published, "metadata"
     import htmldate  # here: only pages without a stated date need it
 
     try:

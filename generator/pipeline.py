@@ -97,13 +97,16 @@ def ingest_web_page(unit: WebUnit, config: Config, at: InputStage | None = None)
     at = at or InputStage("read")
     at.enter("read")
     raw = read_unit(unit, config.max_input_bytes)
-    article = _ingest_raw(raw, config, at)
+    article = _ingest_raw(raw, config, at, unit.capture.url)
     at.enter("extract")
     return with_capture(article, unit, raw)
 
 
-def _ingest_raw(raw: RawDocument, config: Config, at: InputStage) -> Article:
-    """clean -> extract -> annotate (spin) for one decoded input."""
+def _ingest_raw(
+    raw: RawDocument, config: Config, at: InputStage, url: str | None = None
+) -> Article:
+    """clean -> extract -> annotate (spin) for one decoded input (`url`: where a web archive
+    captured it; a page's dates and site names are read with it)."""
     # Imported here: trafilatura and the spin lexicon cost a second to load, and a build
     # whose inputs did not change never needs them.
     from generator.annotate.records import with_spin
@@ -118,7 +121,7 @@ def _ingest_raw(raw: RawDocument, config: Config, at: InputStage) -> Article:
     extra_removed: tuple[Removal, ...] = ()
     text, find_title, keep_lines = raw.text, True, False
     if raw.format == "html":
-        page = extract_html(raw.text, path, raw.sidecar.url)
+        page = extract_html(raw.text, path, url or raw.sidecar.url)
         stated, text, extra_removed, find_title = (
             page.meta,
             page.text,

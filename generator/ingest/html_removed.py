@@ -42,9 +42,11 @@ _BY_TAG = {
     "footer": ("copyright", "page footer"),
 }
 _SPACE = re.compile(r"\s+")
-# Per span and for the whole list, in characters of text.
+# Per span and for the whole list, in characters of text, and spans in the list (each costs
+# its kind and reason in the record too).
 SPAN_LIMIT = 1_000
-TOTAL_LIMIT = 16_000
+TOTAL_LIMIT = 12_000
+MAX_SPANS = 150
 
 
 def _own_hint(element: Any) -> tuple[str, str] | None:
@@ -94,31 +96,23 @@ def _capped(text: str, limit: int) -> str:
 
 
 def left_out(blocks: list[tuple[str, Any]], kept: str, title: str | None) -> tuple[Removal, ...]:
-    """Visible blocks of the page (html_text.visible_blocks) not in the kept text, as capped
-    Removal spans."""
+    """Visible blocks of the page (html_text.visible_blocks) not in the kept text, one Removal
+    each (a comment, a menu item: readers and the theme count them), capped."""
     kept_text = _SPACE.sub(" ", kept)
     seen: set[str] = {title or ""}
-    spans: list[tuple[str, str, list[str]]] = []
-    total = 0
-    dropped = dropped_chars = 0
+    removed: list[Removal] = []
+    total = dropped = dropped_chars = 0
     known: dict[Any, tuple[str, str]] = {}
     for text, holder in blocks:
         if text in seen or text in kept_text:
             continue
         seen.add(text)
-        if total >= TOTAL_LIMIT:
+        if total >= TOTAL_LIMIT or len(removed) >= MAX_SPANS:
             dropped, dropped_chars = dropped + 1, dropped_chars + len(text)
             continue
         kind, reason = _classify(holder, known)
-        if spans and spans[-1][0] == kind and spans[-1][1] == reason:
-            spans[-1][2].append(text)
-        else:
-            spans.append((kind, reason, [text]))
+        removed.append(Removal(kind, _capped(text, SPAN_LIMIT), reason))
         total += min(len(text), SPAN_LIMIT)
-    removed = [
-        Removal(kind, _capped("\n".join(texts), SPAN_LIMIT), reason)
-        for kind, reason, texts in spans
-    ]
     if dropped:
         removed.append(
             Removal(

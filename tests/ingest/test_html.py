@@ -8,7 +8,7 @@ from generator.config import Config
 from generator.errors import ArticleError
 from generator.ingest.html import extract_html
 from generator.ingest.html_body import _trim_edges
-from generator.ingest.html_removed import SPAN_LIMIT, TOTAL_LIMIT
+from generator.ingest.html_removed import MAX_SPANS, SPAN_LIMIT, TOTAL_LIMIT
 from generator.pipeline import ingest_document
 
 PARAGRAPHS = [
@@ -82,14 +82,19 @@ def test_left_out_text_is_capped_per_span_and_in_all() -> None:
         f"<div class='comment'><p>Reader {i} writes: {'the ferry was late again ' * 12}</p></div>"
         for i in range(400)
     )
+    sidebar = "<aside><p>" + "An endless sidebar about harbour history. " * 200 + "</p></aside>"
     script = "<script>" + "var x = 1;" * 50_000 + "</script>"
-    page = PAGE.replace("</body>", f"{script}<section id='comments2'>{comments}</section></body>")
+    page = PAGE.replace(
+        "</body>", f"{script}{sidebar}<section id='comments2'>{comments}</section></body>"
+    )
     result = extract_html(page, Path("page.html"))
     texts = [r.text for r in result.removed]
     assert all(len(t) <= SPAN_LIMIT + 120 for t in texts)
+    assert any("An endless sidebar" in t and "more characters not kept here" in t for t in texts)
     assert sum(len(t) for t in texts) <= TOTAL_LIMIT + 2 * SPAN_LIMIT
-    assert any("more characters not kept here" in t for t in texts)
+    assert len(texts) <= MAX_SPANS + 1
     assert "more left-out blocks" in texts[-1]
+    assert sum("Reader" in t for t in texts) > 10  # one span a comment, as readers count them
     assert "var x" not in " ".join(texts)
 
 

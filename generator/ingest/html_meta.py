@@ -9,7 +9,8 @@ order stated here and measured on WCXB dev (benchmarks/quality.py):
 - date (published, never modified): a date under the headline not labelled as an update (the
   metadata's own value when it names the same day: it has the time and zone); the JSON-LD
   datePublished of any object (article-like first); `article:published_time` and similar
-  <meta>; htmldate's reading of the page (URL, markup, text); then a date labelled as an update.
+  <meta>; a date under the headline labelled as an update (when the page states no publication
+  date, the one it shows its reader); then htmldate's reading of the page (URL, markup, text).
 - authors: JSON-LD authors written as people's names; <meta> author and citation_author; the
   byline under the headline; trafilatura's byline rules; an element marked as the byline; and
   only then an organisation or a user name."""
@@ -130,6 +131,11 @@ def choose_date(
         return header.dates[0], "text"
     if published:  # the same day as shown, or none shown: the metadata's time and zone too
         return published, "metadata"
+    if header.updated:
+        # The page states no publication date anywhere, and shows its reader only when it was
+        # last updated: that visible date beats htmldate's guess from elsewhere in the page
+        # (measured on WCXB dev: right on 4 pages, wrong on none).
+        return header.updated[0], "text"
     import htmldate  # here: only pages without a stated date need it
 
     try:
@@ -139,8 +145,6 @@ def choose_date(
         found = None
     if found:
         return found, "metadata"
-    if header.updated:
-        return header.updated[0], "text"
     return None, None
 
 

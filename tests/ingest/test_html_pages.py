@@ -108,3 +108,12 @@ def test_removed_keeps_visible_text_only(records: Any) -> None:
     assert "Subscribe" in removed and "© 2025 Harbour Weekly" in removed  # seen on the page
     for unseen in ("function(", "dataLayer", "margin-right", "Preview build 4471"):
         assert unseen not in removed  # scripts, styles and hidden elements are no text
+
+
+def test_a_page_showing_only_its_update_date_takes_that_date(records: Any) -> None:
+    data, _ = records["updated-only.html"]
+    # No date in the page's metadata; the only date it shows for itself is "Updated March 4,
+    # 2025" under the headline. htmldate would take the first dated card of the "Latest" list
+    # above the article (2024-11-20); a date named in the story (the floods) is not it either.
+    assert data["date"] == "2025-03-04"
+    assert data["authors"] == ["Hanna Berg"]

@@ -117,3 +117,11 @@ def test_a_page_showing_only_its_update_date_takes_that_date(records: Any) -> No
     # above the article (2024-11-20); a date named in the story (the floods) is not it either.
     assert data["date"] == "2025-03-04"
     assert data["authors"] == ["Hanna Berg"]
+
+
+def test_a_page_without_sidecar_takes_its_url_from_the_canonical_link(records: Any) -> None:
+    data, _ = records["updated-only.html"]
+    # lxml returns the href as its own str subclass: it must reach the record as a plain str
+    # (on main it reached the YAML writer as is and ended the whole ingest run).
+    assert data["url"] == "https://valleyweekly.example/towns/river-path-rebuilt"
+    assert type(data["url"]) is str

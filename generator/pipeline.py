@@ -132,20 +132,9 @@ def _ingest_raw(
     elif raw.format == "md":
         stated, text = read_markdown_input(raw.text, path)
         find_title, keep_lines = stated.title is None, True
-    # On a page each line is a block the extraction chose: no junk block runs on into the next.
     clean = clean_text(
-        text,
-        path,
-        find_title=find_title,
-        keep_lines=keep_lines,
-        continue_blocks=raw.format != "html",
+        text, path, find_title=find_title, keep_lines=keep_lines, from_page=raw.format == "html"
     )
-    if not clean.paragraphs and raw.format == "html" and len(text.split()) >= 50:
-        # The extraction found an article's worth of text and only the line rules call it junk
-        # (a page of "Read more" style lines): the extraction's judgement stands.
-        clean = replace(
-            clean, paragraphs=tuple(p for p in text.split("\n\n") if p.strip()), removed=()
-        )
     if not clean.paragraphs:
         raise NoTextError(
             path,

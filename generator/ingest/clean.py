@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from pathlib import Path
 
@@ -349,15 +349,21 @@ def clean_text(
     *,
     find_title: bool = True,
     keep_lines: bool = False,
-    continue_blocks: bool = True,
+    from_page: bool = False,
 ) -> CleanText:
     """Split text into kept paragraphs and removed spans (kind, reason), recording credits found.
 
-    keep_lines keeps the line structure of each paragraph (Markdown input). continue_blocks lets
-    the short lines after a junk heading ("Related:", "Share this") go with it, as in a text dump;
-    off for HTML, where each line is its own block of the page and the next one is often a real
-    subheading. Never raises on any text: the worst case keeps everything.
+    keep_lines keeps the line structure of each paragraph (Markdown input). from_page says the
+    text is what an extraction kept of an HTML page: each line is then its own block of the page,
+    so the short lines after a junk heading ("Related:", "Share this") do not go with it as they
+    do in a text dump (the next line is often a real subheading), and when the line rules would
+    leave nothing of an article's worth of text (50 words: a page of "Read more" style lines),
+    the extraction's judgement stands. Never raises on any text: the worst case keeps everything.
     """
-    cleaner = _Cleaner(text, keep_lines=keep_lines, continue_blocks=continue_blocks)
+    cleaner = _Cleaner(text, keep_lines=keep_lines, continue_blocks=not from_page)
     cleaner.run(find_title=find_title)
-    return cleaner.result(source)
+    clean = cleaner.result(source)
+    if from_page and not clean.paragraphs and len(text.split()) >= 50:
+        kept = tuple(p for p in text.split("\n\n") if p.strip())
+        return replace(clean, paragraphs=kept, removed=())
+    return clean

@@ -34,6 +34,7 @@ _PARSER = lxml.html.HTMLParser(
     default_doctype=False,
 )
 _SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w")
 # What UTF-8 read as Windows-1252 or Latin-1 leaves behind (a lead byte's letter, then a
 # continuation byte's character: "Ã©", "â€™"), C1 controls and ligatures: the
 # only text ftfy would change (full-width letters are text and stay, as in read.py). Checking for it first skips ftfy on nearly every page.
@@ -135,7 +136,7 @@ def extract_html(text: str, source: Path, url: str | None = None) -> HtmlExtract
         _escape_literal_entities(root)
     choice = choose_body(root, _article_body_text(article_body) if article_body else None)
     lines = list(choice.lines)
-    if not lines:
+    if not any(_WORD.search(line) for line in lines):  # nothing, or only marks ("<<<>>>")
         raise NoTextError(
             source,
             "clean",

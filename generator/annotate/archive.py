@@ -38,7 +38,7 @@ from generator.annotate.features import (
     features_version,
 )
 from generator.annotate.links import ArchiveAnnotation, DuplicateLink
-from generator.annotate.related import related_from_columns
+from generator.annotate.similarity import related_from_columns
 from generator.annotate.table import FeatureTable
 from generator.fingerprint import code_digest
 from generator.fsutil import atomic_file

@@ -17,15 +17,15 @@ from typing import Any
 
 import numpy as np
 
-from generator.annotate.dedupe import NUM_PERM, SignatureColumns
-from generator.annotate.features import ArticleFeatures
-from generator.annotate.related import (
+from generator.annotate.columns import (
     RelatedColumns,
     count_dtype,
     drained,
     id_dtype,
     number_words,
 )
+from generator.annotate.dedupe import NUM_PERM, SignatureColumns
+from generator.annotate.features import ArticleFeatures
 
 
 @dataclass(frozen=True, slots=True)

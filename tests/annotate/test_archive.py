@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from generator.annotate import archive, dedupe, related, tokens
+from generator.annotate import archive, columns, dedupe, related, similarity, tokens
 from generator.annotate.archive import AnnotateInput, annotate_archive, annotate_features
 from generator.annotate.features import (
     ArticleFeatures,
@@ -125,11 +125,12 @@ def test_related_lists_are_the_same_worked_out_a_slice_at_a_time(
         items.append(RelatedInput(f"a{n:03d}", " ".join(words), entities))
     expected = related_articles(items)
     assert sum(1 for v in expected.values() if v) > 60
-    monkeypatch.setattr(related, "_SLICE", 97)
+    monkeypatch.setattr(columns, "_SLICE", 97)
+    monkeypatch.setattr(similarity, "_SLICE", 97)
     assert related_articles(items) == expected
     # Rows a few at a time, blocks then sized by the scores the last one made.
-    monkeypatch.setattr(related, "_BLOCK_CELLS", 300)
-    monkeypatch.setattr(related, "_BLOCK_SCORES", 200)
+    monkeypatch.setattr(similarity, "_BLOCK_CELLS", 300)
+    monkeypatch.setattr(similarity, "_BLOCK_SCORES", 200)
     assert related_articles(items) == expected
     assert expected == reference.related_articles(
         [reference.RelatedInput(i.slug, i.text, i.entities) for i in items]

@@ -30,14 +30,15 @@ from typing import Any
 
 import numpy as np
 
-from generator.annotate.dedupe import links_of
+from generator.annotate.copies import PairCache, commonness_of, links_of, read_pairs
+from generator.annotate.dedupe import near_pairs
 from generator.annotate.features import (
     ArticleFeatures,
     features_key,
     features_of,
     features_version,
 )
-from generator.annotate.links import ArchiveAnnotation, DuplicateLink
+from generator.annotate.links import ArchiveAnnotation, pack_annotations, unpack_annotations
 from generator.annotate.similarity import related_from_columns
 from generator.annotate.table import FeatureTable
 from generator.fingerprint import code_digest
@@ -46,6 +47,7 @@ from generator.models import Article
 
 _CACHE_VERSION = 5  # 5: one FeatureTable, words numbered
 _REWRITE_AFTER = 32  # features computed (or gone) before the features cache is rewritten
+_MOST_LINKED = 20  # related articles looked for beyond the limit, for those copies take out
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,18 @@ class AnnotateInput:
     features: ArticleFeatures
     spin_score: float = 0.0
     date: str | None = None
+    text: str | None = None  # the body, for aligning it with a near-duplicate's
+
+
+@dataclass(frozen=True, slots=True)
+class PairTexts:
+    """Where annotate_table gets the texts of near-duplicate pairs: a content key per row (what
+    the pair cache is keyed by), a function giving the texts of rows (row -> text; a row it
+    cannot give is left out), and the cache."""
+
+    keys: Sequence[str]
+    texts: Callable[[list[int]], Mapping[int, str]]
+    cache: PairCache | None = None
 
 
 def spin_score(article: Article) -> float:
@@ -70,12 +84,14 @@ def annotate_features(
 
     Depends on the inputs only, not on their order. Raises ValueError when two share a slug.
     """
+    texts = {row: item.text for row, item in enumerate(inputs) if item.text is not None}
     return annotate_table(
         FeatureTable.of([item.features for item in inputs]),
         [item.slug for item in inputs],
         [item.spin_score for item in inputs],
         [item.date for item in inputs],
         related_limit,
+        PairTexts([item.slug for item in inputs], lambda rows: texts) if texts else None,
     )
 
 
@@ -85,18 +101,34 @@ def annotate_table(
     spins: Sequence[float],
     dates: Sequence[str | None],
     related_limit: int = 5,
+    pairs: PairTexts | None = None,
 ) -> dict[str, ArchiveAnnotation]:
     """annotate_features of row i of `table` = (slugs[i], spins[i], dates[i]); the result, keyed
-    by slug in row order, does not depend on the order of the rows.
+    by slug in row order, does not depend on the order of the rows. With `pairs`, the texts of
+    near-duplicate pairs are aligned to tell spun copies from desk edits (annotate/copies.py).
 
     Raises ValueError when two rows share a slug.
     """
     if len(set(slugs)) != len(slugs):
         twice = sorted(slug for slug, count in Counter(slugs).items() if count > 1)
         raise ValueError(f"annotate: duplicate slugs {twice}")
-    links = links_of(slugs, table.signatures, spins, dates)
-    related = related_from_columns(slugs, table.related, limit=related_limit)
-    return {slug: ArchiveAnnotation(links[slug], related[slug][:related_limit]) for slug in slugs}
+    # Each pair read in slug order, whatever the rows' order (an alignment is not symmetric).
+    edges = [
+        (i, j, sim, basis) if slugs[i] < slugs[j] else (j, i, sim, basis)
+        for i, j, sim, basis in near_pairs(table.signatures)
+    ]
+    readings = read_pairs(edges, pairs.keys, pairs.texts, pairs.cache) if pairs else {}
+    commonness = commonness_of(table.document_frequency(), len(slugs))
+    links = links_of(slugs, edges, spins, dates, readings, commonness)
+    # Copies are linked above the text already: they take no related slot.
+    extra = min(_MOST_LINKED, max((len(v) for v in links.values()), default=0))
+    related = related_from_columns(slugs, table.related, limit=related_limit + extra)
+    result = {}
+    for slug in slugs:
+        linked = {link.slug for link in links[slug]}
+        others = tuple(r for r in related[slug] if r not in linked)
+        result[slug] = ArchiveAnnotation(links[slug], others[:related_limit])
+    return result
 
 
 def _load(path: Path | None) -> dict[str, Any]:
@@ -238,12 +270,18 @@ def annotate_archive(
     table, rows = cached_table(
         keys, lambda wanted: {k: features_of(by_key[k]) for k in wanted}, features_path
     )
+    pair_cache = PairCache(cache_path.with_name("pairs.pickle") if cache_path else None)
     result = annotate_table(
         table,
         [articles[i].slug for i in rows],
         [spins[i] for i in rows],
         [articles[i].date for i in rows],
         related_limit,
+        PairTexts(
+            [keys[i] for i in rows],
+            lambda wanted: {row: articles[rows[row]].body for row in wanted},
+            pair_cache,
+        ),
     )
     _save(result_path, {"key": key, "result": _pack(result)})
     return {a.slug: result[a.slug] for a in articles}
@@ -251,14 +289,8 @@ def annotate_archive(
 
 def _pack(result: dict[str, ArchiveAnnotation]) -> list[Any]:
     """The result as plain tuples (which pickle several times faster than dataclasses)."""
-    return [
-        (slug, a.related, [(d.slug, d.similarity, d.relation, d.basis) for d in a.duplicates])
-        for slug, a in result.items()
-    ]
+    return pack_annotations(result)
 
 
 def _unpack(packed: list[Any]) -> dict[str, ArchiveAnnotation]:
-    return {
-        slug: ArchiveAnnotation(tuple(DuplicateLink(*d) for d in duplicates), tuple(related))
-        for slug, related, duplicates in packed
-    }
+    return unpack_annotations(packed)

@@ -1,4 +1,4 @@
-"""Stage annotate (dedupe): article text -> Signature; Signatures -> DuplicateLinks (near-copies, spun copies).
+"""Stage annotate (dedupe): article text -> Signature; Signatures -> near pairs (copies of one another).
 
 Two MinHash channels per article, each banded for locality-sensitive hashing:
 
@@ -14,25 +14,25 @@ Two MinHash channels per article, each banded for locality-sensitive hashing:
 Hashing is numpy throughout: the text's tokens are hashed straight from its code points (names
 once each, remembered), a shingle's hash is an arithmetic mix of its tokens' hashes, and the
 NUM_PERM permutations are applied to the whole array of shingle hashes at once. Signatures are plain bytes (uint32 values) so a build can store them and
-never rehash an unchanged article. duplicate_links takes all signatures and finds candidate pairs
-by sorting band keys (no per-article index), then checks each candidate with compare().
+never rehash an unchanged article. near_pairs takes all signatures and finds candidate pairs by
+sorting band keys (no per-article index), then checks each candidate with compare(); which pair
+is a spun copy, a desk's edit or no copy at all is for annotate/copies.py to say.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
 import re
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from unicodedata import normalize
 
 import numpy as np
 
-from generator.annotate.links import Basis, DuplicateLink, Relation
-from generator.annotate.spin import load_lexicon, verdict_for
+from generator.annotate.links import Basis
+from generator.annotate.spin import load_lexicon
 from generator.annotate.tokens import (
     CONNECTOR,
     DECIMAL,
@@ -354,12 +354,8 @@ def _decide(
     return best
 
 
-def _date_key(date: str | None) -> tuple[int, str]:
-    return (1, "") if date is None else (0, date)
-
-
 DedupeInput = tuple[str, Signature, float, str | None]
-"""What duplicate_links needs of one article: slug, signature, spin score and date (or None)."""
+"""What copies.duplicate_links needs of one article: slug, signature, spin score and date."""
 
 
 def _band_pairs(values: np.ndarray) -> np.ndarray:
@@ -492,8 +488,9 @@ def _candidates(columns: SignatureColumns) -> np.ndarray:
     return np.unique(pairs, axis=0) if len(pairs) else pairs
 
 
-def _edges(columns: SignatureColumns) -> list[tuple[int, int, float, Basis]]:
-    """compare() for every candidate pair, vectorised; (i, j, similarity, basis) of the matches."""
+def near_pairs(columns: SignatureColumns) -> list[tuple[int, int, float, Basis]]:
+    """compare() for every candidate pair, vectorised: (i, j, similarity, basis) of the matches,
+    i < j, in order."""
     pairs = _candidates(columns)
     if not len(pairs):
         return []
@@ -519,52 +516,3 @@ def _edges(columns: SignatureColumns) -> list[tuple[int, int, float, Basis]]:
             if match is not None:
                 edges.append((i, j, *match))
     return edges
-
-
-def duplicate_links(entries: Iterable[DedupeInput]) -> dict[str, tuple[DuplicateLink, ...]]:
-    """Every article's links to the articles that copy it or that it copies, most similar first.
-
-    Every input slug is a key. The result depends on the entries only, not on their order.
-    Raises ValueError when two entries share a slug.
-    """
-    ordered = sorted(entries, key=lambda entry: entry[0])
-    slugs = [entry[0] for entry in ordered]
-    for a, b in itertools.pairwise(slugs):
-        if a == b:
-            raise ValueError(f"duplicate_links: duplicate slug {a!r}")
-    return links_of(
-        slugs,
-        SignatureColumns.of([entry[1] for entry in ordered]),
-        [entry[2] for entry in ordered],
-        [entry[3] for entry in ordered],
-    )
-
-
-def links_of(
-    slugs: Sequence[str],
-    columns: SignatureColumns,
-    spins: Sequence[float],
-    dates: Sequence[str | None],
-) -> dict[str, tuple[DuplicateLink, ...]]:
-    """duplicate_links of row i = (slugs[i], its signature in `columns`, spins[i], dates[i]), rows
-    in any order (the result does not depend on it); the slugs must be distinct."""
-    found: list[list[DuplicateLink]] = [[] for _ in slugs]
-    for i, j, similarity, basis in _edges(columns):
-        slug_i, spin_i, date_i = slugs[i], spins[i], dates[i]
-        slug_j, spin_j, date_j = slugs[j], spins[j], dates[j]
-        # The original is the less spun of the two, then the earlier (undated last), then by slug.
-        i_first = (spin_i, _date_key(date_i), slug_i) < (spin_j, _date_key(date_j), slug_j)
-        copy_spin = spin_j if i_first else spin_i
-        if verdict_for(copy_spin) == "original":
-            for_i: Relation = "near-duplicate"
-            for_j: Relation = "near-duplicate"
-        elif i_first:
-            for_i, for_j = "original-of", "spun-copy-of"
-        else:
-            for_i, for_j = "spun-copy-of", "original-of"
-        found[i].append(DuplicateLink(slug_j, similarity, for_i, basis))
-        found[j].append(DuplicateLink(slug_i, similarity, for_j, basis))
-    return {
-        slug: tuple(sorted(links, key=lambda link: (-link.similarity, link.slug)))
-        for slug, links in zip(slugs, found, strict=True)
-    }

@@ -259,7 +259,7 @@ def related_articles(
     items: Sequence[RelatedInput],
     limit: int = 5,
     *,
-    min_score: float = 0.1,
+    min_score: float | None = None,
     entity_weight: float = 0.4,
 ) -> dict[str, tuple[str, ...]]:
     """related_from_features over the features of each item's text and entities."""
@@ -275,7 +275,7 @@ def related_from_features(
     items: Iterable[tuple[str, RelatedFeatures]],
     limit: int = 5,
     *,
-    min_score: float = 0.1,
+    min_score: float | None = None,
     entity_weight: float = 0.4,
 ) -> dict[str, tuple[str, ...]]:
     """For every slug, up to `limit` related slugs, best first.

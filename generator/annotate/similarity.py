@@ -2,8 +2,10 @@
 
 No model and no n x n matrix: articles are sparse vectors (scipy.sparse), and the similarities
 are computed a block of rows at a time. Features found in only one article cannot relate two,
-and features in more than 5% of a large archive (its boilerplate) say little; both count in each
-vector's length but are left out of the product, which keeps it sparse.
+and features in more than 5% of a large archive (its boilerplate; 250 articles at least, so that
+a smaller archive keeps its topic words) say little; both count in each vector's length but are
+left out of the product, which keeps it sparse. An article that then finds no neighbour is scored
+again on all its words, so every article that resembles another gets a list.
 
 The weights are computed operation by operation as the first version did (per-article Counters and
 math.log), so for the same texts the scores, and so the lists, are bit for bit the same.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -25,13 +28,20 @@ if TYPE_CHECKING:
 # The share of the archive a feature may appear in and still be compared (only applied from
 # _MIN_ARCHIVE articles up, where document frequency means something), and the cells per block.
 _MAX_DF_SHARE = 0.05
+_MIN_DF_CAP = 250
+# The lowest score that makes two articles related. From _MIN_ARCHIVE articles up, words common
+# in the archive weigh little (IDF) or are left out (max_df), and 0.05 leaves no BBC or AG News
+# article without a list, at a better precision at 5 than 0.1, which left 10-19% without one
+# (benchmarks/copies.py). In a smaller archive every shared word weighs about the same, and
+# unrelated stories score 0.05-0.08: there it is 0.1.
+MIN_SCORE = 0.05
+SMALL_ARCHIVE_MIN_SCORE = 0.1
 _MIN_ARCHIVE = 40
 _BLOCK_CELLS = 4_000_000
 # Scores (sparse entries) a block of rows may make. Each costs ~12 bytes in each of the block's
 # few intermediate matrices: 4 million held 244 MB at the peak at 10,000 articles, 2 million
 # 205 MB, with the same time at 100,000 (13-14 s; 1 million: 15 s).
 _BLOCK_SCORES = 2_000_000
-_SLICE = 1 << 20  # entries per slice where a full-size temporary array would be too big
 _SLICE = 1 << 20  # entries per slice where a full-size temporary array would be too big
 
 
@@ -40,51 +50,97 @@ def related_from_columns(
     columns: RelatedColumns,
     limit: int = 5,
     *,
-    min_score: float = 0.1,
+    min_score: float | None = None,
     entity_weight: float = 0.4,
 ) -> dict[str, tuple[str, ...]]:
     """related_from_features of row i = (slugs[i], its features in `columns`), rows in any order
-    (the result does not depend on it: ties go by slug); the slugs must be distinct.
+    (the result does not depend on it: ties go by slug); the slugs must be distinct. min_score
+    None: MIN_SCORE, or SMALL_ARCHIVE_MIN_SCORE below _MIN_ARCHIVE articles.
 
     Raises ValueError when min_score is not above 0.
     """
+    n = len(slugs)
+    if min_score is None:
+        min_score = MIN_SCORE if n >= _MIN_ARCHIVE else SMALL_ARCHIVE_MIN_SCORE
     if min_score <= 0:
         raise ValueError(f"related_from_features: min_score must be above 0 (got {min_score})")
-    n = len(slugs)
     result: dict[str, tuple[str, ...]] = {slug: () for slug in slugs}
     if n < 2 or limit <= 0:
         return result
     rank = np.empty(n, dtype=np.int64)
     rank[sorted(range(n), key=slugs.__getitem__)] = np.arange(n)
-    words = _unit_rows(columns.words, columns.counts, columns.lengths)
-    entities, has_entities = _entity_rows(columns.entities, columns.entity_counts)
+    scoring = _Scoring(slugs, rank, limit, min_score, entity_weight)
+    cap = _max_df(n)
+    _score_rows(columns, cap, np.arange(n), scoring, result)
+    # An article whose shared words are all among the archive's most common ones finds no
+    # neighbour above: its rows are scored again on every word (few rows, so the product stays
+    # small), and it gets a list if anything resembles it at all.
+    lonely = np.array([i for i in range(n) if not result[slugs[i]]], dtype=np.int64)
+    if len(lonely) and cap < n:
+        _score_rows(columns, n, lonely, scoring, result)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Scoring:
+    """How rows are scored and ranked: the slugs, each row's place in slug order (ties), the
+    list length, the lowest score kept and the weight of the entity cosine."""
+
+    slugs: Sequence[str]
+    rank: np.ndarray
+    limit: int
+    min_score: float
+    entity_weight: float
+
+
+def _max_df(n: int) -> int:
+    """The most articles a feature may appear in and still be compared: _MAX_DF_SHARE of a large
+    archive (its boilerplate), at least _MIN_DF_CAP (the topic words of a smaller one), all
+    below _MIN_ARCHIVE articles (where document frequency says nothing)."""
+    if n < _MIN_ARCHIVE:
+        return n
+    return max(2, _MIN_DF_CAP, int(n * _MAX_DF_SHARE))
+
+
+def _score_rows(
+    columns: RelatedColumns,
+    max_df: int,
+    rows: np.ndarray,
+    scoring: _Scoring,
+    result: dict[str, tuple[str, ...]],
+) -> None:
+    """Score `rows` (archive rows, ascending) against every row, features in at most max_df
+    articles compared, and put each row's best in `result`."""
+    n = len(columns)
+    words = _unit_rows(columns.words, columns.counts, columns.lengths, max_df)
+    entities, has_entities = _entity_rows(columns.entities, columns.entity_counts, max_df)
     words_t = words.T.tocsr()
     entities_t = entities.T.tocsr()
+    if len(rows) < n:
+        words, entities = words[rows], entities[rows]
     # Rows a block at a time: the first block bounded by cells, the next ones by the scores the
     # last one made per row (at 100,000 articles 40 rows a block meant 2,500 products, whose
     # per-call cost was a third of the stage).
     start, block = 0, max(1, _BLOCK_CELLS // n)
-    while start < n:
-        stop = min(n, start + block)
+    while start < len(rows):
+        stop = min(len(rows), start + block)
+        row_has = has_entities[rows[start:stop]]
         word_scores = words[start:stop] @ words_t
-        entity_scores = (
-            entities[start:stop] @ entities_t if has_entities[start:stop].any() else None
-        )
+        entity_scores = entities[start:stop] @ entities_t if row_has.any() else None
         made = word_scores.nnz + (entity_scores.nnz if entity_scores is not None else 0)
         scores = _blended(
             word_scores,
             entity_scores,
-            has_entities[start:stop],
+            row_has,
             has_entities,
-            entity_weight,
-            min_score,
+            scoring.entity_weight,
+            scoring.min_score,
         )
         del word_scores, entity_scores
-        _best(scores, start, slugs, rank, limit, min_score, result)
+        _best(scores, rows[start:stop], scoring, result)
         per_row = max(1.0, made / (stop - start))
         block = max(1, min(block * 8, int(_BLOCK_SCORES / per_row)))
         start = stop
-    return result
 
 
 def _blended(
@@ -141,53 +197,57 @@ def _kept_indptr(indptr: np.ndarray, kept: np.ndarray) -> np.ndarray:
 
 def _best(
     scores: sparse.csr_matrix,
-    start: int,
-    slugs: Sequence[str],
-    rank: np.ndarray,
-    limit: int,
-    min_score: float,
+    row_ids: np.ndarray,
+    scoring: _Scoring,
     result: dict[str, tuple[str, ...]],
 ) -> None:
     """Each row's `limit` best columns scoring at least min_score (itself excluded), ties by slug
-    (`rank`: each row's place in slug order)."""
-    places = np.flatnonzero(scores.data >= min_score)
-    rows = np.repeat(np.arange(start, start + scores.shape[0]), np.diff(scores.indptr))[places]
+    (`rank`: each row's place in slug order); row k of `scores` is archive row row_ids[k]."""
+    slugs, rank, limit = scoring.slugs, scoring.rank, scoring.limit
+    places = np.flatnonzero(scores.data >= scoring.min_score)
+    local = np.repeat(np.arange(scores.shape[0]), np.diff(scores.indptr))[places]
     columns, values = scores.indices[places], scores.data[places]
-    mine = columns != rows
-    rows, columns, values = rows[mine], columns[mine], values[mine]
-    if not len(rows):
+    mine = columns != row_ids[local]
+    local, columns, values = local[mine], columns[mine], values[mine]
+    if not len(local):
         return
     # Narrow each row to about its `limit` best before the exact sort: a float key (row, then
     # value, descending) sorts without an argsort; its order is exact to ~1e-11, so everything
     # within 1e-9 of a row's limit-th best stays, and lexsort then decides exactly.
-    key = np.sort((rows - start) * 4.0 + (2.0 - values))
-    counts = np.bincount(rows - start, minlength=scores.shape[0])
+    key = np.sort(local * 4.0 + (2.0 - values))
+    counts = np.bincount(local, minlength=scores.shape[0])
     ends = np.cumsum(counts)
     present = np.flatnonzero(counts)
     kth = ends[present] - counts[present] + np.minimum(counts[present], limit) - 1
     threshold = np.full(scores.shape[0], np.inf)
     threshold[present] = 2.0 - (key[kth] - present * 4.0) - 1e-9
-    near = values >= threshold[rows - start]
-    rows, columns, values = rows[near], columns[near], values[near]
-    order = np.lexsort((rank[columns], -values, rows))
-    rows, columns = rows[order], columns[order]
-    first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else rows
-    bounds = np.r_[first, len(rows)]
+    near = values >= threshold[local]
+    local, columns, values = local[near], columns[near], values[near]
+    order = np.lexsort((rank[columns], -values, local))
+    local, columns = local[order], columns[order]
+    first = np.flatnonzero(np.r_[True, local[1:] != local[:-1]]) if len(local) else local
+    bounds = np.r_[first, len(local)]
     for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        result[slugs[rows[a]]] = tuple(slugs[c] for c in columns[a : min(b, a + limit)].tolist())
+        found = tuple(slugs[c] for c in columns[a : min(b, a + limit)].tolist())
+        result[slugs[int(row_ids[local[a]])]] = found
 
 
-def _entity_rows(names: list[str], counts: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
+def _entity_rows(
+    names: list[str], counts: np.ndarray, max_df: int
+) -> tuple[sparse.csr_matrix, np.ndarray]:
     ids: dict[str, int] = {}
     columns = [ids.setdefault(name, len(ids)) for name in names]
     matrix = _unit_rows(
-        np.array(columns, dtype=np.int64), np.ones(len(columns), dtype=np.int64), counts
+        np.array(columns, dtype=np.int64), np.ones(len(columns), dtype=np.int64), counts, max_df
     )
     return matrix, counts > 0
 
 
-def _unit_rows(columns: np.ndarray, counts: np.ndarray, lengths: np.ndarray) -> sparse.csr_matrix:
-    """TF-IDF rows of unit length; columns for features that cannot help are then dropped.
+def _unit_rows(
+    columns: np.ndarray, counts: np.ndarray, lengths: np.ndarray, max_df: int
+) -> sparse.csr_matrix:
+    """TF-IDF rows of unit length; columns for features that cannot help (in one article, or
+    in more than max_df) are then dropped.
 
     `columns[k]` and `counts[k]` are the k-th (feature, count) of the rows laid end to end, each
     row `lengths[i]` long, in the row's own order: that order is the order in which each row's
@@ -199,7 +259,6 @@ def _unit_rows(columns: np.ndarray, counts: np.ndarray, lengths: np.ndarray) -> 
 
     n = len(lengths)
     df = np.bincount(columns, minlength=1)
-    max_df = max(2, int(n * _MAX_DF_SHARE)) if n >= _MIN_ARCHIVE else n
     # math.log on each possible count and document frequency, as the first version did per entry.
     largest = int(counts.max()) if len(counts) else 1
     tf_table = np.array([1.0 + math.log(c) for c in range(1, largest + 1)], dtype=np.float64)

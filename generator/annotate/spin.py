@@ -262,13 +262,21 @@ def score_spin(text: str, lexicon: SpinLexicon) -> SpinResult:
     ) + _poisson_llr(min(len(greater), 4), n_words, _GREATER_RATES, _GREATER_CLAMP)
     found += [(s, start, None, False) for s, start in mismatches]
     found += [(s, start, "more than" + s[len("greater than") :], False) for s, start in greater]
-    markers, marker_llr = _markers(norm, spans, lows)
+    markers, marker_llr, telling = _markers(norm, spans, lows)
+    # The spinner-favoured words of the pairs that count towards spin are evidence too: listed
+    # (weak, with their usual counterpart), so that a verdict they carry shows what it rests on.
+    found += [
+        (text[start : start + length], start, usual, True) for start, length, usual in telling
+    ]
     total = _PRIOR + lexicon_llr + grammar_llr + marker_llr
     score = round(1.0 / (1.0 + math.exp(-total)), 4)
     evidence = SpinEvidence(
         round(lexicon_llr, 3), round(marker_llr, 3), round(grammar_llr, 3), n_words, True, markers
     )
-    return SpinResult(score, verdict_for(score), _group_phrases(found), evidence)
+    phrases = _group_phrases(found)
+    # No verdict without evidence to show: a score with no phrase behind it stays "original".
+    verdict = verdict_for(score) if phrases else "original"
+    return SpinResult(score, verdict, phrases, evidence)
 
 
 def _group_phrases(found: list[tuple[str, int, str | None, bool]]) -> tuple[SpinPhrase, ...]:
@@ -353,18 +361,40 @@ def _is_sentence_start(text: str, start: int) -> bool:
     return j < 0 or text[j] in ".!?\n:"
 
 
+# "proceeds" after these, or before these, is the noun ("the proceeds of the sale"), not "proceed".
+_PROCEEDS_NOUN_BEFORE = _word_set(
+    "the its their his her our your my whose all any some no these those such net gross total "
+    "sale sales auction cash ipo offering bond estimated expected of from with and"
+)
+_PROCEEDS_NOUN_AFTER = _word_set("of from were are will would went go have has had")
+
+
+def _is_noun_proceeds(lows: list[str], i: int) -> bool:
+    before = lows[i - 1] if i > 0 else ""
+    after = lows[i + 1] if i + 1 < len(lows) else ""
+    return before in _PROCEEDS_NOUN_BEFORE or after in _PROCEEDS_NOUN_AFTER
+
+
 def _markers(
     norm: str, spans: list[tuple[str, int]], lows: list[str]
-) -> tuple[tuple[MarkerCount, ...], float]:
-    """Counts and summed log-likelihood ratio of the spinner-favoured / ordinary word pairs."""
+) -> tuple[tuple[MarkerCount, ...], float, list[tuple[int, int, str]]]:
+    """Counts and summed log-likelihood ratio of the spinner-favoured / ordinary word pairs, and
+    where the spinner-favoured words of the pairs that weigh towards spin stand: (start, length,
+    usual counterpart) in the text."""
     unigrams = Counter(lows)
+    unigrams["proceeds"] -= sum(
+        1 for i, low in enumerate(lows) if low == "proceeds" and _is_noun_proceeds(lows, i)
+    )
     joined = " " + " ".join(lows) + " "
     initial: Counter[str] = Counter()
+    initial_at: list[int] = []  # token places of sentence-initial "However" without a comma
     for i, low in enumerate(lows):
         if low in ("however", "but") and _is_sentence_start(norm, spans[i][1]):
             follows_comma = i + 1 < len(lows) and lows[i + 1] == ","
             if low == "but" or not follows_comma:
                 initial["^" + low] += 1
+                if low == "however":
+                    initial_at.append(i)
     # "nations" with a capital is the United Nations; "officers" in a police story are officers.
     unigrams["nations"] = sum(1 for t, _ in spans if t == "nations")
     is_police = any(w in _POLICE_CONTEXT for w in unigrams)
@@ -376,6 +406,7 @@ def _markers(
 
     counts: list[MarkerCount] = []
     total = 0.0
+    telling: dict[str, str] = {}  # spun form -> its usual counterpart, for the pairs that tell
     for marker in _MARKERS:
         if marker.spun == ("officers",) and is_police:
             continue
@@ -390,4 +421,29 @@ def _markers(
             counts.append(
                 MarkerCount(marker.spun[0].lstrip("^"), marker.usual[0].lstrip("^"), spun, usual)
             )
-    return tuple(counts), max(_MARKER_CLAMP[0], min(_MARKER_CLAMP[1], total))
+            if llr > 0:
+                telling.update({f: marker.usual[0].lstrip("^") for f in marker.spun})
+    places = _marker_places(spans, lows, telling)
+    if "^however" in telling:
+        places += [(spans[i][1], len(spans[i][0]), "But") for i in initial_at]
+    return tuple(counts), max(_MARKER_CLAMP[0], min(_MARKER_CLAMP[1], total)), places
+
+
+def _marker_places(
+    spans: list[tuple[str, int]], lows: list[str], telling: Mapping[str, str]
+) -> list[tuple[int, int, str]]:
+    """(start, length, usual form) of each occurrence of the telling spun forms, as counted
+    ("officers" in a police story never tells: it is left out before)."""
+    places: list[tuple[int, int, str]] = []
+    phrases = [(tuple(f.split()), u) for f, u in telling.items() if " " in f]
+    for i, low in enumerate(lows):
+        usual = telling.get(low)
+        is_noun = low == "proceeds" and _is_noun_proceeds(lows, i)
+        is_name = low == "nations" and spans[i][0] != "nations"
+        if usual is not None and not is_noun and not is_name:
+            places.append((spans[i][1], len(spans[i][0]), usual))
+        for words, usual in phrases:
+            if tuple(lows[i : i + len(words)]) == words:
+                last = spans[i + len(words) - 1]
+                places.append((spans[i][1], last[1] + len(last[0]) - spans[i][1], usual))
+    return places

@@ -11,7 +11,7 @@ those (tables of 10,000 articles: about 3 million words).
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +26,7 @@ from generator.annotate.columns import (
 )
 from generator.annotate.dedupe import NUM_PERM, SignatureColumns
 from generator.annotate.features import ArticleFeatures
+from generator.annotate.related import word_feature
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +114,29 @@ class FeatureTable:
             ),
             self.vocabulary[used],
         )
+
+    def document_frequency(self) -> Callable[[str], int | None]:
+        """How many rows use a word (related.word_feature), None for a word that is no feature.
+
+        Worked out on the first call (a sort of the vocabulary), then a binary search a word.
+        """
+        table: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+        def frequency(word: str) -> int | None:
+            feature = word_feature(word)
+            if feature is None:
+                return None
+            if not table:
+                counts = np.bincount(self.related.words, minlength=len(self.vocabulary))
+                order = np.argsort(self.vocabulary)
+                table.append((self.vocabulary[order], order, counts))
+            known, order, counts = table[0]
+            at = int(np.searchsorted(known, np.uint64(feature)))
+            if at < len(known) and int(known[at]) == feature:
+                return int(counts[order[at]])
+            return 0
+
+        return frequency
 
     def pack(self) -> dict[str, Any]:
         """Plain arrays, str and list (for pickle); unpack() reads them back."""

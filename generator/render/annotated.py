@@ -20,6 +20,8 @@ from generator.render.annotations import (
     parse_body,
     serialized,
     spin_marks,
+    swap_marks,
+    unwrap_overlapped,
 )
 from generator.render.plan import article_url
 from generator.render.theme import quote_text
@@ -41,8 +43,14 @@ class Note:
 
 
 def spin_of(article: Article) -> Mapping[str, Any]:
+    """The record's spin assessment; a spun or suspect verdict that lists no phrase behind it
+    (written by an older version) reads as "original": no verdict is shown without evidence."""
     spin = article.extra.get("spin")
-    return spin if isinstance(spin, Mapping) else {}
+    if not isinstance(spin, Mapping):
+        return {}
+    if spin.get("verdict") in {"spun", "suspect"} and not spin.get("phrases"):
+        return {**spin, "verdict": "original"}
+    return spin
 
 
 def is_spun(article: Article) -> bool:
@@ -134,6 +142,22 @@ def add_note_ref(tree: Any, note: Note) -> None:
     ref.set("data-note", str(note.number))
     ref.tail, last.tail = last.tail, None
     last.addnext(ref)
+
+
+def swapped_body(html: str, links: Sequence[Any]) -> str:
+    """A marked body (ArticleAnalysis.marked_html) with the substitutions of the spun-copy links
+    among `links` (plan.Link) marked too: on a spun copy's page, each swapped word with the
+    original's wording. The body as it was when there are none."""
+    swaps = [swap for link in links if link.relation == "spun-copy-of" for swap in link.swaps]
+    if not swaps:
+        return html
+    tree = parse_body(html)
+    marks = swap_marks(str(tree.text_content()), swaps)
+    if not marks:
+        return html
+    unwrap_overlapped(tree, marks, "spin")  # the pair's swap knows the original; a guess gives way
+    mark_tree(tree, marks)
+    return str(serialized(tree))
 
 
 def quote_marks(article: Article, text: str) -> list[Mark]:

@@ -134,12 +134,29 @@ def mark_tree(root: Any, marks: Iterable[Mark]) -> None:
         first = True
         for element, is_tail, start, end in reversed(_text_nodes(root)):
             lo, hi = max(start, mark.anchor.start), min(end, mark.anchor.end)
-            if lo < hi and element.tag != mark.tag:
+            # Text inside an element of the mark's own tag stays as it is (no <mark> in a
+            # <mark>); a tail is text of the element's parent, which is what decides.
+            owner = element.getparent() if is_tail else element
+            if lo < hi and owner.tag != mark.tag:
                 _wrap(
                     element, is_tail, lo - start, hi - start, mark, first=(lo == mark.anchor.start)
                 )
                 first = False
         del first
+
+
+def unwrap_overlapped(root: Any, marks: Sequence[Mark], css_class: str) -> None:
+    """Unwrap the <mark class=css_class> elements of a parsed body that overlap any of `marks`,
+    in place (their text stays where it is): a later, surer layer of marks takes their place."""
+    starts = {id(element): start for element, is_tail, start, _ in _text_nodes(root) if not is_tail}
+    spans = [(m.anchor.start, m.anchor.end) for m in marks]
+    for element in list(root.iter("mark")):
+        if element.get("class") != css_class or id(element) not in starts:
+            continue
+        start = starts[id(element)]
+        end = start + len(element.text_content())
+        if any(s < end and start < e for s, e in spans):
+            element.drop_tag()
 
 
 def serialized(root: Any) -> Markup:
@@ -168,6 +185,74 @@ def spin_marks(text: str, phrases: Sequence[Mapping[str, Any]], limit: int = 200
     marks.sort(key=lambda m: m.anchor.start)
     kept: list[Mark] = []
     for mark in marks:  # overlapping phrases: the earlier one wins
+        if not kept or mark.anchor.start >= kept[-1].anchor.end:
+            kept.append(mark)
+    return kept
+
+
+def _squeezed(text: str) -> str:
+    """Whitespace runs as one space: a paragraph break is a space in one text and a newline in
+    another (plain text against a rendered page)."""
+    return " ".join(text.split())
+
+
+def _agreement(text: str, start: int, end: int, prefix: str, suffix: str) -> int:
+    """How many characters of prefix and suffix (whitespace squeezed) agree with the text around
+    [start, end): a longer agreement is a surer place."""
+    before = _squeezed(text[max(0, start - 2 * len(prefix) - 8) : start] + "\x00")[:-1]
+    after = _squeezed("\x00" + text[end : end + 2 * len(suffix) + 8])[1:]
+    want_before, want_after = _squeezed(prefix + "\x00")[:-1], _squeezed("\x00" + suffix)[1:]
+    score = 0
+    for p, q in zip(reversed(before), reversed(want_before), strict=False):
+        if p != q:
+            break
+        score += 1
+    for p, q in zip(after, want_after, strict=False):
+        if p != q:
+            break
+        score += 1
+    return score
+
+
+def swap_marks(text: str, swaps: Sequence[Any], limit: int = 300) -> list[Mark]:
+    """A spun copy's substitutions (annotate.links.Swap: spun, original, prefix, suffix) found in
+    its page's text, each titled with the original's wording.
+
+    The swaps come in text order; each takes the occurrence of its wording whose surroundings
+    best match its prefix and suffix, the first after the previous swap on a tie. A swap whose
+    wording is not in the text (the page was edited since) is left out.
+    """
+    marks: list[Mark] = []
+    position = 0
+    for swap in swaps[:limit]:
+        spun = swap.spun
+        if not spun:
+            continue
+        best: tuple[int, int, int] | None = None  # (agreement, after the last, -start)
+        start = text.find(spun)
+        while start >= 0:
+            end = start + len(spun)
+            whole = (start == 0 or not text[start - 1].isalnum()) and (
+                end == len(text) or not text[end].isalnum()
+            )
+            if whole:
+                candidate = (
+                    _agreement(text, start, end, swap.prefix, swap.suffix),
+                    int(start >= position),
+                    -start,
+                )
+                if best is None or candidate > best:
+                    best = candidate
+            start = text.find(spun, start + 1)
+        if best is None:
+            continue
+        begin = -best[2]
+        title = f"Swapped in by a spinner; the original says “{swap.original}”"
+        marks.append(Mark(anchor_at(text, begin, begin + len(spun)), "spin swap", title))
+        position = begin + len(spun)
+    marks.sort(key=lambda m: m.anchor.start)
+    kept: list[Mark] = []
+    for mark in marks:  # two swaps on one place: the first stays
         if not kept or mark.anchor.start >= kept[-1].anchor.end:
             kept.append(mark)
     return kept

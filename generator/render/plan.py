@@ -166,6 +166,9 @@ class Link:
     article: ArticleRef
     relation: str
     similarity: float
+    swaps: tuple[Any, ...] = ()  # annotate.links.Swap: a spun copy's substitutions
+    only_here: int = 0  # words of this article the other lacks (what a desk cut or added)
+    only_there: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +280,7 @@ def article_links(
         {c.article.slug for c in captures.earlier + captures.later} if captures else set()
     )
     links = tuple(
-        Link(ref(d.slug), d.relation, d.similarity)
+        Link(ref(d.slug), d.relation, d.similarity, d.swaps, d.only_here, d.only_there)
         for d in (notes.duplicates if notes else ())
         if d.slug in known and d.slug not in versions
     )

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 RELATED_LIMIT = 5
 FEATURES_NAME = "features.pickle"
+PAIRS_NAME = "pairs.pickle"  # aligned near-duplicate pairs (annotate/copies.py)
 
 
 def _key(catalog: Catalog) -> str:
@@ -43,7 +44,8 @@ def annotate_catalog(catalog: Catalog, build_dir: Path) -> dict[str, ArchiveAnno
             data = pickle.load(handle)
         if isinstance(data, dict) and data.get("key") == key:
             return _unpack(data["result"])
-    from generator.annotate.archive import annotate_table, cached_table
+    from generator.annotate.archive import PairTexts, annotate_table, cached_table
+    from generator.annotate.copies import PairCache
 
     entries = catalog.entries
     keys = [e.store_key(catalog.version) for e in entries]
@@ -53,7 +55,7 @@ def annotate_catalog(catalog: Catalog, build_dir: Path) -> dict[str, ArchiveAnno
         assert catalog.store is not None
         return catalog.store.get_many("features", wanted)
 
-    key_of = {e.path: k for e, k in zip(entries, keys, strict=True)}
+    key_of = keys_by_path = {e.path: k for e, k in zip(entries, keys, strict=True)}
     fresh = None
     if catalog.table is not None:
         fresh = (catalog.table, [key_of.get(path) for path in catalog.table_paths])
@@ -61,12 +63,23 @@ def annotate_catalog(catalog: Catalog, build_dir: Path) -> dict[str, ArchiveAnno
     del fresh
     found = [entries[i] for i in rows]
     del rows
+    found_keys = [keys_by_path[e.path] for e in found]
+
+    def texts(wanted: list[int]) -> dict[int, str]:
+        """The plain body texts of rows, from their search documents in the store."""
+        assert catalog.store is not None
+        documents = catalog.store.get_many("search", [found_keys[row] for row in wanted])
+        return {
+            row: documents[found_keys[row]].text for row in wanted if found_keys[row] in documents
+        }
+
     result = annotate_table(
         table,
         [e.slug for e in found],
         [e.spin for e in found],
         [e.date for e in found],
         RELATED_LIMIT,
+        PairTexts(found_keys, texts, PairCache(build_dir / "cache" / PAIRS_NAME)),
     )
     del table
     for entry in catalog.entries:  # a record whose features the cache lost: no links
@@ -86,17 +99,14 @@ def _empty() -> ArchiveAnnotation:
 
 
 def _pack(result: dict[str, ArchiveAnnotation]) -> list[Any]:
-    """Plain tuples: several times faster to unpickle, and no annotate module to import."""
-    return [
-        (slug, a.related, [(d.slug, d.similarity, d.relation, d.basis) for d in a.duplicates])
-        for slug, a in result.items()
-    ]
+    """Plain tuples: several times faster to unpickle (annotate.links, which imports nothing
+    heavy)."""
+    from generator.annotate.links import pack_annotations
+
+    return pack_annotations(result)
 
 
 def _unpack(packed: list[Any]) -> dict[str, ArchiveAnnotation]:
-    from generator.annotate.links import ArchiveAnnotation, DuplicateLink
+    from generator.annotate.links import unpack_annotations
 
-    return {
-        slug: ArchiveAnnotation(tuple(DuplicateLink(*d) for d in duplicates), tuple(related))
-        for slug, related, duplicates in packed
-    }
+    return unpack_annotations(packed)

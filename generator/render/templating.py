@@ -20,7 +20,7 @@ from generator import __version__
 from generator.config import Config
 from generator.errors import TemplateError
 from generator.models import Article, Page
-from generator.render.annotated import annotated_body, editor_notes, spin_of
+from generator.render.annotated import annotated_body, editor_notes, spin_of, swapped_body
 from generator.render.annotations import body_text
 from generator.render.bodies import body_to_html, make_markdown
 from generator.render.entities import EntityRef
@@ -427,7 +427,7 @@ def render_page(env: jinja2.Environment, page: Page, site: SiteInfo, lookup: Loo
         context.update(
             article=article,
             title=article.title,
-            body=Markup(analysis.marked_html),
+            body=Markup(swapped_body(analysis.marked_html, context.get("links", ()))),
             notes=analysis.notes,
             anchored_quotes=frozenset(analysis.anchored_quotes),
             jsonld=news_article_jsonld(article, site, originals),

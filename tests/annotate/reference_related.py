@@ -22,8 +22,8 @@ def _word_set(words: str) -> frozenset[str]:
 # The share of the archive a feature may appear in and still be compared (only applied from
 # _MIN_ARCHIVE articles up, where document frequency means something), and the cells per block.
 _MAX_DF_SHARE = 0.05
+_MIN_DF_CAP = 250
 _MIN_ARCHIVE = 40
-_BLOCK_CELLS = 4_000_000
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -100,7 +100,7 @@ def related_articles(
     items: Sequence[RelatedInput],
     limit: int = 5,
     *,
-    min_score: float = 0.1,
+    min_score: float | None = None,
     entity_weight: float = 0.4,
 ) -> dict[str, tuple[str, ...]]:
     """For every slug, up to `limit` related slugs, best first.
@@ -117,22 +117,39 @@ def related_articles(
         duplicated = sorted(s for s, c in Counter(slugs).items() if c > 1)
         raise ValueError(f"related_articles: duplicate slugs {duplicated}")
     n = len(items)
+    if min_score is None:
+        min_score = 0.05 if n >= _MIN_ARCHIVE else 0.1
     features = [_features(item) for item in items]
-    words = _unit_rows([f[0] for f in features])
-    entities = _unit_rows([f[1] for f in features])
+    cap = max(2, _MIN_DF_CAP, int(n * _MAX_DF_SHARE)) if n >= _MIN_ARCHIVE else n
+    result = _scored(slugs, features, cap, range(n), limit, min_score, entity_weight)
+    # Articles with no list are scored again on all their words.
+    lonely = [i for i in range(n) if not result[slugs[i]]]
+    if lonely and cap < n:
+        result.update(_scored(slugs, features, n, lonely, limit, min_score, entity_weight))
+    return result
+
+
+def _scored(
+    slugs: list[str],
+    features: list[tuple[Counter[str], Counter[str]]],
+    max_df: int,
+    rows: Sequence[int],
+    limit: int,
+    min_score: float,
+    entity_weight: float,
+) -> dict[str, tuple[str, ...]]:
+    words = _unit_rows([f[0] for f in features], max_df)
+    entities = _unit_rows([f[1] for f in features], max_df)
     has_entities = np.array([bool(f[1]) for f in features])
     result: dict[str, tuple[str, ...]] = {}
-    block = max(1, _BLOCK_CELLS // max(n, 1))
-    for start in range(0, n, block):
-        stop = min(n, start + block)
-        scores = (words[start:stop] @ words.T).toarray()
-        both = has_entities[start:stop, None] & has_entities[None, :]
+    for doc in rows:
+        scores = (words[doc] @ words.T).toarray()[0]
+        both = has_entities[doc] & has_entities
         if both.any():
-            shared = (entities[start:stop] @ entities.T).toarray()
+            shared = (entities[doc] @ entities.T).toarray()[0]
             scores = np.where(both, (1 - entity_weight) * scores + entity_weight * shared, scores)
-        for row, doc in enumerate(range(start, stop)):
-            scores[row, doc] = -1.0
-            result[slugs[doc]] = _best(scores[row], slugs, limit, min_score)
+        scores[doc] = -1.0
+        result[slugs[doc]] = _best(scores, slugs, limit, min_score)
     return result
 
 
@@ -145,13 +162,12 @@ def _best(row: np.ndarray, slugs: list[str], limit: int, min_score: float) -> tu
     return tuple(slug for _, slug in ranked[:limit])
 
 
-def _unit_rows(counts: list[Counter[str]]) -> sparse.csr_matrix:
+def _unit_rows(counts: list[Counter[str]], max_df: int) -> sparse.csr_matrix:
     """TF-IDF rows of unit length; columns for features that cannot help are then dropped."""
     n = len(counts)
     df: Counter[str] = Counter()
     for features in counts:
         df.update(features.keys())
-    max_df = max(2, int(n * _MAX_DF_SHARE)) if n >= _MIN_ARCHIVE else n
     columns = {f: i for i, f in enumerate(sorted(f for f, d in df.items() if 2 <= d <= max_df))}
     indptr: list[int] = [0]
     indices: list[int] = []

@@ -93,8 +93,15 @@ def test_related_lists_are_the_first_versions_on_real_prose() -> None:
     assert_related_lists_are_the_first_versions(paragraph_pages(*texts), 60)
 
 
-def test_related_lists_are_the_first_versions_on_a_large_archive() -> None:
-    # From 40 articles up, features in more than 5% of the archive drop out of the product.
+@pytest.mark.parametrize("cap", [250, 2])
+def test_related_lists_are_the_first_versions_on_a_large_archive(
+    cap: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # From 40 articles up, features in more than 5% of the archive (and more than _MIN_DF_CAP
+    # articles: 2 here makes the 5% count) drop out of the product; articles left without a
+    # list are then scored on all their words.
+    monkeypatch.setattr(similarity, "_MIN_DF_CAP", cap)
+    monkeypatch.setattr(reference, "_MIN_DF_CAP", cap)
     rng = random.Random(2)
     vocabulary = [f"w{i}x" for i in range(3000)]
     weights = [1 / (i + 1) for i in range(len(vocabulary))]

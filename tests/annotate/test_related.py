@@ -4,6 +4,7 @@ import random
 
 import pytest
 
+from generator.annotate import similarity
 from generator.annotate.related import RelatedInput, related_articles
 from tests.annotate.conftest import BRIDGE, FLOOD, INSPECTION, MUSEUM, SPUN_FLOOD, WIRE_FLOOD
 
@@ -118,3 +119,34 @@ def test_large_archive_uses_the_index_and_stays_deterministic() -> None:
     for slug, others in first.items():
         assert len(others) == 3
         assert all(int(o[1:]) % 50 == int(slug[1:]) % 50 for o in others)
+
+
+def _word(prefix: str, number: int) -> str:
+    """A made-up word of letters only (digits split words): prefix, then number in base 26."""
+    letters = ""
+    while True:
+        number, digit = divmod(number, 26)
+        letters = chr(ord("a") + digit) + letters
+        if not number:
+            return prefix + letters
+
+
+def test_every_article_that_resembles_another_gets_a_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 120 articles on 40 topics; "lonely" shares only words that are in most of the archive
+    # (left out of the product), "alone" shares nothing. The first used to get no list at all.
+    monkeypatch.setattr(similarity, "_MIN_DF_CAP", 2)
+    rng = random.Random(3)
+    common = [_word("common", i) for i in range(8)]
+    items = []
+    for n in range(120):
+        topic = [_word(f"topic{_word('', n % 40)}w", i) for i in range(6)]
+        own = [_word(f"own{_word('', n)}w", i) for i in range(20)]
+        items.append(RelatedInput(f"a{n:03d}", " ".join(topic + rng.sample(common, 6) + own)))
+    lonely = " ".join(common * 3 + [_word("lonely", 0)])
+    alone = " ".join(_word("alone", i) for i in range(30))
+    items += [RelatedInput("lonely", lonely), RelatedInput("alone", alone)]
+    related = related_articles(items)
+    assert len(related["lonely"]) == 5
+    assert related["alone"] == ()
+    assert all(len(related[f"a{n:03d}"]) >= 2 for n in range(120))
+    assert sorted(related["a007"][:2]) == ["a047", "a087"]  # its topic's, first

@@ -86,11 +86,53 @@ def test_spun_copy_with_other_vocabulary_is_flagged() -> None:
 
 def test_spin_without_any_lexicon_phrase_is_caught_by_word_balance() -> None:
     result = _score(SPUN_MUSEUM)
-    assert all(p.likely_original is None for p in result.phrases)  # grammar traces only
     assert result.evidence.lexicon <= 0
     assert result.verdict == "spun"
     forms = {m.spun_form: m for m in result.evidence.marker_counts}
     assert forms["stated"].spun_count > forms["stated"].usual_count == 0
+    # What the verdict rests on is listed: grammar traces (no original known) and the
+    # spinner-favoured words (weak, with their usual counterparts), nothing from the lexicon.
+    listed = {p.text: p for p in result.phrases}
+    assert listed["stated"].likely_original == "said" and listed["stated"].is_weak
+    assert listed["stated"].count == forms["stated"].spun_count
+    assert any(p.likely_original is None and not p.is_weak for p in result.phrases)
+    assert all(p.is_weak for p in result.phrases if p.likely_original is not None)
+
+
+def test_a_verdict_is_never_published_without_phrases() -> None:
+    # Spinner-favoured words alone can make a verdict: they are listed as its evidence, and a
+    # text with nothing to list stays "original".
+    text = (
+        "Officials stated on Monday that individuals had discovered the problem. Additionally, "
+        "the agency requested help amongst residents, whereas the mayor lately introduced a plan. "
+    ) * 3
+    result = _score(text)
+    assert result.verdict == "spun" and result.evidence.lexicon <= 0
+    assert {p.text for p in result.phrases} >= {"stated", "individuals", "amongst", "whereas"}
+    assert all(p.is_weak and p.likely_original for p in result.phrases)
+    # Sentence-initial "However" for "But" is listed too.
+    however = _score("However the council met. However the vote failed. However the mayor left.")
+    assert [(p.text, p.likely_original, p.count) for p in however.phrases] == [
+        ("However", "But", 3)
+    ]
+    for verdict_text in (FLOOD, MUSEUM, WIRE_FLOOD, SPUN_FLOOD, SPUN_MUSEUM):
+        found = _score(verdict_text)
+        assert found.verdict == "original" or found.phrases
+
+
+def test_proceeds_the_noun_is_not_proceed_the_verb() -> None:
+    # A business story about the proceeds of a sale uses "proceeds" as a noun, over and over:
+    # that is not a spinner's "proceeds" for "continues".
+    story = (
+        "The company said the proceeds of the sale would go to paying down debt. Net proceeds "
+        "came to $40 million, and the proceeds from a second offering will follow, it said. "
+        "Analysts said the sale proceeds were in line with forecasts. "
+    ) * 3 + MUSEUM
+    result = _score(story)
+    assert "proceed" not in {m.spun_form for m in result.evidence.marker_counts}
+    assert "proceeds" not in {p.text for p in result.phrases}
+    verb = "The trial proceeds on Monday. " * 3 + MUSEUM
+    assert "proceed" in {m.spun_form for m in _score(verb).evidence.marker_counts}
 
 
 def test_matching_is_case_aware_and_whole_word() -> None:

@@ -20,12 +20,14 @@ their original wording. Which side is the original is decided from the reading a
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Literal
 
+from generator.annotate import english
 from generator.annotate.related import word_feature
 
 # Tokens: words (with inner apostrophes) and single punctuation marks.
@@ -37,9 +39,17 @@ MAX_SWAP_TOKENS = 4
 _PER_SENTENCE = 3
 # What a spun copy shows at least: swaps counted, sentences holding them, and their share of the
 # aligned words (so one odd word in a long story is no spinner).
-MIN_SWAPS = 3
+MIN_SWAPS = 2
+# What a swap of anything but one content word for another counts: editors reword with phrases
+# and function words ("which met" for "meeting"); a thesaurus swaps words.
+WEAK_SWAP = 0.5
 MIN_SWAP_SENTENCES = 2
-MIN_SWAP_SHARE = 0.01
+MIN_SWAP_SHARE = 0.005
+# A spinner copies a whole story, or a part of it: one of the two texts has (nearly) nothing the
+# other lacks. Two versions of a story that each have much of their own (an update, a rewrite)
+# are edits, however many words they also swap.
+MAX_OWN_SHARE = 0.2
+MIN_OWN_WORDS = 15
 # Below this share of the shorter text aligned in place, two texts are not copies of each other
 # (a names-and-numbers match of two reports of one event).
 MIN_IN_PLACE = 0.4
@@ -106,7 +116,10 @@ class PairReading:
 
     kind: Kind
     substitutions: tuple[Substitution, ...]
-    swaps: int  # lexical swaps counted for the verdict (capped per sentence, clean sentences)
+    # Lexical swaps counted for the verdict: in sentences with no other edit, at most
+    # _PER_SENTENCE a sentence, a word for a word of content (both no stop word) counting 1 and
+    # anything else (a phrase, a function word: "the Labour" for "Labour's") WEAK_SWAP.
+    swaps: float
     swap_sentences: int  # sentences holding them
     aligned: int  # words aligned in place (equal, or in an in-place substitution)
     cut: int  # words of the first text with no place in the second (cut, moved or rewritten)
@@ -117,6 +130,11 @@ class PairReading:
     # round. A spinner swaps some occurrences of a word and leaves others: the copy holds both.
     first_echoed: int = 0
     second_echoed: int = 0
+    # How much more common in English the first side's wording is than the second's, summed
+    # over the lexical swaps: log counts of the words (the rarest of a phrase) and of the word
+    # pairs each side makes with the words around it (english.py). Positive: the first reads
+    # as the original.
+    first_lead: float = 0.0
 
     @property
     def in_place_share(self) -> float:
@@ -186,8 +204,9 @@ def read_pair(first: str, second: str) -> PairReading:
         added += sum(b.is_word[j1:j2])
         dirty.update(_touched(a, b, i1, i2, j1, j2))
     substitutions: list[Substitution] = []
-    per_sentence: dict[int, int] = {}
+    per_sentence: dict[int, float] = {}
     first_echoed = second_echoed = 0
+    first_lead = 0.0
     names = {number: token for token, number in ids.items()}
     content = {number: word_feature(token) is not None for number, token in names.items()}
     first_words = {t for t, word in zip(a.ids, a.is_word, strict=True) if word and content[t]}
@@ -205,9 +224,11 @@ def read_pair(first: str, second: str) -> PairReading:
         # place, or there would be no difference here).
         first_echoed += any(a.ids[k] in second_words for k in range(i1, i2))
         second_echoed += any(b.ids[k] in first_words for k in range(j1, j2))
+        first_lead += _commonness(names, a, i1, i2) - _commonness(names, b, j1, j2)
         sentence = a.sentence[i1]
         if sentence not in dirty:
-            per_sentence[sentence] = per_sentence.get(sentence, 0) + 1
+            strong = i2 - i1 == j2 - j1 == 1 and content[a.ids[i1]] and content[b.ids[j1]]
+            per_sentence[sentence] = per_sentence.get(sentence, 0) + (1.0 if strong else WEAK_SWAP)
     swaps = sum(min(n, _PER_SENTENCE) for n in per_sentence.values())
     reading = PairReading(
         kind="edited",
@@ -220,6 +241,7 @@ def read_pair(first: str, second: str) -> PairReading:
         words=words,
         first_echoed=first_echoed,
         second_echoed=second_echoed,
+        first_lead=round(first_lead, 6),
     )
     return _with_kind(reading)
 
@@ -229,13 +251,27 @@ def _with_kind(reading: PairReading) -> PairReading:
         return replace(reading, kind="same")
     if reading.in_place_share < MIN_IN_PLACE:
         return replace(reading, kind="apart")
+    both_own = min(reading.cut, reading.added) > max(MIN_OWN_WORDS, MAX_OWN_SHARE * reading.aligned)
     if (
         reading.swaps >= MIN_SWAPS
         and reading.swap_sentences >= MIN_SWAP_SENTENCES
         and reading.swaps >= MIN_SWAP_SHARE * reading.aligned
+        and not both_own
     ):
         return replace(reading, kind="spun")
     return reading
+
+
+def _commonness(names: dict[int, str], t: _Tokens, lo: int, hi: int) -> float:
+    """How common in English the words t[lo:hi] are where they stand: the log count of the
+    rarest of them, plus the log counts of the pairs they make with the words on either side."""
+    words = [names[t.ids[k]] for k in range(lo, hi) if t.is_word[k]]
+    score = min(math.log1p(english.word_count(w)) for w in words)
+    if lo > 0 and t.is_word[lo - 1] and t.sentence[lo - 1] == t.sentence[lo]:
+        score += math.log1p(english.pair_count(names[t.ids[lo - 1]], words[0]))
+    if hi < len(t.ids) and t.is_word[hi] and t.sentence[hi] == t.sentence[hi - 1]:
+        score += math.log1p(english.pair_count(words[-1], names[t.ids[hi]]))
+    return score
 
 
 def _word_by_word(

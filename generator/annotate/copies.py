@@ -6,11 +6,13 @@ original (with the swaps, copy -> original wording), a near-duplicate (a repost 
 of a wire story), or nothing (two reports of one event that share names, not text).
 
 Which side of a spun pair is the original: the earlier, when both are dated on different days;
-else the side whose swapped wording is the archive's common wording (a spinner's synonyms are
-rarer words than the ones it replaced: "stated" for "said", "Joined States" for "United States"),
-counted by how many of the archive's articles use each word; then the side whose wording the
-other text still uses elsewhere (a spinner swaps some occurrences of a word and leaves the rest);
-then the less spun by the single-text detector; then the dated one; then by slug.
+else the side whose swapped wording is the common wording, and whose swapped words make the
+common collocations with the words around them (a spinner's synonyms are rarer words than the
+ones it replaced, "stated" for "said", and make pairs English rarely has, "Joined States" for
+"United States"), counted in general English (english.py) and by how many of the archive's
+articles use each word; when that is not clear, the less spun by the single-text detector; then
+the side whose wording the other text still uses elsewhere (a spinner swaps some occurrences of a
+word and leaves the rest); then the less spun, the dated one, the first slug.
 
 Readings are cached by the pair's content keys (PairCache), so an edit aligns only the pairs of
 the article edited; a build of an archive without copies aligns nothing.
@@ -22,6 +24,7 @@ import contextlib
 import itertools
 import math
 import pickle
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import astuple
 from pathlib import Path
@@ -33,7 +36,10 @@ from generator.annotate.links import Basis, DuplicateLink, Relation, Swap
 from generator.annotate.spin import verdict_for
 from generator.fsutil import atomic_file
 
-_CACHE_VERSION = 1  # bump when PairReading or read_pair changes
+_CACHE_VERSION = 3  # bump when PairReading or read_pair changes
+# How much more common (summed log counts) one side's swapped wording must be to say it is the
+# original's; less is left to the detector and the words the copy still uses.
+_CLEAR_LEAD = 1.0
 Edge = tuple[int, int, float, Basis]
 Commonness = Callable[[str], float | None]
 
@@ -61,15 +67,15 @@ def first_is_original(
     first_day, second_day = _day(dates[0]), _day(dates[1])
     if first_day and second_day and first_day != second_day:
         return first_day < second_day
-    votes = 0
+    # The wording that is common English, in English and in this archive, is the original's.
+    lead = reading.first_lead
     for sub in reading.substitutions:
-        if not sub.is_lexical:
-            continue
-        common_first, common_second = commonness(sub.first), commonness(sub.second)
-        if common_first is not None and common_second is not None:
-            votes += (common_first > common_second) - (common_first < common_second)
-    if votes:
-        return votes > 0
+        if sub.is_lexical:
+            common_first, common_second = commonness(sub.first), commonness(sub.second)
+            if common_first is not None and common_second is not None:
+                lead += common_first - common_second
+    if abs(lead) >= _CLEAR_LEAD:
+        return lead > 0
     echoes = reading.first_echoed - reading.second_echoed
     verdicts = verdict_for(spins[0]) != "original", verdict_for(spins[1]) != "original"
     if verdicts[0] != verdicts[1]:
@@ -254,15 +260,18 @@ def read_pairs(
 
 
 def commonness_of(document_frequency: Callable[[str], int | None], articles: int) -> Commonness:
-    """How common a phrase's words are in the archive: the mean log document frequency of those
-    it counts (content words), or None when it has none, or the archive is too small to say
-    (fewer than 40 articles: every word is in one or two)."""
+    """How common a phrase is in the archive: the log of the number of articles using its
+    rarest word (a phrase is no more common than that; a stop word, which is no feature, counts
+    as in every article), or None for a phrase with no letters, or when the archive is too small
+    to say (fewer than 40 articles: every word is in one or two)."""
     if articles < 40:
         return _never_common
 
     def common(phrase: str) -> float | None:
-        values = [document_frequency(word) for word in phrase.split()]
-        known = [math.log1p(v) for v in values if v is not None]
-        return sum(known) / len(known) if known else None
+        words = re.findall(r"[^\W\d_]+", phrase)
+        if not words:
+            return None
+        values = [document_frequency(word) for word in words]
+        return min(math.log1p(articles if v is None else v) for v in values)
 
     return common

@@ -1,8 +1,8 @@
 """Stage annotate (related, per article): text + entity names -> RelatedFeatures; their API over many.
 
 TF-IDF cosine over content words, blended with a cosine over entity names (people, organizations,
-places), which weigh more: two stories naming the same minister and the same summit are related even
-when worded apart. The scoring is in annotate/similarity.py, the column form of many articles'
+places): two stories naming the same minister and the same summit are related even when worded
+apart. The scoring is in annotate/similarity.py, the column form of many articles'
 features in annotate/columns.py.
 
 The two halves are apart: related_features reads one article (pure, cacheable by content: the
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from generator.annotate.columns import RelatedColumns
-from generator.annotate.similarity import related_from_columns
+from generator.annotate.similarity import ENTITY_WEIGHT, related_from_columns
 from generator.annotate.tokens import (
     LETTER,
     Analysis,
@@ -260,7 +260,7 @@ def related_articles(
     limit: int = 5,
     *,
     min_score: float | None = None,
-    entity_weight: float = 0.4,
+    entity_weight: float = ENTITY_WEIGHT,
 ) -> dict[str, tuple[str, ...]]:
     """related_from_features over the features of each item's text and entities."""
     return related_from_features(
@@ -276,14 +276,13 @@ def related_from_features(
     limit: int = 5,
     *,
     min_score: float | None = None,
-    entity_weight: float = 0.4,
+    entity_weight: float = ENTITY_WEIGHT,
 ) -> dict[str, tuple[str, ...]]:
     """For every slug, up to `limit` related slugs, best first.
 
     The score is the TF-IDF cosine of the words, blended with the cosine of the entity names when
-    both articles have some: (1 - entity_weight) * words + entity_weight * entities. A handful of
-    shared names thus weighs as much as hundreds of shared words. Deterministic (ties broken by
-    slug) and independent of the order of `items`; every input slug is a key, possibly with no
+    both articles have some: (1 - entity_weight) * words + entity_weight * entities. A few shared
+    names lift a pair worded apart above the lowest score. Deterministic (ties broken by slug) and independent of the order of `items`; every input slug is a key, possibly with no
     related slugs.
 
     Raises ValueError when two items share a slug, or when min_score is not above 0 (the pairs

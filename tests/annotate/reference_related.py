@@ -101,7 +101,7 @@ def related_articles(
     limit: int = 5,
     *,
     min_score: float | None = None,
-    entity_weight: float = 0.4,
+    entity_weight: float = 0.15,
 ) -> dict[str, tuple[str, ...]]:
     """For every slug, up to `limit` related slugs, best first.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -101,24 +102,35 @@ def test_the_original_is_the_earlier_then_the_one_with_the_common_wording() -> N
     # Dates first, when they differ by a day at least.
     assert first_is_original(reading, ("2024-01-16", "2024-01-20"), (0.0, 0.0), pair)
     assert not first_is_original(reading, ("2024-01-20", "2024-01-16"), (0.0, 0.0), pair)
-    # Undated: the wording the archive uses more is the original's. Here the archive says the
-    # spinner's words are the common ones: the text with them is taken for the original.
+    # Undated: the side whose swapped words are common English and make common collocations
+    # ("City Council", "news conference") is the original, whichever comes first.
+    assert reading.first_lead > 20
+    assert first_is_original(reading, (None, None), (0.0, 0.0), pair)
+    backwards = read_pair(SPUN_FLOOD, FLOOD)
+    assert backwards.first_lead < -20
+    assert not first_is_original(backwards, (None, None), (0.0, 0.0), ("spun", "flood"))
+    # The archive's own counts add to it: here they say the spinner's words are the common
+    # ones, strongly enough to turn the verdict.
     spun_words = {s.second.lower() for s in reading.substitutions}
 
     def common(phrase: str) -> float:
-        return 5.0 if phrase.lower() in spun_words else 1.0
+        return 20.0 if phrase.lower() in spun_words else 0.0
 
-    assert first_is_original(reading, (None, None), (0.0, 0.0), pair)
     assert not first_is_original(reading, (None, None), (0.0, 0.0), pair, common)
-    # Same day, no archive to ask: the less spun by the single-text detector.
-    assert not first_is_original(reading, ("2024-01-16", "2024-01-16T18:00"), (0.9, 0.0), pair)
+    # Nothing to tell the wordings apart: the less spun by the single-text detector.
+    even = replace(reading, first_lead=0.0)
+    assert not first_is_original(even, ("2024-01-16", "2024-01-16T18:00"), (0.9, 0.0), pair)
+    assert first_is_original(even, (None, None), (0.0, 0.9), pair)
 
 
 def test_the_archive_says_which_wording_is_common() -> None:
-    frequencies = {"said": None, "city": 400, "metropolis": 3}
+    frequencies = {"said": None, "city": 400, "metropolis": 3, "town": 300}
     common = commonness_of(frequencies.get, 1000)
     assert common("city") > common("metropolis")  # type: ignore[operator]
-    assert common("said") is None
+    assert common("said") > common("city")  # type: ignore[operator]  # a stop word: everywhere
+    assert common("said city") == common("city")
+    assert common("metropolis town") == common("metropolis")  # a phrase: its rarest word
+    assert common("1996") is None
     assert commonness_of(frequencies.get, 20)("city") is None  # too small an archive to say
 
 

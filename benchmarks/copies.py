@@ -453,19 +453,27 @@ def run_copies(args: argparse.Namespace, work: Path) -> None:
                 swaps_total,
                 dated_right,
                 undated_right,
+                sum(1 for n in names if len(truth[n]["swaps"]) < 2),
             )
         )
     print()
     print(
-        "| swap rate | copies | flagged by the detector | linked to the original | linked as spun copy | taken for the original | swaps recovered | original found: dated / undated |"
+        "| swap rate | copies (spinner made < 2 swaps) | flagged by the detector | linked to the original | linked as spun copy | taken for the original | swaps recovered | original found: dated / undated |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---|")
-    for rate, n, flagged, linked, as_spun, backwards, rec, total, dr, ur in rows:
+    for rate, n, flagged, linked, as_spun, backwards, rec, total, dr, ur, few in rows:
         print(
-            f"| {rate:.0%} | {n} | {flagged} ({flagged / n:.0%}) | {linked} ({linked / n:.0%}) | "
+            f"| {rate:.0%} | {n} ({few}) | {flagged} ({flagged / n:.0%}) | {linked} ({linked / n:.0%}) | "
             f"{as_spun} ({as_spun / n:.0%}) | {backwards} | {rec} / {total} ({rec / max(1, total):.0%}) | "
             f"{dr[0]}/{dr[1]}, {ur[0]}/{ur[1]} |"
         )
+    unlinked = [
+        n
+        for n, t in truth.items()
+        if t["rate"] is not None
+        and built.records[t["original"]]["slug"] not in {s for _, s in links_of(built.page(n))}
+    ]
+    print(f"\nspun copies with no link to their original: {', '.join(unlinked) or 'none'}")
     desk = [n for n, t in truth.items() if t["rate"] is None]
     near = spun_desk = 0
     for name in desk:

@@ -16,6 +16,7 @@ from generator.render.annotations import (
     anchor_at,
     body_text,
     find_anchor,
+    id_spans,
     mark_tree,
     parse_body,
     serialized,
@@ -152,7 +153,15 @@ def swapped_body(html: str, links: Sequence[Any]) -> str:
     if not swaps:
         return html
     tree = parse_body(html)
-    marks = swap_marks(str(tree.text_content()), swaps)
+    # Not inside an element with an id (a quotation's span): the search index takes an anchor's
+    # text from its own text only, and must read the page as it reads the lean copy made before
+    # the swaps were known (search/static.py). Those swaps are in the list above the text.
+    anchored = id_spans(tree)
+    marks = [
+        m
+        for m in swap_marks(str(tree.text_content()), swaps)
+        if not any(s < m.anchor.end and m.anchor.start < e for s, e in anchored)
+    ]
     if not marks:
         return html
     unwrap_overlapped(tree, marks, "spin")  # the pair's swap knows the original; a guess gives way

@@ -145,6 +145,26 @@ def mark_tree(root: Any, marks: Iterable[Mark]) -> None:
         del first
 
 
+def id_spans(root: Any) -> list[tuple[int, int]]:
+    """(start, end) in the text of each element of a parsed body that carries an id."""
+    spans: list[tuple[int, int]] = []
+    offset = 0
+
+    def walk(element: Any) -> None:
+        nonlocal offset
+        start = offset
+        offset += len(element.text or "")
+        for child in element:
+            if isinstance(child.tag, str):
+                walk(child)
+            offset += len(child.tail or "")
+        if element.get("id") is not None and element is not root:
+            spans.append((start, offset))
+
+    walk(root)
+    return spans
+
+
 def unwrap_overlapped(root: Any, marks: Sequence[Mark], css_class: str) -> None:
     """Unwrap the <mark class=css_class> elements of a parsed body that overlap any of `marks`,
     in place (their text stays where it is): a later, surer layer of marks takes their place."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.annotate import copies
+from generator.annotate import copies, english
 from generator.annotate.align import read_pair
 from generator.annotate.archive import AnnotateInput, annotate_archive, annotate_features
 from generator.annotate.copies import commonness_of, duplicate_links, first_is_original
@@ -210,3 +210,12 @@ def test_inputs_in_any_order_give_the_same_links() -> None:
     expected = annotate_features(items)
     assert annotate_features(items[::-1]) == expected
     assert {link.relation for link in expected["a"].duplicates} == {"spun-copy-of"}
+
+
+def test_english_counts_tell_the_common_wording_and_collocations() -> None:
+    assert english.is_available()
+    assert english.word_count("said") > 5 * english.word_count("stated") > 0
+    assert english.pair_count("united", "states") > 1_000_000
+    assert english.pair_count("joined", "states") == 0
+    assert english.pair_count("United", "States") == english.pair_count("united", "states")
+    assert english.word_count("zorblat") == 0

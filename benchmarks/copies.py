@@ -339,7 +339,7 @@ def build(root: Path) -> Built:
 def links_of(page: Any) -> list[tuple[str, str]]:
     """(relation, slug linked) of each copy notice on an article page."""
     found = []
-    for notice in page.xpath('//div[contains(@class, "copy-notice")]'):
+    for notice in page.xpath('//*[contains(@class, "copy-notice")]'):
         href = notice.xpath(".//a/@href")[0]
         found.append((notice.get("data-relation"), href.rstrip("/").rsplit("/", 1)[-1]))
     return found

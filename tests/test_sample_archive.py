@@ -278,7 +278,7 @@ def test_spun_copy_and_wire_copy_are_linked_to_the_original(sample: Path) -> Non
     )
     # The copy's swapped words are marked in its text with the original's wording, and listed.
     copy = page("riverside-bridge-spun.txt")
-    assert '<div class="notice copy-notice" data-relation="spun-copy-of">' in copy
+    assert '<p class="notice copy-notice" data-relation="spun-copy-of">' in copy
     body = copy.split('<div class="article-body"', 1)[1]
     assert (
         '<mark class="spin swap" title="Swapped in by a spinner; the original says “cut”">minimize</mark>'
@@ -287,7 +287,7 @@ def test_spun_copy_and_wire_copy_are_linked_to_the_original(sample: Path) -> Non
     assert body.count('class="spin swap"') >= 40
     assert '<q class="swap-spun">japanese finish</q>' not in copy  # word by word: each its own
     assert '<q class="swap-spun">japanese</q> → <q class="swap-original">eastern</q>' in copy
-    assert '<div class="notice copy-notice" data-relation="original-of">' in original
+    assert '<p class="notice copy-notice" data-relation="original-of">' in original
     assert "near-duplicate" in page("riverside-bridge-wire.txt")
     assert f"../../articles/{slug['riverside-bridge.txt']}/" in page("riverside-bridge-wire.txt")
     assert f"../../articles/{slug['riverside-bridge-wire.txt']}/" in original

@@ -36,6 +36,7 @@ _MIN_DF_CAP = 250
 # unrelated stories score 0.05-0.08: there it is 0.1.
 MIN_SCORE = 0.05
 SMALL_ARCHIVE_MIN_SCORE = 0.1
+_FEW_LONELY = 50  # articles without a list scored again on every word (or 1% of the archive)
 # The entity cosine's share of a score where both articles name someone or somewhere. At 0.4, a
 # pair sharing a common name outranked a pair on the same subject: precision@5 on BBC News with
 # the names ingest finds was 0.868 (0.925 with words alone, 0.922 at 0.15). Shared names still
@@ -81,7 +82,10 @@ def related_from_columns(
     # neighbour above: its rows are scored again on every word (few rows, so the product stays
     # small), and it gets a list if anything resembles it at all.
     lonely = np.array([i for i in range(n) if not result[slugs[i]]], dtype=np.int64)
-    if len(lonely) and cap < n:
+    # Only when they are few: in an archive whose every word is common (a generated benchmark
+    # corpus), nearly every article is without a list, and scoring them all on every word is a
+    # dense n x n product (53 CPU-s for a one-title edit at 10,000 articles).
+    if len(lonely) and cap < n and len(lonely) <= max(_FEW_LONELY, n // 100):
         _score_rows(columns, n, lonely, scoring, result)
     return result
 

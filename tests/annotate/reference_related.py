@@ -124,7 +124,7 @@ def related_articles(
     result = _scored(slugs, features, cap, range(n), limit, min_score, entity_weight)
     # Articles with no list are scored again on all their words.
     lonely = [i for i in range(n) if not result[slugs[i]]]
-    if lonely and cap < n:
+    if lonely and cap < n and len(lonely) <= max(50, n // 100):
         result.update(_scored(slugs, features, n, lonely, limit, min_score, entity_weight))
     return result
 

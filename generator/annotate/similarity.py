@@ -4,8 +4,9 @@ No model and no n x n matrix: articles are sparse vectors (scipy.sparse), and th
 are computed a block of rows at a time. Features found in only one article cannot relate two,
 and features in more than 5% of a large archive (its boilerplate; 250 articles at least, so that
 a smaller archive keeps its topic words) say little; both count in each vector's length but are
-left out of the product, which keeps it sparse. An article that then finds no neighbour is scored
-again on all its words, so every article that resembles another gets a list.
+left out of the product, which keeps it sparse. Articles that then find no neighbour are scored
+again on all their words when they are few (50, or 1% of the archive), so that every article
+that resembles another gets a list.
 
 The weights are computed operation by operation as the first version did (per-article Counters and
 math.log), so for the same texts the scores, and so the lists, are bit for bit the same.

@@ -1,8 +1,8 @@
 """Stage annotate (related, per article): text + entity names -> RelatedFeatures; their API over many.
 
 TF-IDF cosine over content words, blended with a cosine over entity names (people, organizations,
-places): two stories naming the same minister and the same summit are related even when worded
-apart. The scoring is in annotate/similarity.py, the column form of many articles'
+places) where both articles have enough text and names: two stories naming the same minister and
+the same summit are related even when worded apart. The scoring is in annotate/similarity.py, the column form of many articles'
 features in annotate/columns.py.
 
 The two halves are apart: related_features reads one article (pure, cacheable by content: the
@@ -281,8 +281,10 @@ def related_from_features(
     """For every slug, up to `limit` related slugs, best first.
 
     The score is the TF-IDF cosine of the words, blended with the cosine of the entity names when
-    both articles have some: (1 - entity_weight) * words + entity_weight * entities. A few shared
-    names lift a pair worded apart above the lowest score. Deterministic (ties broken by slug) and independent of the order of `items`; every input slug is a key, possibly with no
+    both articles have enough text and names for it to tell (two names and some 50 content words
+    each; similarity.py says why): (1 - entity_weight) * words + entity_weight * entities. A few
+    shared names lift a pair worded apart above the lowest score. Deterministic (ties broken by
+    slug) and independent of the order of `items`; every input slug is a key, possibly with no
     related slugs.
 
     Raises ValueError when two items share a slug, or when min_score is not above 0 (the pairs

@@ -24,6 +24,9 @@ def _word_set(words: str) -> frozenset[str]:
 _MAX_DF_SHARE = 0.05
 _MIN_DF_CAP = 250
 _MIN_ARCHIVE = 40
+# Names are blended in only for articles with this many distinct names and content words.
+_BLEND_NAMES = 2
+_BLEND_WORDS = 50
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -106,9 +109,9 @@ def related_articles(
     """For every slug, up to `limit` related slugs, best first.
 
     The score is the TF-IDF cosine of the words, blended with the cosine of the entity names when
-    both articles have some: (1 - entity_weight) * words + entity_weight * entities. A handful of
-    shared names thus weighs as much as hundreds of shared words. Deterministic (ties broken by
-    slug); every input slug is a key, possibly with no related slugs.
+    both articles have at least _BLEND_NAMES names and _BLEND_WORDS content words:
+    (1 - entity_weight) * words + entity_weight * entities. Deterministic (ties broken by slug);
+    every input slug is a key, possibly with no related slugs.
 
     Raises ValueError when two inputs share a slug.
     """
@@ -120,6 +123,10 @@ def related_articles(
     if min_score is None:
         min_score = 0.05 if n >= _MIN_ARCHIVE else 0.1
     features = [_features(item) for item in items]
+    features = [
+        (w, e if len(e) >= _BLEND_NAMES and sum(w.values()) >= _BLEND_WORDS else Counter())
+        for w, e in features
+    ]
     cap = max(2, _MIN_DF_CAP, int(n * _MAX_DF_SHARE)) if n >= _MIN_ARCHIVE else n
     result = _scored(slugs, features, cap, range(n), limit, min_score, entity_weight)
     # Articles with no list are scored again on all their words.

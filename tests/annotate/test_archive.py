@@ -47,6 +47,16 @@ PAGES = paragraph_pages(
 STORIES = {"bridge": BRIDGE, "inspection": INSPECTION}
 
 
+def _letters(number: int) -> str:
+    """A number written in letters (a-z, base 26): digits would split a made-up word in two."""
+    letters = ""
+    while True:
+        number, digit = divmod(number, 26)
+        letters = chr(ord("a") + digit) + letters
+        if not number:
+            return letters
+
+
 def _article(slug: str, body: str, **fields: object) -> Article:
     return Article(
         source_file=Path(f"{slug}.md"), title=slug.title(), slug=slug, body=body, **fields
@@ -103,7 +113,7 @@ def test_related_lists_are_the_first_versions_on_a_large_archive(
     monkeypatch.setattr(similarity, "_MIN_DF_CAP", cap)
     monkeypatch.setattr(reference, "_MIN_DF_CAP", cap)
     rng = random.Random(2)
-    vocabulary = [f"w{i}x" for i in range(3000)]
+    vocabulary = [f"w{_letters(i)}x" for i in range(3000)]
     weights = [1 / (i + 1) for i in range(len(vocabulary))]
     items = []
     for n in range(400):
@@ -123,10 +133,10 @@ def test_related_lists_are_the_same_worked_out_a_slice_at_a_time(
     # Large archives number words, weigh them and sum squares a slice of entries at a time, and
     # score rows a block at a time.
     rng = random.Random(4)
-    common = [f"c{i}x" for i in range(200)]
+    common = [f"c{_letters(i)}x" for i in range(200)]
     items = []
     for n in range(150):  # 30 stories, 5 articles each, worded from the story's own words
-        story = [f"s{n % 30}w{i}x" for i in range(40)]
+        story = [f"s{_letters(n % 30)}w{_letters(i)}x" for i in range(40)]
         words = rng.choices(story, k=rng.randint(20, 150)) + rng.choices(common, k=30)
         entities = tuple(f"Name {rng.randint(0, 60)}" for _ in range(rng.randint(0, 3)))
         items.append(RelatedInput(f"a{n:03d}", " ".join(words), entities))

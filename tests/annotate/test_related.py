@@ -77,6 +77,41 @@ def test_shared_entities_weigh_more_than_shared_words() -> None:
     assert related_articles(accents)["flood"] == ("museum",)
 
 
+def test_names_weigh_only_with_enough_text_and_names() -> None:
+    # One-sentence items (a headline and a summary): the names are among the few words already,
+    # and a shared place must not outrank a story on the same subject.
+    oil = (
+        "Oil prices climb as Texas output falls. Crude oil rose to a record in New York trading "
+        "after storms shut Texas refineries, cutting fuel output across the United States."
+    )
+    crude = (
+        "Crude oil prices jump on supply fears. Oil rose sharply in London after OPEC said "
+        "members would cut output, adding to fears of a fuel shortage before winter."
+    )
+    baseball = (
+        "Rangers beat Yankees in extra innings. Texas won in New York on a late home run, the "
+        "first extra-innings win of the season for a club from Texas in the United States."
+    )
+    places = ("Texas", "New York", "United States")
+    items = [
+        RelatedInput("oil", oil, places),
+        RelatedInput("crude", crude, ("London", "OPEC")),
+        RelatedInput("baseball", baseball, places),
+        RelatedInput("flood", FLOOD),
+        RelatedInput("museum", MUSEUM),
+        RelatedInput("sport", SPORT),
+    ]
+    assert related_articles(items, limit=2)["oil"] == ("crude", "baseball")
+    # One name shared by two full stories is no evidence either: with one name, the names'
+    # cosine is all or nothing on that match.
+    one = [
+        RelatedInput("flood", FLOOD, ("Riverton",)),
+        RelatedInput("museum", MUSEUM, ("Riverton", "Priya Raman")),
+        RelatedInput("sport", SPORT),
+    ]
+    assert related_articles(one)["flood"] == ()
+
+
 def test_unrelated_articles_get_nothing() -> None:
     items = [
         RelatedInput("flood", FLOOD),
@@ -106,14 +141,17 @@ def test_duplicate_slugs_are_rejected() -> None:
 
 def test_large_archive_uses_the_index_and_stays_deterministic() -> None:
     # 1,500 synthetic articles over 50 topics: each article's related slugs share its topic.
+    # Digits split words, so every article has the same words ("topic", "word", "common"): only
+    # the names (two a topic, with enough text for them to be blended in) tell the topics apart.
     rng = random.Random(7)
     topics = [[f"topic{t}word{i}" for i in range(12)] for t in range(50)]
     common = [f"common{i}" for i in range(300)]
     items = []
     for n in range(1500):
         topic = n % 50
-        words = rng.sample(topics[topic], 6) + rng.sample(common, 40)
-        items.append(RelatedInput(f"a{n:04d}", " ".join(words), (f"Person {topic}",)))
+        words = rng.sample(topics[topic], 6) + rng.sample(common, 60)
+        names = (f"Person {topic}", f"Place {topic}")
+        items.append(RelatedInput(f"a{n:04d}", " ".join(words), names))
     first = related_articles(items, limit=3)
     assert first == related_articles(items, limit=3)
     for slug, others in first.items():

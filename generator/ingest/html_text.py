@@ -103,10 +103,9 @@ def visible_blocks(body: Any) -> list[tuple[str, Any]]:
         buffer.clear()
 
     for event, element in etree.iterwalk(body, events=("start", "end")):
-        is_hidden = _is_hidden(element)
         is_block = isinstance(element.tag, str) and element.tag in _BLOCKS
         if event == "start":
-            hidden += is_hidden
+            hidden += _is_hidden(element)
             if hidden:
                 continue
             if is_block:
@@ -115,8 +114,8 @@ def visible_blocks(body: Any) -> list[tuple[str, Any]]:
             if element.text:
                 buffer.append(element.text)
         else:
-            if hidden:
-                hidden -= is_hidden
+            if hidden:  # (outside a hidden element, none of its ends can be a hidden one's)
+                hidden -= _is_hidden(element)
                 if hidden:
                     continue
                 if element.tail:

@@ -30,7 +30,9 @@ FORMATS: Mapping[str, SourceFormat] = {
 SIDECAR_SUFFIXES = (".json", ".yaml", ".yml")
 # Web archives (ISO 28500 WARC, its predecessor ARC, gzipped or not, and WACZ): each holds many
 # pages, read by ingest/webarchives.py.
-WEB_ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz", ".wacz")
+# A WACZ is a zip of such WARC/ARC files (ingest/wacz.py reads the ones under archive/).
+WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+WEB_ARCHIVE_SUFFIXES = (*WARC_SUFFIXES, ".wacz")
 _SIDECAR_KEYS = {"title", "date", "url", "publisher", "authors", "author", "language", "tags"}
 _META_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",

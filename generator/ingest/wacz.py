@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import IO
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from generator.ingest.read import WARC_SUFFIXES
 from generator.ingest.warc import Window
 
 # Browsertrix writes the seeds' pages to pages.jsonl and the pages it found to extraPages.jsonl.
@@ -41,7 +42,7 @@ def warc_members(archive: zipfile.ZipFile) -> list[Member]:
         name = info.filename
         if not name.startswith("archive/") or info.is_dir():
             continue
-        if not name.lower().endswith((".warc", ".warc.gz", ".arc", ".arc.gz")):
+        if not name.lower().endswith(WARC_SUFFIXES):
             continue
         start = _data_start(archive, info) if info.compress_type == zipfile.ZIP_STORED else None
         members.append(Member(name, info.file_size, info.CRC, start))
@@ -122,4 +123,3 @@ class PageList:
     def follow(self, url: str, location: str) -> None:
         if normal_url(url) in self.urls and location:
             self.urls.add(normal_url(urljoin(url, location)))
-

@@ -64,7 +64,8 @@ STOP_WORDS = frozenset(
     ]
 )
 # A word as the index's tokenizer finds it (analyzer.WORD without its `*`: no wildcards here).
-_WORD = re.compile(r"\w+(?:\.?\w+)*")
+# A word of a query (letters and digits, inner full stops kept: "U.S."); spelling.py uses it too.
+WORD = re.compile(r"\w+(?:\.?\w+)*")
 # Quoted runs (an unclosed quote runs to the end), or runs of anything else but space.
 _ITEM = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _FIELD_PREFIX = re.compile(r"^[^\W\d_]+:(?=.)")
@@ -79,7 +80,7 @@ def fold(text: str) -> str:
 
 def words_of(text: str) -> tuple[str, ...]:
     """The folded words of text, in order, stop words included."""
-    return tuple(_WORD.findall(fold(text)))
+    return tuple(WORD.findall(fold(text)))
 
 
 def is_indexed(word: str) -> bool:

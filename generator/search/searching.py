@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from generator.errors import EmptyQueryError
-from generator.search.query_syntax import parse_query
+from generator.search.query_syntax import Query, parse_query
 from generator.search.scorer import Matches, evaluate, page_bounds, term_of
 from generator.search.snapshot import Snapshot, open_snapshot
 from generator.search.snippets import lede, make_snippet
@@ -77,18 +77,17 @@ def search(
             if (
                 not snap.closed
             ):  # else another thread reopened the index meanwhile: take the new one
-                return _search(snap, text, limit, page, filters, with_facets)
+                return _search(snap, query, limit, page, filters, with_facets)
 
 
 def _search(
     snap: Snapshot,
-    text: str,
+    query: Query,
     limit: int,
     page: int,
     filters: Sequence[tuple[str, str]],
     with_facets: bool,
 ) -> SearchResult:
-    query = parse_query(text)
     limit = max(1, limit)
     matches = evaluate(snap, query, filters)
     docs = np.flatnonzero(matches.mask)
@@ -108,7 +107,7 @@ def _search(
     }
     suggestion = suggest(snap.vocabulary(), query, unknown) if unknown else None
     return SearchResult(
-        text,
+        query.text,
         total,
         shown,
         pages,

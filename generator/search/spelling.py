@@ -10,12 +10,8 @@ static search page does the same over the word list the build writes for it (sta
 
 from __future__ import annotations
 
-import re
-
-from generator.search.query_syntax import Query, fold
+from generator.search.query_syntax import WORD, Query, fold
 from generator.search.vocabulary import Vocabulary
-
-_TOKEN = re.compile(r"\w+(?:\.?\w+)*")
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -58,5 +54,5 @@ def suggest(vocabulary: Vocabulary, query: Query, unknown: set[str]) -> str | No
     corrections = {word: found for word in unknown if (found := correct(vocabulary, word))}
     if not corrections:
         return None
-    text = _TOKEN.sub(lambda m: corrections.get(fold(m.group(0)), m.group(0)), query.text)
+    text = WORD.sub(lambda m: corrections.get(fold(m.group(0)), m.group(0)), query.text)
     return text if text != query.text else None

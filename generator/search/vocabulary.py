@@ -43,10 +43,10 @@ class Vocabulary:
         i = bisect.bisect_left(self.words, word)
         return self.counts[i] if i < len(self.words) and self.words[i] == word else 0
 
-    def within(self, text: str, maxdist: int, prefix: int = 0) -> list[str]:
+    def within(self, text: str, maxdist: int) -> list[str]:
         """The words within maxdist (Damerau-Levenshtein) edits of text, as Whoosh's
         SegmentReader.terms_within finds them in a segment's term list."""
-        return levenshtein_matches(self.words, text, maxdist, prefix)
+        return levenshtein_matches(self.words, text, maxdist)
 
 
 def read_vocabulary(index_dir: Path) -> Vocabulary | None:

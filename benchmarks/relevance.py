@@ -1,34 +1,41 @@
 """Search relevance on public test collections: MAP, nDCG@10, P@10 for both engines and a BM25
 baseline, in the same run.
 
-    .venv/bin/python benchmarks/relevance.py --time DIR [--no-browser] [--keep DIR]
+    .venv/bin/python benchmarks/relevance.py --time DIR [--cisi DIR] [--med DIR] [--cran DIR]
+        [--adi DIR] [--no-browser] [--keep DIR]
 
-DIR holds the collection's files (TIME.ALL, TIME.QUE, TIME.REL). They are not in this
-repository (the articles' text is TIME's): fetch the public GitHub repository
-`fabianobie/luppar` and take its `data/time/` folder, e.g.
-`git --git-dir <mirror> archive HEAD data/time | tar -x -C /tmp`.
+Each DIR holds one collection's files as published (e.g. TIME.ALL, TIME.QUE, TIME.REL). They
+are not in this repository (their text belongs to their publishers): fetch the public GitHub
+repository `fabianobie/luppar` and take its `data/<name>/` folders, e.g.
+`git --git-dir <mirror> archive HEAD data | tar -x -C /tmp` (the README names each collection).
 
 For each collection (documents, queries, relevance judgments):
 
-1. every document is written as a Markdown record input (`content/raw/<id>.md`: a neutral
-   title, the date when the collection has one, the text) and the archive is built with
-   `newsarchive build`, as a user would (ingest, records, site, Whoosh index, Pagefind bundle);
-2. every query is run as typed, unedited (long sentences, as readers type them):
+1. every document is written as a Markdown record input (`content/raw/<name>-<id>.md`: its
+   title when the collection has titles, else a neutral one; its authors when it names them;
+   the date when it has one; the text) and the archive is built with `newsarchive build`, as a
+   user would (ingest, records, site, Whoosh index, Pagefind bundle);
+2. every query is run as typed, unedited (long sentences and paragraphs, as readers type them):
    - Whoosh: `newsarchive search QUERY --json --limit 1000`, through cli.main in this process;
    - Pagefind: the built site served by a real HTTP server, in Debian's Chromium through
      Playwright, through the search page's own query code (window.newsarchiveSearch: the
      function the page's form uses, which returns every ranked result);
    - plain BM25 (k1 1.2, b 0.75, Robertson-Sparck Jones idf), over the collection's raw text
-     lower-cased, split on non-letters, Porter-stemmed, Whoosh's stop words left out, every
-     query word OR-ed: the baseline.
+     (title and text) lower-cased, split on non-letters, Porter-stemmed, Whoosh's stop words
+     left out, every query word OR-ed: the baseline.
 3. MAP (over the ranking each engine returns, up to 1,000), nDCG@10 and P@10 (binary
-   relevance), queries with no results, and queries without results where the baseline finds a
-   relevant article; how often the two engines agree on the top 5.
+   relevance), over the queries with judgments; queries with no results, and queries without
+   results where the baseline finds a relevant document; how often the two engines agree on
+   the top 5. One table for every collection and system.
 
-Collections:
-- time: 423 TIME magazine articles of 1963, 83 queries (Cornell SMART test collection; this copy
-  has 423 of its 425 documents, and TIME.REL's numbers from 380 on are mapped two places
-  earlier: see load_time).
+Collections (LOADERS; each loader checks the sizes as published):
+- time: 423 TIME magazine articles of 1963 (no titles), 83 queries (Cornell SMART test
+  collection; this copy has 423 of its 425 documents, and TIME.REL's numbers from 380 on are
+  mapped two places earlier: see load_time).
+- cisi: 1,460 library-science abstracts with titles and authors, 112 queries, 76 judged.
+- med: 1,033 MEDLINE abstracts (no titles), 30 queries, all judged.
+- cran: Cranfield, 1,400 aeronautics abstracts with titles and authors, 225 queries, all judged.
+- adi: 82 documentation abstracts with titles and authors, 35 queries, all judged.
 """
 
 from __future__ import annotations
@@ -46,11 +53,12 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
 from whoosh.analysis import STOP_WORDS
 from whoosh.lang.porter import stem
 
@@ -60,9 +68,17 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 
 @dataclass(frozen=True)
+class Document:
+    text: str
+    title: str | None = None  # the collection's own title, when it has one
+    date: str | None = None
+    authors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Collection:
     name: str
-    docs: dict[str, tuple[str, str | None]]  # id -> (text, date)
+    docs: dict[str, Document]
     queries: dict[str, str]  # id -> text as typed
     relevant: dict[str, set[str]]  # query id -> relevant document ids
 
@@ -78,14 +94,14 @@ def load_time(folder: Path) -> Collection:
     words each judged document shares with its query, and no judgment names 371 to 379).
     """
     text = (folder / "TIME.ALL").read_text(encoding="ascii")
-    docs: dict[str, tuple[str, str | None]] = {}
+    docs: dict[str, Document] = {}
     for match in re.finditer(
         r"\*TEXT\s+(\d+)\s+(\d\d)/(\d\d)[/ ](\d\d)\s+PAGE\s+\d+\s*\n(.*?)(?=\*TEXT|\*STOP|\Z)",
         text,
         re.S,
     ):
         number, month, day, year, body = match.groups()
-        docs[number] = (body.strip(), f"19{year}-{month}-{day}")
+        docs[number] = Document(body.strip(), date=f"19{year}-{month}-{day}")
     assert len(docs) == 423, len(docs)
     order = list(docs)
     queries = {}
@@ -105,27 +121,165 @@ def load_time(folder: Path) -> Collection:
     return Collection("time", docs, queries, relevant)
 
 
-LOADERS = {"time": load_time}
+def smart_records(path: Path) -> dict[str, dict[str, str]]:
+    """The records of a SMART-format file (`.I 12`, then fields such as `.T` title, `.A` author,
+    `.W` text, each on its own line and followed by its text): record number -> field letter ->
+    text, whitespace collapsed (the files break lines at 70-80 columns). A field that repeats
+    (CISI's `.A`, one per author) keeps its texts one a line."""
+    records: dict[str, dict[str, list[str]]] = {}
+    lines: list[str] = []
+    for line in path.read_text(encoding="latin-1").splitlines():
+        head = re.match(r"\.([A-Z])(?:\s+(.*))?$", line)
+        if head and head.group(1) == "I":
+            record: dict[str, list[str]] = {}
+            records[(head.group(2) or "").strip()] = record
+            lines = []
+        elif head:
+            texts = record.setdefault(head.group(1), [])
+            texts.append("")
+            lines = texts
+            if head.group(2):
+                lines[-1] = head.group(2)
+        elif lines:
+            lines[-1] += " " + line
+    return {
+        number: {
+            key: "\n".join(" ".join(t.split()) for t in texts) for key, texts in fields.items()
+        }
+        for number, fields in records.items()
+    }
+
+
+def _smart_collection(
+    name: str, documents: Path, queries: Path, pairs: list[tuple[str, str]]
+) -> Collection:
+    """A collection in SMART format: each document's `.T` is its title (when there is one),
+    `.A` its authors, `.W` its text; each query's `.W` the query as typed; `pairs` the relevance
+    judgments (query number, document number)."""
+    docs = {
+        number: Document(
+            fields.get("W", ""),
+            title=" ".join(fields["T"].split()) or None if "T" in fields else None,
+            authors=tuple(a for a in fields.get("A", "").splitlines() if a.strip()),
+        )
+        for number, fields in smart_records(documents).items()
+    }
+    asked = {
+        number: " ".join(f.get("W", "").split()) for number, f in smart_records(queries).items()
+    }
+    relevant: dict[str, set[str]] = {}
+    for query, doc in pairs:
+        assert doc in docs, (name, query, doc)
+        relevant.setdefault(query, set()).add(doc)
+    assert set(relevant) <= set(asked), (name, sorted(set(relevant) - set(asked)))
+    return Collection(name, docs, asked, relevant)
+
+
+def _columns(path: Path) -> list[list[str]]:
+    return [
+        line.split() for line in path.read_text(encoding="latin-1").splitlines() if line.strip()
+    ]
+
+
+def load_cisi(folder: Path) -> Collection:
+    """CISI (library and information science, Institute for Scientific Information): 1,460
+    documents with titles and authors, 112 queries, 76 of them judged (CISI.REL: query,
+    document, 0, 0.0)."""
+    pairs = [(row[0], row[1]) for row in _columns(folder / "CISI.REL")]
+    collection = _smart_collection("cisi", folder / "CISI.ALL", folder / "CISI.QRY", pairs)
+    _check_sizes(collection, 1460, 112, 76)
+    return collection
+
+
+def load_med(folder: Path) -> Collection:
+    """MED (MEDLINE abstracts): 1,033 documents without titles, 30 queries, all judged
+    (MED.REL: query, 0, document, 1)."""
+    pairs = [(row[0], row[2]) for row in _columns(folder / "MED.REL")]
+    collection = _smart_collection("med", folder / "MED.ALL", folder / "MED.QRY", pairs)
+    _check_sizes(collection, 1033, 30, 30)
+    return collection
+
+
+def load_adi(folder: Path) -> Collection:
+    """ADI (documentation, American Documentation Institute): 82 documents with titles and
+    authors, 35 queries, all judged (ADI.REL: query, document, 0, 0.0)."""
+    pairs = [(row[0], row[1]) for row in _columns(folder / "ADI.REL")]
+    collection = _smart_collection("adi", folder / "ADI.ALL", folder / "ADI.QRY", pairs)
+    _check_sizes(collection, 82, 35, 35)
+    return collection
+
+
+def load_cran(folder: Path) -> Collection:
+    """Cranfield (aeronautics): 1,400 documents with titles and authors, 225 queries. cran.qry
+    numbers its queries 001, 002, 004, ... but cranqrel numbers them 1 to 225 in the file's
+    order. cranqrel grades each pair (Cleverdon's scale: 1 a complete answer to 4 of minimum
+    interest; -1, once a query, of no interest, as ir_datasets reads it): 1 to 4 count as
+    relevant. The text (`.W`) starts with the title again, as the collection has it."""
+    collection = _smart_collection("cran", folder / "cran.all.1400", folder / "cran.qry", [])
+    numbers = list(collection.queries)
+    pairs = [
+        (numbers[int(row[0]) - 1], row[1])
+        for row in _columns(folder / "cranqrel")
+        if int(row[2]) > 0
+    ]
+    collection = _smart_collection("cran", folder / "cran.all.1400", folder / "cran.qry", pairs)
+    _check_sizes(collection, 1400, 225, 225)
+    return collection
+
+
+def _check_sizes(collection: Collection, docs: int, queries: int, judged: int) -> None:
+    """The collection as published: so many documents, queries and judged queries."""
+    found = (
+        len(collection.docs),
+        len(collection.queries),
+        sum(1 for q in collection.queries if collection.relevant.get(q)),
+    )
+    assert found == (docs, queries, judged), (collection.name, found, (docs, queries, judged))
+
+
+LOADERS = {
+    "time": load_time,
+    "cisi": load_cisi,
+    "med": load_med,
+    "cran": load_cran,
+    "adi": load_adi,
+}
 
 
 def write_archive(collection: Collection, root: Path) -> None:
     cli(["init", str(root)], out=io.StringIO())
     raw = root / "content" / "raw"
-    for number, (text, date) in collection.docs.items():
-        head = [f'title: "{collection.name.upper()} document {number}"']
-        if date:
-            head.append(f"date: {date}")
+    for number, doc in collection.docs.items():
+        # JSON strings and lists are YAML flow values: quotes and colons in a title stay text.
+        title = doc.title or f"{collection.name.upper()} document {number}"
+        head = [f"title: {json.dumps(title)}"]
+        if doc.date:
+            head.append(f"date: {doc.date}")
+        if doc.authors:
+            head.append(f"authors: {json.dumps(list(doc.authors))}")
         (raw / f"{collection.name}-{number}.md").write_text(
-            "---\n" + "\n".join(head) + "\n---\n\n" + text + "\n", encoding="utf-8"
+            "---\n" + "\n".join(head) + "\n---\n\n" + doc.text + "\n", encoding="utf-8"
         )
 
 
-def doc_id(url: str) -> str:
-    """The collection's document id from an article URL (its slug ends with the id)."""
-    return url.rstrip("/").rsplit("-", 1)[-1]
+def record_ids(root: Path) -> dict[str, str]:
+    """Each record's slug -> the collection's document id (its input file, `<name>-<id>.md`,
+    named in the record's `source`): slugs come from the titles."""
+    ids = {}
+    for record in (root / "content" / "articles").glob("*.md"):
+        head = yaml.safe_load(record.read_text(encoding="utf-8").split("\n---\n", 1)[0][4:])
+        ids[head["slug"]] = Path(head["source"]["path"]).stem.rsplit("-", 1)[-1]
+    return ids
 
 
-def whoosh_rankings(root: Path, queries: dict[str, str]) -> dict[str, list[str]]:
+def doc_ids(urls: Iterable[str], ids: dict[str, str]) -> list[str]:
+    """The collection's document ids of article URLs (`.../articles/<slug>/`)."""
+    return [ids[url.rstrip("/").rsplit("/", 1)[-1]] for url in urls]
+
+
+def whoosh_rankings(
+    root: Path, queries: dict[str, str], ids: dict[str, str]
+) -> dict[str, list[str]]:
     rankings = {}
     for qid, text in queries.items():
         out = io.StringIO()
@@ -135,7 +289,7 @@ def whoosh_rankings(root: Path, queries: dict[str, str]) -> dict[str, list[str]]
             err=io.StringIO(),
         )
         data = json.loads(out.getvalue()) if code == 0 else {"hits": []}
-        rankings[qid] = [doc_id(hit["url"]) for hit in data["hits"]]
+        rankings[qid] = doc_ids((hit["url"] for hit in data["hits"]), ids)
     return rankings
 
 
@@ -144,7 +298,10 @@ def _terms(text: str) -> list[str]:
 
 
 def bm25_rankings(collection: Collection, k1: float = 1.2, b: float = 0.75) -> dict[str, list[str]]:
-    docs = {key: Counter(_terms(text)) for key, (text, _) in collection.docs.items()}
+    docs = {
+        key: Counter(_terms(f"{doc.title or ''}\n{doc.text}"))
+        for key, doc in collection.docs.items()
+    }
     lengths = {key: sum(counts.values()) for key, counts in docs.items()}
     average = statistics.mean(lengths.values())
     df: Counter[str] = Counter()
@@ -187,7 +344,9 @@ def served(site: Path) -> Iterator[str]:
             server.stdout.close()
 
 
-def pagefind_rankings(site: Path, queries: dict[str, str]) -> dict[str, list[str]]:
+def pagefind_rankings(
+    site: Path, queries: dict[str, str], ids: dict[str, str]
+) -> dict[str, list[str]]:
     """Each query through the search page's own code on a static host, in Chromium."""
     from playwright.sync_api import sync_playwright
 
@@ -201,7 +360,7 @@ def pagefind_rankings(site: Path, queries: dict[str, str]) -> dict[str, list[str
         page.wait_for_function("typeof window.newsarchiveSearch === 'function'", timeout=30000)
         for qid, text in queries.items():
             found = page.evaluate("q => window.newsarchiveSearch(q, {}).then(r => r.urls)", text)
-            rankings[qid] = [doc_id(url) for url in found]
+            rankings[qid] = doc_ids(found, ids)
         browser.close()
     return rankings
 
@@ -244,71 +403,100 @@ def evaluate(
     }
 
 
-def run(name: str, folder: Path, browser: bool, keep: Path | None) -> None:
-    collection = LOADERS[name](folder)
-    work = Path(tempfile.mkdtemp(prefix=f"relevance-{name}-"))
-    root = keep or work / "archive"
-    try:
-        if keep is None or not (root / "site").is_dir():
-            shutil.rmtree(root, ignore_errors=True)
-            write_archive(collection, root)
-            start = time.perf_counter()
-            err = io.StringIO()
-            code = cli(["--root", str(root), "build"], out=io.StringIO(), err=err)
-            problems = [line for line in err.getvalue().splitlines() if line.strip()]
-            print(
-                f"built {len(collection.docs)} documents in {time.perf_counter() - start:.1f} s"
-                f" (exit {code}, {len(problems)} problem lines)"
-            )
-            for line in problems[:5]:
-                print("  " + line)
-        records = len(list((root / "content" / "articles").glob("*.md")))
-        print(f"{records} records of {len(collection.docs)} documents")
-        baseline = bm25_rankings(collection)
-        results = [evaluate("BM25 baseline (stemmed, OR)", baseline, collection, baseline)]
-        start = time.perf_counter()
-        whoosh = whoosh_rankings(root, collection.queries)
-        whoosh_time = time.perf_counter() - start
-        results.append(evaluate("Whoosh (newsarchive search)", whoosh, collection, baseline))
-        pagefind = None
-        if browser and CHROMIUM.exists():
-            pagefind = pagefind_rankings(root / "site", collection.queries)
-            results.append(evaluate("Pagefind (search page)", pagefind, collection, baseline))
-        print(f"\n== {name}: {len(collection.queries)} queries as typed ==")
-        print(
-            f"{'system':<32} {'MAP':>6} {'nDCG@10':>8} {'P@10':>6} {'no results':>11} {'none, BM25 finds':>17}"
+def build(collection: Collection, root: Path) -> None:
+    shutil.rmtree(root, ignore_errors=True)
+    write_archive(collection, root)
+    start = time.perf_counter()
+    err = io.StringIO()
+    code = cli(["--root", str(root), "build"], out=io.StringIO(), err=err)
+    problems = [line for line in err.getvalue().splitlines() if line.strip()]
+    print(
+        f"{collection.name}: built {len(collection.docs)} documents in"
+        f" {time.perf_counter() - start:.1f} s (exit {code}, {len(problems)} problem lines)"
+    )
+    for line in problems[:5]:
+        print("  " + line)
+
+
+def run(collection: Collection, root: Path, browser: bool) -> list[dict[str, Any]]:
+    """The collection's rows: the baseline, Whoosh and (with a browser) Pagefind."""
+    ids = record_ids(root)
+    if len(ids) != len(collection.docs):
+        print(f"{collection.name}: {len(ids)} records of {len(collection.docs)} documents")
+    baseline = bm25_rankings(collection)
+    rows = [evaluate("BM25 baseline", baseline, collection, baseline)]
+    start = time.process_time()
+    whoosh = whoosh_rankings(root, collection.queries, ids)
+    whoosh_cpu = time.process_time() - start
+    rows.append(evaluate("Whoosh", whoosh, collection, baseline))
+    if browser:
+        pagefind = pagefind_rankings(root / "site", collection.queries, ids)
+        rows.append(evaluate("Pagefind", pagefind, collection, baseline))
+        overlap = statistics.mean(
+            len(set(whoosh[q][:5]) & set(pagefind[q][:5])) for q in collection.queries
         )
-        for row in results:
-            print(
-                f"{row['system']:<32} {row['MAP']:>6.3f} {row['nDCG@10']:>8.3f} {row['P@10']:>6.3f}"
-                f" {row['no results']:>11} {row['none, baseline finds one']:>17}"
-            )
-        base_map = results[0]["MAP"]
-        print(f"Whoosh MAP / baseline: {results[1]['MAP'] / base_map:.3f}")
-        if pagefind is not None:
-            print(f"Pagefind MAP / baseline: {results[2]['MAP'] / base_map:.3f}")
-            overlap = statistics.mean(
-                len(set(whoosh[q][:5]) & set(pagefind[q][:5])) for q in collection.queries
-            )
-            print(f"top 5 shared by Whoosh and Pagefind: {overlap:.2f} of 5 on average")
-        print(
-            f"Whoosh: {whoosh_time / len(collection.queries) * 1000:.0f} ms a query (CLI in-process)"
+        print(f"{collection.name}: top 5 shared by Whoosh and Pagefind: {overlap:.2f} of 5")
+    print(
+        f"{collection.name}: Whoosh {whoosh_cpu / len(collection.queries) * 1000:.0f} ms CPU a"
+        " query (CLI in-process)"
+    )
+    for row in rows:
+        row["collection"] = collection.name
+        row["ratio"] = row["MAP"] / rows[0]["MAP"]
+    return rows
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """One Markdown table: every collection, every system."""
+    lines = [
+        "| collection (judged queries) | system | MAP | x baseline | nDCG@10 | P@10 | no results"
+        " | none, baseline finds one |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['collection']} ({row['queries']}) | {row['system']} | {row['MAP']:.3f}"
+            f" | {row['ratio']:.3f} | {row['nDCG@10']:.3f} | {row['P@10']:.3f}"
+            f" | {row['no results']} | {row['none, baseline finds one']} |"
         )
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    return "\n".join(lines)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "--time", type=Path, required=True, help="folder with TIME.ALL, TIME.QUE and TIME.REL"
+    parser = argparse.ArgumentParser(
+        description="Search relevance on public test collections (see the module docstring)."
     )
-    parser.add_argument("--no-browser", action="store_true")
-    parser.add_argument("--keep", type=Path, help="build the archive here and reuse it next time")
+    for name in LOADERS:
+        parser.add_argument(
+            f"--{name}",
+            type=Path,
+            metavar="DIR",
+            help=f"folder holding the {name.upper()} collection",
+        )
+    parser.add_argument("--no-browser", action="store_true", help="leave Pagefind out")
+    parser.add_argument(
+        "--keep", type=Path, help="build each archive in DIR/<collection> and reuse it next time"
+    )
     args = parser.parse_args()
-    if not (args.time / "TIME.ALL").is_file():
-        parser.error(f"{args.time} has no TIME.ALL: give the folder holding the TIME collection")
-    run("time", args.time, not args.no_browser, args.keep)
+    chosen = {name: getattr(args, name) for name in LOADERS if getattr(args, name)}
+    if not chosen:
+        parser.error("give at least one collection's folder, e.g. --time DIR")
+    browser = not args.no_browser
+    if browser and not CHROMIUM.exists():
+        parser.error(f"{CHROMIUM} is missing: install Debian's chromium, or pass --no-browser")
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="relevance-") as work:
+        for name, folder in chosen.items():
+            try:
+                collection = LOADERS[name](folder)
+            except (OSError, AssertionError) as error:
+                parser.error(f"{folder}: not the {name.upper()} collection as published ({error})")
+            root = (args.keep or Path(work)) / name
+            if args.keep is None or not (root / "site").is_dir():
+                build(collection, root)
+            rows.extend(run(collection, root, browser))
+    print()
+    print(table(rows))
     return 0
 
 

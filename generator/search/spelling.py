@@ -6,12 +6,19 @@ alignment: insertions, deletions, substitutions and swaps of two neighbouring le
 count one), the most common of equally near ones, then the first in alphabetical order. Only
 words are corrected, never operators (-, NOT, quotes) or anything else the reader typed; the
 static search page does the same over the word list the build writes for it (static.py).
+
+Each correction runs a Levenshtein automaton over the word list, in time growing with the
+word, so only what can be a typo is corrected: words of up to MAX_WORD letters, the first
+MAX_CORRECTED unknown words of the query (a pasted paragraph of unknown words is no typo).
 """
 
 from __future__ import annotations
 
 from generator.search.query_syntax import WORD, Query, fold
 from generator.search.vocabulary import Vocabulary
+
+MAX_WORD = 32  # letters: longer than any word a dictionary lists
+MAX_CORRECTED = 8
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -51,7 +58,11 @@ def correct(vocabulary: Vocabulary, word: str) -> str | None:
 def suggest(vocabulary: Vocabulary, query: Query, unknown: set[str]) -> str | None:
     """The query as typed with each unknown word (folded, from query.words or its phrases)
     replaced by its correction; None when there is nothing to correct."""
-    corrections = {word: found for word in unknown if (found := correct(vocabulary, word))}
+    typed = dict.fromkeys(fold(m.group(0)) for m in WORD.finditer(query.text))
+    candidates = [word for word in typed if word in unknown and len(word) <= MAX_WORD]
+    corrections = {
+        word: found for word in candidates[:MAX_CORRECTED] if (found := correct(vocabulary, word))
+    }
     if not corrections:
         return None
     text = WORD.sub(lambda m: corrections.get(fold(m.group(0)), m.group(0)), query.text)

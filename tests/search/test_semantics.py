@@ -150,6 +150,32 @@ def test_did_you_mean_is_the_nearest_word(archive: Path, typed: str, suggestion:
     assert search(archive / ".build" / "whoosh", typed).suggestion == suggestion
 
 
+def test_a_request_typed_as_a_paragraph_is_answered(archive: Path) -> None:
+    # Readers paste requests as paragraphs (half of CISI's librarians' requests are over 460
+    # characters); a bound of 256 characters refused them with exit 2.
+    request = (
+        "I am looking for reports on the border crossing that reopened after the repairs to "
+        "the bridge. What did the border agency say about how long the repairs took, and what "
+        "will become of the former customs building? Any coverage by the local paper or the "
+        "local radio of what local people and shops expected is welcome too."
+    )
+    assert len(request) > 256
+    code, out, err = _cli(archive, request, "--json")
+    assert code == 0, err
+    assert json.loads(out)["hits"][0]["title"] == "Border Crossing Reopens After Repairs"
+
+
+def test_did_you_mean_corrects_only_what_can_be_a_typo(archive: Path) -> None:
+    index = archive / ".build" / "whoosh"
+    assert search(index, "soical qzxv").suggestion == "social qzxv"
+    # A query of many unknown words is no typo: only the first eight unknown words (each an
+    # automaton over the word list) are looked at, and a run of letters too long to be a word
+    # is never.
+    many = "harbour qzxv qzxw qzxy qzyv qzyw qzyx qvxz qwxz soical"
+    assert search(index, many).suggestion is None
+    assert search(index, "x" * 40 + " soical").suggestion == "x" * 40 + " social"
+
+
 def test_did_you_mean_never_rewrites_operators(archive: Path) -> None:
     index = archive / ".build" / "whoosh"
     assert search(index, "harbour NOT").suggestion is None

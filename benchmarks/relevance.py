@@ -2,7 +2,7 @@
 baseline, in the same run.
 
     .venv/bin/python benchmarks/relevance.py --time DIR [--cisi DIR] [--med DIR] [--cran DIR]
-        [--adi DIR] [--no-browser] [--keep DIR]
+        [--adi DIR] [--lisa DIR] [--no-browser] [--keep DIR]
 
 Each DIR holds one collection's files as published (e.g. TIME.ALL, TIME.QUE, TIME.REL). They
 are not in this repository (their text belongs to their publishers): fetch the public GitHub
@@ -36,6 +36,8 @@ Collections (LOADERS; each loader checks the sizes as published):
 - med: 1,033 MEDLINE abstracts (no titles), 30 queries, all judged.
 - cran: Cranfield, 1,400 aeronautics abstracts with titles and authors, 225 queries, all judged.
 - adi: 82 documentation abstracts with titles and authors, 35 queries, all judged.
+- lisa: 5,999 library-science abstracts with titles, in capitals (as TIME is), 35 queries, all
+  judged (this copy has 5,999 of its 6,004 documents: see load_lisa).
 """
 
 from __future__ import annotations
@@ -227,6 +229,49 @@ def load_cran(folder: Path) -> Collection:
     return collection
 
 
+def load_lisa(folder: Path) -> Collection:
+    """LISA (Library and Information Science Abstracts, 1982; Sheffield): documents of a title
+    and an abstract in capitals, cut into files LISA0.001 to LISA5.850 (`Document 12`, the
+    title, a blank line, the abstract, a line of stars), 35 queries, all judged (LISA.QUE: the
+    number, the request, ending `#`; LISA.REL: `Query 1`, a count, the documents, -1).
+
+    The collection has 6,004 documents; this copy has 5,999. LISA1.501 and its second copy
+    LISA1.501.ALL are damaged around documents 1,992 to 2,000: both lack 1,993 to 1,997 (no
+    judgment names them), LISA1.501.ALL repeats three headers; each document is taken once,
+    from the first file that has it."""
+    names = sorted(p.name for p in folder.glob("LISA[0-9].[0-9][0-9][0-9]"))
+    docs: dict[str, Document] = {}
+    for name in [*names, "LISA1.501.ALL"]:
+        text = (folder / name).read_text(encoding="latin-1")
+        for match in re.finditer(
+            r"^Document\s+(\d+)[ \t]*\n(.*?)(?=^\*{20,}|^Document\s+\d+[ \t]*$|\Z)",
+            text,
+            re.S | re.M,
+        ):
+            title, abstract = [*re.split(r"\n[ \t]*\n", match.group(2).strip(), maxsplit=1), ""][:2]
+            docs.setdefault(
+                match.group(1), Document(abstract.strip() or title, title=" ".join(title.split()))
+            )
+    queries = {
+        match.group(1): " ".join(match.group(2).split())
+        for match in re.finditer(
+            r"^(\d+)\s*\n(.*?)#", (folder / "LISA.QUE").read_text(encoding="latin-1"), re.S | re.M
+        )
+    }
+    relevant = {
+        match.group(1): set(match.group(2).split()) - {"-1"}
+        for match in re.finditer(
+            r"Query\s+(\d+)\s*\n\s*\d+ Relevant Refs:\s*\n(.*?)-1",
+            (folder / "LISA.REL").read_text(encoding="latin-1"),
+            re.S,
+        )
+    }
+    assert all(doc in docs for judged in relevant.values() for doc in judged)
+    collection = Collection("lisa", docs, queries, relevant)
+    _check_sizes(collection, 5999, 35, 35)
+    return collection
+
+
 def _check_sizes(collection: Collection, docs: int, queries: int, judged: int) -> None:
     """The collection as published: so many documents, queries and judged queries."""
     found = (
@@ -243,6 +288,7 @@ LOADERS = {
     "med": load_med,
     "cran": load_cran,
     "adi": load_adi,
+    "lisa": load_lisa,
 }
 
 

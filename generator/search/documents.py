@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,8 +18,27 @@ if TYPE_CHECKING:
 
 # Bump when fields.py's schema() or fields() change: the next build re-indexes every article.
 # 5: byline and names fields, facet values accent-folded, the body as rendered text;
-# 6: positions count common words (a phrase's common words hold their place).
-SCHEMA_VERSION = 6
+# 6: positions count common words (a phrase's common words hold their place);
+# 7: title x4 (was x2), names x1 holding only the words the body lacks (was every name, x1.5).
+SCHEMA_VERSION = 7
+_WORD = re.compile(r"\w+(?:\.?\w+)*")  # query_syntax.WORD: a word as a reader types it
+
+
+def names_beyond(names: Sequence[str], body: str) -> str:
+    """The words of the names an article mentions (people, organizations, places) that its body
+    does not have, each once, in order: what the names field adds to the body.
+
+    The names are the extractor's list of what the body mentions, so their words are mostly in
+    the body already; counted again they would rank an article higher for having a word
+    recognised as a name (in capitals, TIME's 1963 text, many words are), not for being more
+    about it. What the list adds is a name's full form where the text uses a short one ("John
+    F. Kennedy" where it says "Kennedy"), so that a reader who types the full name finds it.
+    Words compare lower-cased, as typed (the stemmer is not needed to tell a name's words)."""
+    if not names:
+        return ""
+    have = set(_WORD.findall(body.lower()))
+    found = dict.fromkeys(w for name in names for w in _WORD.findall(name) if w.lower() not in have)
+    return " ".join(found)
 
 
 def plain_text(body_html: str) -> str:

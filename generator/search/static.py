@@ -20,6 +20,7 @@ import cbor2
 from markupsafe import escape
 
 from generator.errors import SearchError
+from generator.search.documents import names_beyond
 
 if TYPE_CHECKING:
     from generator.models import Article
@@ -44,13 +45,13 @@ def lean_document_path(folder: Path, slug: str) -> Path:
 def lean_document(article: Article, analysis: ArticleAnalysis, language: str) -> bytes:
     """What Pagefind reads of an article (Pagefind indexes these, not the site's pages): the
     title and date meta, sort key and filters of templates/article.html, and as text what the
-    index of record searches (fields.py), with the same boosts: the body, then the title (x2),
-    the byline (x2) and the names the article mentions (x1.5). How many words of the text come
-    after the body (meta `tail`) lets the search page tell a hit in the body from one in the
-    rest."""
+    index of record searches (fields.py), with the same weights: the body, then the title (x4),
+    the byline (x2) and the words of the article's names that the body lacks (x1). How many
+    words of the text come after the body (meta `tail`) lets the search page tell a hit in the
+    body from one in the rest."""
     byline = ", ".join((*article.authors, *article.contributors))
-    names = ", ".join((*article.people, *article.organizations, *article.places))
-    tail = [(article.title, "2"), (byline, "2"), (names, "1.5")]
+    names = names_beyond((*article.people, *article.organizations, *article.places), article.body)
+    tail = [(article.title, "4"), (byline, "2"), (names, "1")]
     parts = [
         f'<!DOCTYPE html><html lang="{escape(language)}"><head><meta charset="utf-8"></head><body>',
         f'<h1 data-pagefind-meta="title">{escape(article.title)}</h1>',

@@ -44,6 +44,7 @@ from generator.children import tied_command
 from generator.errors import SearchError
 from generator.fsutil import atomic_write_bytes, atomic_write_text, replace_file
 from generator.search.base_results import read_results, remove_other_results, write_results
+from generator.search.documents import SCHEMA_VERSION
 from generator.search.static import (
     BUNDLE_DIR,
     FILTERS,
@@ -85,9 +86,11 @@ def _words_path(config: Config) -> Path:
 
 
 def document_digest(entry: Entry, version: str, language: str) -> str:
-    """What an article's Pagefind input file is made from (its card, its analysis, the language)."""
+    """What an article's Pagefind input file is made from (its card, its analysis, the language,
+    and the fields and weights of the text, versioned with the index of record's)."""
     return hashlib.blake2b(
-        f"{entry.card}.{entry.record}.{version}.{language}".encode(), digest_size=12
+        f"{entry.card}.{entry.record}.{version}.{language}.{SCHEMA_VERSION}".encode(),
+        digest_size=12,
     ).hexdigest()
 
 

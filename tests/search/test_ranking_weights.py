@@ -1,0 +1,111 @@
+"""What the text fields' weights (generator/search/fields.py) promise a reader, in both engines:
+a word in the headline outranks a few passing mentions in the body, and a name the body already
+has is counted once (the names field adds only the words the body lacks)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.cli import main
+from generator.search.searching import search
+
+from ..conftest import http_server
+
+# Titles of four words each and bodies of the same length: only where "ferry" is differs.
+FILLER = "The council met on Tuesday and the members spoke about the plans for the coming year."
+ARTICLES = {
+    "ferry-headline.md": f"""---
+title: Island Ferry Timetable Changes
+date: 2024-06-01
+---
+
+The ferry leaves earlier from June. {FILLER} Passengers should check the board at the quay.
+The bus and the train keep their times.
+""",
+    "ferry-body.md": f"""---
+title: Island Harbour Timetable Changes
+date: 2024-06-02
+---
+
+The ferry leaves earlier from June. {FILLER} Passengers of the ferry should check the board.
+The ferry bus and the ferry train keep times.
+""",
+    "named.md": """---
+title: Senate Hears Budget Plan
+date: 2024-06-03
+people: [John F. Kennedy]
+---
+
+The senators said Kennedy would sign the budget bill next week, after a long debate.
+""",
+    "unnamed.md": """---
+title: Senate Hears Tariff Plan
+date: 2024-06-04
+---
+
+The senators said Kennedy would sign the budget bill next week, after a long debate.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("weights")
+    assert main(["init", str(root)], out=io.StringIO()) == 0
+    for name, text in ARTICLES.items():  # records written by hand, front matter as given
+        (root / "content" / "articles" / name).write_text(text, encoding="utf-8")
+    assert main(["--root", str(root), "build"], out=io.StringIO(), err=io.StringIO()) == 0
+    return root
+
+
+@pytest.fixture(scope="module")
+def static_site(archive: Path) -> Iterator[str]:
+    with http_server(archive / "site") as base:
+        yield base
+
+
+def _hits(root: Path, text: str) -> list[tuple[str, float]]:
+    return [(h.title, h.score) for h in search(root / ".build" / "whoosh", text).hits]
+
+
+def test_a_headline_word_outranks_four_mentions_in_the_body(archive: Path) -> None:
+    # Title x4: the headline with "ferry" once in its body (4 + 1) comes before the article
+    # saying "ferry" four times in the body only (4). At x2 (3 against 4) it came second.
+    hits = _hits(archive, "ferry")
+    assert [title for title, _ in hits] == [
+        "Island Ferry Timetable Changes",
+        "Island Harbour Timetable Changes",
+    ]
+    assert hits[0][1] > hits[1][1]
+
+
+def test_a_name_the_body_has_counts_once(archive: Path) -> None:
+    # Both bodies say "Kennedy"; one article also lists "John F. Kennedy" among its people.
+    # The name adds nothing the body does not already count (it outranked the other, x1.5)...
+    hits = dict(_hits(archive, "kennedy"))
+    assert hits["Senate Hears Budget Plan"] == hits["Senate Hears Tariff Plan"]
+    # ...but its full form is searchable: "John" is only in the names.
+    assert [title for title, _ in _hits(archive, "john")] == ["Senate Hears Budget Plan"]
+
+
+@pytest.mark.browser
+def test_the_static_page_weighs_the_fields_alike(static_site: str, chromium: Any) -> None:
+    page = chromium.new_page()
+    page.goto(static_site + "search/")
+    page.wait_for_function("typeof window.newsarchiveSearch === 'function'", timeout=15000)
+
+    def urls(query: str) -> list[str]:
+        found: list[str] = page.evaluate(
+            "q => window.newsarchiveSearch(q, {}).then(r => r.urls)", query
+        )
+        return [url.strip("/").rsplit("/", 1)[-1] for url in found]
+
+    assert urls("ferry") == ["ferry-headline", "ferry-body"]
+    assert urls("john") == ["named"]
+    assert sorted(urls("kennedy")) == ["named", "unnamed"]
+    page.close()

@@ -4,17 +4,16 @@ has is counted once (the names field adds only the words the body lacks)."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from generator.cli import main
 from generator.search.searching import search
 
 from ..conftest import http_server
+from .test_semantics import built_archive
 
 # Titles of four words each and bodies of the same length: only where "ferry" is differs.
 FILLER = "The council met on Tuesday and the members spoke about the plans for the coming year."
@@ -55,12 +54,7 @@ The senators said Kennedy would sign the budget bill next week, after a long deb
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("weights")
-    assert main(["init", str(root)], out=io.StringIO()) == 0
-    for name, text in ARTICLES.items():  # records written by hand, front matter as given
-        (root / "content" / "articles" / name).write_text(text, encoding="utf-8")
-    assert main(["--root", str(root), "build"], out=io.StringIO(), err=io.StringIO()) == 0
-    return root
+    return built_archive(tmp_path_factory.mktemp("weights"), ARTICLES)
 
 
 @pytest.fixture(scope="module")

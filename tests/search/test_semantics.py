@@ -63,14 +63,18 @@ local cooperative is selling two of its boats. A local report names a former ski
 }
 
 
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("semantics")
+def built_archive(root: Path, articles: dict[str, str]) -> Path:
+    """An archive at root of records written by hand (front matter as given), built."""
     assert main(["init", str(root)], out=io.StringIO()) == 0
-    for name, text in ARTICLES.items():  # records written by hand, front matter as given
+    for name, text in articles.items():
         (root / "content" / "articles" / name).write_text(text, encoding="utf-8")
     assert main(["--root", str(root), "build"], out=io.StringIO(), err=io.StringIO()) == 0
     return root
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return built_archive(tmp_path_factory.mktemp("semantics"), ARTICLES)
 
 
 def _cli(root: Path, *args: str) -> tuple[int, str, str]:

@@ -376,7 +376,9 @@ def served(site: Path) -> Iterator[str]:
     server = subprocess.Popen(
         [sys.executable, "-m", "http.server", "0", "--bind", "127.0.0.1", "-d", str(site)],
         stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        # Its log of every request goes to stderr: into a pipe nobody reads, it filled the pipe
+        # after some 600 requests and the server stopped answering (CISI's fragments).
+        stderr=subprocess.DEVNULL,
         text=True,
     )
     try:

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from generator.search.query_syntax import WORD
+
 if TYPE_CHECKING:
     from generator.models import Article
 
@@ -21,7 +23,6 @@ if TYPE_CHECKING:
 # 6: positions count common words (a phrase's common words hold their place);
 # 7: title x4 (was x2), names x1 holding only the words the body lacks (was every name, x1.5).
 SCHEMA_VERSION = 7
-_WORD = re.compile(r"\w+(?:\.?\w+)*")  # query_syntax.WORD: a word as a reader types it
 
 
 def names_beyond(names: Sequence[str], body: str) -> str:
@@ -36,8 +37,8 @@ def names_beyond(names: Sequence[str], body: str) -> str:
     Words compare lower-cased, as typed (the stemmer is not needed to tell a name's words)."""
     if not names:
         return ""
-    have = set(_WORD.findall(body.lower()))
-    found = dict.fromkeys(w for name in names for w in _WORD.findall(name) if w.lower() not in have)
+    have = set(WORD.findall(body.lower()))
+    found = dict.fromkeys(w for name in names for w in WORD.findall(name) if w.lower() not in have)
     return " ".join(found)
 
 

@@ -10,9 +10,11 @@ term with one argsort. The codec-level part is whoosh_private.PostingsSegmentWri
 
 from __future__ import annotations
 
+import itertools
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,6 +25,7 @@ from generator.search.analyzer import ANALYZER, WORD, NewsAnalyzer
 from generator.search.documents import SearchDocument
 from generator.search.fields import TEXT_FIELDS, texts
 from generator.search.fields import fields as document_fields
+from generator.search.positions import FieldPositions, store_path, write_store
 from generator.search.whoosh_private import (
     FloatArray,
     IntArray,
@@ -35,19 +38,24 @@ _Postings = tuple["array[int]", "array[float]", list[bytes]]
 
 class FieldPostings:
     """One analysed field's postings for a whole build, appended document by document: the
-    document's distinct term ids, its number, each term's weight and Positions value."""
+    document's distinct term ids, its number, each term's weight, Positions value, count of
+    positions and the positions themselves (term by term)."""
 
     def __init__(self) -> None:
         self.terms: list[IntArray] = []
         self.docs: list[int] = []
         self.weights: list[FloatArray] = []
         self.values: list[bytes] = []
+        self.counts: list[IntArray] = []
+        self.positions: list[IntArray] = []
+        self.store: FieldPositions | None = None  # set by by_term, for the positions store
 
     def by_term(
         self, texts: list[str]
     ) -> Iterator[tuple[str, list[int], list[float], list[bytes]]]:
         """(term, document numbers, weights, values) for each term (texts[id]) in the order of
-        the terms (UTF-8 sorts as the text does), the documents in order, one term at a time."""
+        the terms (UTF-8 sorts as the text does), the documents in order, one term at a time.
+        Sets `store` to the same postings' positions first."""
         if not self.terms:
             return
         counts = np.fromiter(map(len, self.terms), dtype=np.int64, count=len(self.terms))
@@ -56,20 +64,44 @@ class FieldPostings:
         weights = np.concatenate(self.weights)
         values = np.empty(len(self.values), dtype=object)
         values[:] = self.values
+        occurrences = np.concatenate(self.counts)
+        positions = np.concatenate(self.positions)
         self.terms, self.docs, self.weights, self.values = [], [], [], []
-        order = np.argsort(terms, kind="stable")  # stable: each term's documents stay in order
+        self.counts, self.positions = [], []
+        # Each term id's rank in term order: one stable sort puts the postings in term order,
+        # each term's documents still in order.
+        ids = np.unique(terms)
+        rank = np.zeros(int(ids[-1]) + 1, dtype=np.int64)
+        rank[sorted(ids.tolist(), key=texts.__getitem__)] = np.arange(len(ids))
+        order = np.argsort(rank[terms], kind="stable")
+        del rank
+        sources = np.cumsum(occurrences) - occurrences  # each posting's first position
         terms, docs, weights, values = terms[order], docs[order], weights[order], values[order]
+        occurrences, sources = occurrences[order], sources[order]
         del order
         change = np.empty(len(terms), dtype=bool)
         change[0] = True
         np.not_equal(terms[1:], terms[:-1], out=change[1:])
         starts = np.flatnonzero(change).tolist()
         ends = [*starts[1:], len(terms)]
-        ids = terms[starts].tolist()
-        for k in sorted(range(len(ids)), key=lambda k: texts[ids[k]]):
+        ids = terms[starts]
+        offsets = np.zeros(len(occurrences) + 1, dtype=np.int64)
+        np.cumsum(occurrences, out=offsets[1:])
+        # The positions in posting order: each posting's run, moved from where it was.
+        moved = np.repeat(sources - offsets[:-1], occurrences)
+        moved += np.arange(len(moved), dtype=np.int64)
+        self.store = FieldPositions(
+            [texts[i] for i in ids.tolist()],
+            np.asarray([*starts, len(terms)], dtype=np.int64),
+            docs,
+            offsets,
+            positions[moved],
+        )
+        del moved, positions, sources, occurrences, offsets
+        for k, term in enumerate(ids.tolist()):
             start, end = starts[k], ends[k]
             yield (
-                texts[ids[k]],
+                texts[term],
                 docs[start:end].tolist(),
                 weights[start:end].tolist(),
                 values[start:end].tolist(),
@@ -78,9 +110,10 @@ class FieldPostings:
 
 def positions_values(
     terms: IntArray, places: IntArray
-) -> tuple[IntArray, IntArray, list[bytes]] | None:
-    """A field's distinct terms, how often each occurs, and each one's Positions value, from the
-    field's term ids in token order and their positions (`places`, ascending).
+) -> tuple[IntArray, IntArray, list[bytes], IntArray] | None:
+    """A field's distinct terms, how often each occurs, each one's Positions value and the
+    positions themselves (term by term), from the field's term ids in token order and their
+    positions (`places`, ascending).
 
     A value is what Positions.encode writes: the count (4 bytes, big-endian) and the position
     deltas as pickle (protocol 2) writes a list of them: `\\x80\\x02]q\\x00` (an empty list,
@@ -91,7 +124,7 @@ def positions_values(
     """
     total = len(terms)
     if not total:
-        return terms, terms, []
+        return terms, terms, [], places
     if int(places[-1]) >= 65536:
         return None
     order = np.argsort(terms, kind="stable")
@@ -135,7 +168,7 @@ def positions_values(
     out[ends - 1] = 0x2E  # STOP
     data = out.tobytes()
     values = list(map(data.__getitem__, map(slice, offsets.tolist(), ends.tolist())))
-    return ordered[starts], counts, values
+    return ordered[starts], counts, values, positions
 
 
 class BulkWriter(PostingsSegmentWriter):
@@ -265,12 +298,33 @@ class BulkWriter(PostingsSegmentWriter):
             ids = np.asarray(ordered, dtype=np.int64)
             counts = np.asarray([len(positions[t]) for t in ordered], dtype=np.int64)
             values = [format_.encode(positions[t]) for t in ordered]
+            grouped = np.fromiter(
+                itertools.chain.from_iterable(map(positions.__getitem__, ordered)),
+                dtype=np.int64,
+                count=total,
+            )
         else:
-            ids, counts, values = found
+            ids, counts, values, grouped = found
         postings.terms.append(ids)
         postings.docs.append(docnum)
         postings.weights.append(counts * format_.field_boost)
         postings.values.extend(values)
+        postings.counts.append(counts)
+        postings.positions.append(grouped)
+
+    def _flush_segment(self) -> None:
+        super()._flush_segment()
+        # After Whoosh's files (by_term set each field's store), before the commit names the
+        # segment in the index's table of contents.
+        stores = {
+            name: postings.store
+            for name, postings in self._postings.items()
+            if postings.store is not None
+        }
+        segment = self.newsegment
+        write_store(
+            store_path(Path(self.storage.folder), segment.segment_id()), self.docnum, stores
+        )
 
     def field_postings(self) -> Iterator[tuple[str, Iterable[TermPostings], Any]]:
         # Fields with postings only (Whoosh's writer never starts the others).

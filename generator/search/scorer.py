@@ -32,6 +32,9 @@ K1, B = 1.2, 0.75  # BM25's saturation and length normalisation, as Whoosh and P
 # 0.83 for having both words of two, 0.11 for all four of four, next to nothing in a long query
 # typed as a sentence, where no article has every word.
 SCALE = 0.9
+# Positions stay below 2**31 (word numbers of one field); a document number times this, plus
+# a place, names one place of one document.
+_SPAN = 2**32
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,20 +147,19 @@ def _phrase(
         if not len(candidates):
             return candidates, np.zeros(0, dtype=np.float64)
     positions = {term: snap.positions(field, term, candidates) for term in distinct}
-    base, first = placed[0]
-    found: list[int] = []
-    counts: list[int] = []
-    for doc in candidates.tolist():
-        starts = {p - base for p in positions[first].get(doc, ())}
-        for offset, term in placed[1:]:
-            starts &= {p - offset for p in positions[term].get(doc, ())}
-            if not starts:
-                break
-        if starts:
-            found.append(doc)
-            counts.append(len(starts))
+    # Each occurrence as one number, document and the place the phrase would start there
+    # (shifted by `last` so that a common word before the first position still holds its
+    # place); a phrase is at the starts every term's numbers share.
+    last = placed[-1][0]
+    starts: IntArray | None = None
+    for offset, term in placed:
+        docs, places = positions[term]
+        keys = docs * _SPAN + (places + (last - offset))
+        starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
+    assert starts is not None
+    found, counts = np.unique(starts // _SPAN, return_counts=True)
     boost = TEXT_FIELDS.get(field, 1.0)
-    return np.asarray(found, dtype=np.int64), np.asarray(counts, dtype=np.float64) * boost
+    return found.astype(np.int64), counts.astype(np.float64) * boost
 
 
 def page_bounds(total: int, limit: int, page: int) -> tuple[int, int, int]:

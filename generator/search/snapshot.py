@@ -24,6 +24,7 @@ from whoosh.reading import TermNotFound
 
 from generator.errors import SearchError
 from generator.search.fields import FACETS, TEXT_FIELDS
+from generator.search.positions import PositionsStore, store_path
 from generator.search.vocabulary import Vocabulary, count_words, read_vocabulary
 from generator.search.whoosh_private import (
     FloatArray,
@@ -110,6 +111,7 @@ class Snapshot:
         self._facets: FacetTable | None = None
         self._vocabulary: Vocabulary | None = None
         self._averages: dict[str, float] = {}
+        self._stores: dict[int, PositionsStore | None] = {}
 
     def vocabulary(self) -> Vocabulary:
         """The index's word list, or one counted from the stored documents if it is missing."""
@@ -167,22 +169,43 @@ class Snapshot:
             )
         return found
 
-    def positions(self, fieldname: str, text: str, docnums: IntArray) -> dict[int, list[int]]:
-        """The positions of a term in a field, for the given documents (ascending) only."""
+    def positions(self, fieldname: str, text: str, docnums: IntArray) -> tuple[IntArray, IntArray]:
+        """The positions of a term in a field for the given documents (ascending, each having
+        the term): (document number, position) pairs, each document's positions in order.
+        From the segment's positions store, or decoded from Whoosh's postings without one."""
         decode = self.schema[fieldname].format.decode_positions
-        found: dict[int, list[int]] = {}
-        for leaf, offset in self.leaves:
+        owners: list[IntArray] = []
+        places: list[IntArray] = []
+        for number, (leaf, offset) in enumerate(self.leaves):
             count = leaf.doc_count_all()
             local = docnums[(docnums >= offset) & (docnums < offset + count)] - offset
             if not len(local):
+                continue
+            store = self._store(number)
+            found = store.gather(fieldname, text, local) if store is not None else None
+            if found is not None:
+                owners.append(local[found[0]] + offset)
+                places.append(found[1])
                 continue
             try:
                 matcher = leaf.postings(fieldname, text)
             except TermNotFound:
                 continue
             for doc, value in read_values(matcher, local.tolist()).items():
-                found[doc + offset] = decode(value)
-        return found
+                decoded = decode(value)
+                owners.append(np.full(len(decoded), doc + offset, dtype=np.int64))
+                places.append(np.asarray(decoded, dtype=np.int64))
+        if not owners:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(owners), np.concatenate(places)
+
+    def _store(self, number: int) -> PositionsStore | None:
+        """The positions store of the snapshot's number-th segment, opened on first use."""
+        if number not in self._stores:
+            leaf = self.leaves[number][0]
+            path = store_path(Path(self.ix.storage.folder), leaf.segment().segment_id())
+            self._stores[number] = PositionsStore.open(path, leaf.doc_count_all())
+        return self._stores[number]
 
     def facet_mask(self, name: str, value: str) -> BoolArray:
         """The documents having a facet value, compared as the index folds it (case, accents)."""

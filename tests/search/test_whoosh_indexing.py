@@ -23,7 +23,14 @@ from whoosh.support.charset import accent_map
 
 from generator.models import Article
 from generator.search import analyzer as analyzer_module
-from generator.search import bulk_writer, fields, indexing, whoosh_index, whoosh_private
+from generator.search import (
+    bulk_writer,
+    fields,
+    indexing,
+    positions,
+    whoosh_index,
+    whoosh_private,
+)
 from generator.search.vocabulary import read_vocabulary
 from generator.search.whoosh_index import (
     NewsAnalyzer,
@@ -141,7 +148,7 @@ def test_positions_are_encoded_as_whoosh_encodes_them(
     places = first + np.cumsum([1 + (t % 3 == 0) for t in terms], dtype=np.int64) - 1
     found = bulk_writer.positions_values(ids, places)
     assert found is not None
-    distinct, counts, values = found
+    distinct, counts, values, positions = found
     expected: dict[int, list[int]] = {}
     for position, term in zip(places.tolist(), ids.tolist(), strict=True):
         expected.setdefault(term, []).append(position)
@@ -149,6 +156,7 @@ def test_positions_are_encoded_as_whoosh_encodes_them(
     assert distinct.tolist() == sorted(expected)
     assert counts.tolist() == [len(expected[t]) for t in sorted(expected)]
     assert values == [encode(expected[t]) for t in sorted(expected)]
+    assert positions.tolist() == [p for t in sorted(expected) for p in expected[t]]
 
 
 def test_positions_beyond_the_fast_encoding_are_left_to_whoosh() -> None:
@@ -179,6 +187,8 @@ def _segment_files(ix: Any) -> tuple[dict[str, bytes], dict[str, int], int]:
     storage = segment.open_compound_file(ix.storage) if segment.is_compound() else ix.storage
     files: dict[str, bytes] = {}
     for filename in storage.list():
+        if filename.endswith(positions.SUFFIX):  # ours (the positions store), not Whoosh's
+            continue
         if segment.is_compound() or name in filename:
             with storage.open_file(filename) as handle:
                 files[filename.replace(name, "SEGMENT")] = handle.read()

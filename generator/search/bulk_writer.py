@@ -5,7 +5,8 @@ an external sort pool and then, posting by posting, into the codec's block write
 writes the same files (tests/search compare them byte for byte) several times faster: each
 distinct spelling is analysed once and given a term id, a document's title and body become
 arrays of term ids inverted and encoded with numpy, and at commit the postings are sorted by
-term with one argsort. The codec-level part is whoosh_private.PostingsSegmentWriter.
+term with one argsort. The codec-level part is whoosh_private.PostingsSegmentWriter. Beside
+the segment it writes the positions store (positions.py) from the same arrays.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from generator.search.analyzer import ANALYZER, WORD, NewsAnalyzer
 from generator.search.documents import SearchDocument
 from generator.search.fields import TEXT_FIELDS, texts
 from generator.search.fields import fields as document_fields
-from generator.search.positions import FieldPositions, store_path, write_store
+from generator.search.positions import FieldPositions, write_store
 from generator.search.whoosh_private import (
     FloatArray,
     IntArray,
@@ -312,19 +313,18 @@ class BulkWriter(PostingsSegmentWriter):
         postings.counts.append(counts)
         postings.positions.append(grouped)
 
-    def _flush_segment(self) -> None:
-        super()._flush_segment()
-        # After Whoosh's files (by_term set each field's store), before the commit names the
-        # segment in the index's table of contents.
+    def _assemble_segment(self) -> None:
+        super()._assemble_segment()
+        # After Whoosh's files are written (by_term set each field's store) and packed into the
+        # compound file (which would take this one in), before the commit names the segment in
+        # the index's table of contents.
         stores = {
             name: postings.store
             for name, postings in self._postings.items()
             if postings.store is not None
         }
-        segment = self.newsegment
-        write_store(
-            store_path(Path(self.storage.folder), segment.segment_id()), self.docnum, stores
-        )
+        folder = Path(self.storage.folder)
+        write_store(folder, self.newsegment.segment_id(), self.docnum, stores)
 
     def field_postings(self) -> Iterator[tuple[str, Iterable[TermPostings], Any]]:
         # Fields with postings only (Whoosh's writer never starts the others).

@@ -22,7 +22,15 @@ from generator.fsutil import atomic_write_text, is_process_alive, swap_directory
 from generator.models import Article
 from generator.search.bulk_writer import BulkWriter
 from generator.search.documents import SCHEMA_VERSION, SearchDocument
-from generator.search.fields import as_document, digest, document, layout, schema
+from generator.search.fields import (
+    TEXT_FIELDS,
+    as_document,
+    digest,
+    document,
+    layout,
+    schema,
+)
+from generator.search.positions import fill_stores
 from generator.search.snapshot import close_snapshot
 from generator.search.vocabulary import (
     Vocabulary,
@@ -120,6 +128,7 @@ def update_index_from(
                 words.update(stored_words(fields))
                 writer.update_document(**fields)
             writer.commit(mergetype=_merge_small_segments)
+            fill_stores(ix, TEXT_FIELDS)  # the new segment's positions, a merged one's
             # Written after the commit: a crash in between leaves stale digests, which only makes
             # the next build re-index a few documents again, never skip one; a stale word list
             # names an older generation and is counted again.
@@ -229,6 +238,7 @@ def build_index(
                 digests[fields["slug"]] = fields["digest"]
                 count += 1
             writer.commit()
+            fill_stores(ix, TEXT_FIELDS)
         else:
             # One segment per SEGMENT_DOCS documents: the writer holds a segment's postings
             # until it commits, so memory stays flat however large the archive.

@@ -7,8 +7,9 @@ idf per unit, Robertson-Sparck Jones as Lucene and Pagefind compute it). The uni
 added, plus a coordination bonus for each further unit an article has (SCALE): articles with
 all the words of a short query rank first, articles with only some are still found (soft AND),
 and a long query typed as a sentence ranks as plain BM25. Phrases are required,
-their words adjacent and in order (positions read once per term, for the candidates only; a
-common word inside a phrase, which the index leaves out, holds its place).
+their words adjacent and in order (positions read once per term, for the candidates only,
+from the positions store; a common word inside a phrase, which the index leaves out, holds
+its place).
 Exclusions leave articles out, filters narrow by facet.
 """
 

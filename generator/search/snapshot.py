@@ -24,7 +24,7 @@ from whoosh.reading import TermNotFound
 
 from generator.errors import SearchError
 from generator.search.fields import FACETS, TEXT_FIELDS
-from generator.search.positions import PositionsStore, store_path
+from generator.search.positions import PositionsStore
 from generator.search.vocabulary import Vocabulary, count_words, read_vocabulary
 from generator.search.whoosh_private import (
     FloatArray,
@@ -203,8 +203,9 @@ class Snapshot:
         """The positions store of the snapshot's number-th segment, opened on first use."""
         if number not in self._stores:
             leaf = self.leaves[number][0]
-            path = store_path(Path(self.ix.storage.folder), leaf.segment().segment_id())
-            self._stores[number] = PositionsStore.open(path, leaf.doc_count_all())
+            folder = Path(self.ix.storage.folder)
+            found = PositionsStore.open(folder, leaf.segment().segment_id(), leaf.doc_count_all())
+            self._stores[number] = found
         return self._stores[number]
 
     def facet_mask(self, name: str, value: str) -> BoolArray:

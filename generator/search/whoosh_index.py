@@ -8,6 +8,7 @@ engine can replace Whoosh behind these functions. The work is done in modules of
 - indexing.py: build_index (bulk_writer.py, several times faster than Whoosh's writer) and
   update_index (Whoosh's writer, by key, only what changed);
 - whoosh_private.py: the code below Whoosh's documented API, with the versions it is tested on;
+- positions.py: each segment's word positions (a file beside it, memory-mapped) for phrases;
 - query_syntax.py: what a reader typed -> words, phrases, exclusions (the static search page
   parses queries the same way);
 - searching.py: search(), over snapshot.py (the open index, cached between calls and reopened

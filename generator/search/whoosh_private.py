@@ -51,6 +51,11 @@ def open_index(index_dir: Path) -> Any:
     return FileStorage(str(index_dir), supports_mmap=False).open_index()
 
 
+def segments(ix: Any) -> list[Any]:
+    """The segments of the index's current generation, as its table of contents lists them."""
+    return list(ix._segments())
+
+
 def levenshtein_matches(
     words: Sequence[str], text: str, maxdist: int, prefix: int = 0
 ) -> list[str]:
@@ -118,6 +123,28 @@ def read_values(matcher: Any, wanted: Sequence[int]) -> dict[int, bytes]:
                     i += 1
         matcher._next_block()
     return found
+
+
+def read_all_values(matcher: Any) -> tuple[list[int], list[bytes]]:
+    """Every document number (deleted ones too) and encoded posting value of one segment's
+    posting list, block by block."""
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    ids: list[int] = []
+    values: list[bytes] = []
+    if type(matcher) is not W3LeafMatcher:
+        while matcher.is_active():
+            ids.append(matcher.id())
+            values.append(matcher.value())
+            matcher.next()
+        return ids, values
+    while matcher.is_active():
+        matcher._read_ids()
+        matcher._read_values()
+        ids.extend(matcher._ids)
+        values.extend(matcher._values)
+        matcher._next_block()
+    return ids, values
 
 
 # Field lengths as the codec stores them, one byte a document, and what each byte stands for.

@@ -71,7 +71,7 @@ class FieldPostings:
         self.counts, self.positions = [], []
         # Each term id's rank in term order: one stable sort puts the postings in term order,
         # each term's documents still in order.
-        ids = np.unique(terms)
+        ids = np.flatnonzero(np.bincount(terms))  # the distinct term ids, without a sort
         rank = np.zeros(int(ids[-1]) + 1, dtype=np.int64)
         rank[sorted(ids.tolist(), key=texts.__getitem__)] = np.arange(len(ids))
         order = np.argsort(rank[terms], kind="stable")

@@ -128,6 +128,7 @@ class Snapshot:
                 self.closed = True
                 self.searcher.close()
                 self.ix.close()
+                self._stores.clear()  # unmapped once no array of theirs is in use
 
     def live(self) -> BoolArray:
         """True for every document not deleted (an update deletes the old version of an article)."""

@@ -192,10 +192,14 @@ class Snapshot:
                 matcher = leaf.postings(fieldname, text)
             except TermNotFound:
                 continue
+            owner: list[int] = []
+            place: list[int] = []
             for doc, value in read_values(matcher, local.tolist()).items():
                 decoded = decode(value)
-                owners.append(np.full(len(decoded), doc + offset, dtype=np.int64))
-                places.append(np.asarray(decoded, dtype=np.int64))
+                owner += [doc + offset] * len(decoded)
+                place += decoded
+            owners.append(np.asarray(owner, dtype=np.int64))
+            places.append(np.asarray(place, dtype=np.int64))
         if not owners:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         return np.concatenate(owners), np.concatenate(places)

@@ -186,7 +186,10 @@ def _search_argv(argv: Sequence[str]) -> list[str]:
 
 def _search(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from generator.errors import EmptyQueryError
-    from generator.search.searching import search
+    from generator.search.startup import lean_imports
+
+    with lean_imports():  # one BLAS thread, no Whoosh imports a search never uses
+        from generator.search.searching import search
 
     fields = {
         "person": "people",

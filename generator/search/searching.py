@@ -120,7 +120,7 @@ def _search(
 
 
 def _hit(snap: Snapshot, matches: Matches, docnum: int) -> SearchHit:
-    stored = snap.searcher.stored_fields(docnum)
+    stored = snap.reader.stored_fields(docnum)
     body = stored.get("body") or ""
     # A hit only in the title, byline or names shows the summary, or else the lede.
     snippet = make_snippet(body, matches.terms_of(docnum)) or lede(stored.get("summary") or body)

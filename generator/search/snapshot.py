@@ -96,8 +96,9 @@ class Snapshot:
     def __init__(self, key: tuple[int, ...], ix: Any) -> None:
         self.key = key
         self.ix = ix
-        self.searcher = ix.searcher()
-        self.reader = self.searcher.reader()
+        # The reader, not a Searcher: whoosh.searching (and the query modules it imports) would
+        # cost a one-off search ~10 ms of imports for nothing it uses.
+        self.reader = ix.reader()
         self.schema = ix.schema
         self.size: int = self.reader.doc_count_all()
         self.leaves: list[tuple[Any, int]] = list(self.reader.leaf_readers())
@@ -118,7 +119,7 @@ class Snapshot:
         if self._vocabulary is None:
             found = read_vocabulary(Path(self.ix.storage.folder))
             if found is None:
-                found = Vocabulary.of(self.key[2], count_words(self.searcher))
+                found = Vocabulary.of(self.key[2], count_words(self.reader))
             self._vocabulary = found
         return self._vocabulary
 
@@ -126,7 +127,7 @@ class Snapshot:
         with self.lock:
             if not self.closed:
                 self.closed = True
-                self.searcher.close()
+                self.reader.close()
                 self.ix.close()
                 self._stores.clear()  # unmapped once no array of theirs is in use
 

@@ -79,10 +79,10 @@ def stored_words(stored: dict[str, Any]) -> set[str]:
     return ANALYZER.plain_words(*(stored.get(name) or "" for name in TEXT_FIELDS))
 
 
-def count_words(searcher: Any) -> Counter[str]:
+def count_words(reader: Any) -> Counter[str]:
     """The vocabulary of the live documents, from their stored text (the slow way: an index
     whose word list is missing or out of date)."""
     counts: Counter[str] = Counter()
-    for stored in searcher.all_stored_fields():
+    for stored in reader.all_stored_fields():
         counts.update(stored_words(stored))
     return counts

@@ -457,7 +457,7 @@ def _run_build(
         report.articles = len(catalog.entries)
         # Both search indexes need only the loaded records: they run beside the rest.
         static = (
-            StaticUpdate(config, catalog, full=clean or needs_full_write(config), workers=workers)
+            StaticUpdate(config, catalog, full=clean or needs_full_write(config))
             if wants_static
             else None
         )

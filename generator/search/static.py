@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from generator.render.analysis import ArticleAnalysis
 
 BUNDLE_DIR = "pagefind"
+# An id attribute of the rendered body (quote anchors): values are escaped, so `"` ends one.
+_ID = re.compile(r'\s+id="[^"]*"')
 # The facets the article page marks with data-pagefind-filter, by record field.
 FILTERS = (
     ("people", "person"),
@@ -44,11 +46,14 @@ def lean_document_path(folder: Path, slug: str) -> Path:
 
 def lean_document(article: Article, analysis: ArticleAnalysis, language: str) -> bytes:
     """What Pagefind reads of an article (Pagefind indexes these, not the site's pages): the
-    title and date meta, sort key and filters of templates/article.html, and as text what the
-    index of record searches (fields.py), with the same weights: the body, then the title (x4),
-    the byline (x2) and the words of the article's names that the body lacks (x1). How many
-    words of the text come after the body (meta `tail`) lets the search page tell a hit in the
-    body from one in the rest."""
+    title and date meta and the filters of templates/article.html, and as text what the index
+    of record searches (fields.py), with the same weights: the body, then the title (x4), the
+    byline (x2) and the words of the article's names that the body lacks (x1). How many words
+    of the text come after the body (meta `tail`) lets the search page tell a hit in the body
+    from one in the rest. Nothing the search page does not use, since a reader's browser
+    downloads it: no sort key (the page ranks by score; a date sort cost the first query 21 KB
+    of meta at 10,000 articles) and no element ids (Pagefind keeps each as an anchor in the
+    result's fragment)."""
     byline = ", ".join((*article.authors, *article.contributors))
     names = names_beyond((*article.people, *article.organizations, *article.places), article.body)
     tail = [(article.title, "4"), (byline, "2"), (names, "1")]
@@ -59,15 +64,12 @@ def lean_document(article: Article, analysis: ArticleAnalysis, language: str) ->
     ]
     if article.date:
         day, year = escape(article.date[:10]), escape(article.date[:4])
-        parts.append(
-            f'<p data-pagefind-meta="date:{day}" data-pagefind-sort="date:{day}" '
-            f'data-pagefind-filter="year:{year}"></p>'
-        )
+        parts.append(f'<p data-pagefind-meta="date:{day}" data-pagefind-filter="year:{year}"></p>')
     for field, name in FILTERS:
         for value in getattr(article, field):
             if value.strip():  # a blank name has no entity page, hence no link on the page
                 parts.append(f'<p data-pagefind-filter="{name}">{escape(value)}</p>')
-    parts.append(f"<div data-pagefind-body>{analysis.marked_html}")
+    parts.append(f"<div data-pagefind-body>{_ID.sub('', analysis.marked_html)}")
     parts.extend(
         f'<p data-pagefind-weight="{weight}">{escape(text)}</p>' for text, weight in tail if text
     )

@@ -14,9 +14,11 @@ indexes everything again into a new base, as does every full (staged) build.
 
 Pagefind holds a whole index in memory while it writes it: about 280 MB per 1,000 articles. An
 archive larger than `search_shard_pages` is therefore indexed as several base bundles (shards:
-site/pagefind/ and site/pagefind/shard-1/, ...), never more than that many articles at a time,
-so Pagefind's memory stays bounded; from 2 x SHARD_MIN articles up, one shard per core is indexed
-side by side (Pagefind uses one core). The search page merges them, as it does the delta.
+site/pagefind/ and site/pagefind/shard-1/, ...), one after another, never more than that many
+articles at a time, so Pagefind's memory stays bounded. The search page merges them, as it does
+the delta. A smaller archive is one bundle even on several cores (Pagefind indexes on one): each
+shard costs a reader's query its own meta file and index chunk (at 10,000 articles, two shards
+made the first query 305 KB and the second 119 KB; one bundle, 11 s more wall time to build).
 
 The state (.build/pagefind/state.marshal, with the base's result ids and filter values in a
 file of their own: base_results.py) records what the bundles in site/ were made from; it is
@@ -34,7 +36,6 @@ import os
 import shlex
 import shutil
 import subprocess
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -66,8 +67,6 @@ DELTA_FILE = "delta.json"
 # is indexed again. A delta costs a query one more small bundle and Pagefind ~5 ms an article.
 DELTA_SHARE = 0.02
 DELTA_MIN = 50
-# Articles below which a shard is not worth its own bundle (a search fetches from each).
-SHARD_MIN = 2500
 _STATE_VERSION = 2  # 2: result ids and filters moved to base_results
 Mode = Literal["keep", "full", "delta", "drop-delta"]
 
@@ -130,57 +129,49 @@ class _State:
 
 
 class _Run:
-    """Pagefind writing bundles (source folder -> output folder), started now and waited for in
-    finish(): `at_once` process trees side by side, each writing its share one after another."""
+    """Pagefind writing bundles (source folder -> output folder) one after another, so that only
+    one index is in memory at a time: started now, waited for in finish()."""
 
-    def __init__(self, jobs: Sequence[tuple[Path, Path]], at_once: int = 1) -> None:
+    def __init__(self, jobs: Sequence[tuple[Path, Path]]) -> None:
         self.outputs = [output for _, output in jobs]
         for output in self.outputs:
             shutil.rmtree(output, ignore_errors=True)
-        self._runs: list[tuple[subprocess.Popen[bytes], Path]] = []
-        lanes = max(1, min(at_once, len(jobs)))
-        for lane in range(lanes):
-            commands = [tied_command(pagefind_command(*job)) for job in jobs[lane::lanes]]
-            if len(commands) == 1:
-                command = commands[0]
-            else:  # in turn, so that only one of this lane's indexes is in memory at a time
-                chain = " && ".join(shlex.join(c) for c in commands)
-                command = tied_command(["/bin/sh", "-c", chain])
-            first = jobs[lane][1]
-            log_path = first.with_name(first.name + ".log")
-            with log_path.open("wb") as log:
-                process = subprocess.Popen(
-                    command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
-                )
-            self._runs.append((process, log_path))
+        commands = [tied_command(pagefind_command(*job)) for job in jobs]
+        if len(commands) == 1:
+            command = commands[0]
+        else:
+            chain = " && ".join(shlex.join(c) for c in commands)
+            command = tied_command(["/bin/sh", "-c", chain])
+        first = jobs[0][1]
+        self._log = first.with_name(first.name + ".log")
+        with self._log.open("wb") as log:
+            self._process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+            )
 
     def wait(self, timeout: float = 3600) -> int:
         """Pages indexed, over every bundle. Raises SearchError when Pagefind fails."""
-        deadline = time.monotonic() + timeout
-        pages = 0
-        for process, log_path in self._runs:
-            try:
-                code = process.wait(max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired as exc:
-                self.kill()
-                raise SearchError(f"Pagefind did not finish within {timeout:.0f} s") from exc
-            text = log_path.read_text(encoding="utf-8", errors="replace")
-            log_path.unlink(missing_ok=True)
-            if code != 0:
-                self.kill()
-                tail = text.strip().splitlines()[-3:]
-                raise SearchError(f"Pagefind failed (exit {code}): {' | '.join(tail)}")
-            pages += indexed_pages(text)
+        try:
+            code = self._process.wait(timeout)
+        except subprocess.TimeoutExpired as exc:
+            self.kill()
+            raise SearchError(f"Pagefind did not finish within {timeout:.0f} s") from exc
+        text = self._log.read_text(encoding="utf-8", errors="replace")
+        self._log.unlink(missing_ok=True)
+        if code != 0:
+            self.kill()
+            tail = text.strip().splitlines()[-3:]
+            raise SearchError(f"Pagefind failed (exit {code}): {' | '.join(tail)}")
+        pages = indexed_pages(text)
         for output in self.outputs:
             canonicalize_bundle(output)
         return pages
 
     def kill(self) -> None:
-        for process, log_path in self._runs:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-            log_path.unlink(missing_ok=True)
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        self._log.unlink(missing_ok=True)
         for output in self.outputs:
             shutil.rmtree(output, ignore_errors=True)
 
@@ -204,18 +195,9 @@ def split_shards(slugs: Sequence[str], count: int) -> list[list[str]]:
     return shards
 
 
-def plan_shards(slugs: Sequence[str], most: int, cores: int) -> tuple[list[list[str]], int]:
-    """The base's shards, and how many Pagefind processes index them side by side.
-
-    Pagefind indexes on one core: an archive of at least 2 x SHARD_MIN articles is cut into one
-    shard per core, indexed at once (about half the wall time on two cores). A larger one is
-    cut into shards of at most `most` articles, and never more than `most` articles are indexed
-    at any one time, which bounds Pagefind's memory.
-    """
-    count = max(1, -(-len(slugs) // max(1, most)), min(cores, len(slugs) // SHARD_MIN))
-    shards = split_shards(slugs, count)
-    largest = max(1, max(len(shard) for shard in shards))
-    return shards, max(1, min(cores, count, most // largest))
+def plan_shards(slugs: Sequence[str], most: int) -> list[list[str]]:
+    """The base's shards: as few as hold at most `most` articles each (one, up to `most`)."""
+    return split_shards(slugs, max(1, -(-len(slugs) // max(1, most))))
 
 
 # Scratch names a build gives its Pagefind runs (with its pid): inputs, outputs and their logs.
@@ -248,7 +230,7 @@ def _result_ids(bundle: Path) -> dict[str, str]:
 class StaticUpdate:
     """The reader index's part in one build (see the module docstring)."""
 
-    def __init__(self, config: Config, catalog: Catalog, *, full: bool, workers: int = 1) -> None:
+    def __init__(self, config: Config, catalog: Catalog, *, full: bool) -> None:
         self.config = config
         self.entries = {e.slug: e for e in catalog.entries}
         self.wanted = {
@@ -279,11 +261,8 @@ class StaticUpdate:
             self.mode = "delta"
         # The base's shards: as they are, or as the full index about to be made will cut them.
         self.shards: list[list[str]] | None = None
-        self._at_once = 1
         if self.mode == "full":
-            self.shards, self._at_once = plan_shards(
-                list(self.wanted), config.search_shard_pages, workers
-            )
+            self.shards = plan_shards(list(self.wanted), config.search_shard_pages)
         self.shard_count = len(self.shards) if self.shards is not None else state.shards
 
     @property
@@ -351,7 +330,7 @@ class StaticUpdate:
                 )
                 for n, shard in enumerate(self.shards)
             ]
-            self._run = _Run(jobs, self._at_once)
+            self._run = _Run(jobs)
         elif self.mode == "full" and self.wanted:  # Pagefind refuses to index nothing
             self._run = _Run([(folder, work / f"bundle-{pid}")])
         elif self.mode == "delta" and self.delta:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -102,6 +105,45 @@ def test_cli_search_contract(archive: Path) -> None:
     assert main(
         ["--root", str(archive), "search", "title:(unclosed"], out=io.StringIO(), err=err
     ) in {0, 2}
+
+
+_PROBE = """
+import io, json, os, sys
+from generator.cli import main
+out = io.StringIO()
+code = main(["--root", sys.argv[1], "search", "haddock"], out=out)
+loaded = sorted(sys.modules)
+import asyncio, whoosh.compat
+async def coroutine(): pass
+copied = whoosh.compat.urlretrieve(sys.argv[2], sys.argv[3])[0]
+print(json.dumps({"code": code, "out": out.getvalue(), "modules": loaded,
+    "coroutine": asyncio.iscoroutinefunction(coroutine), "real": hasattr(asyncio, "run"),
+    "copied": open(copied).read(), "blas": os.environ.get("OPENBLAS_NUM_THREADS")}))
+"""
+
+
+def test_cli_search_imports_only_what_a_query_needs(archive: Path, tmp_path: Path) -> None:
+    """A `newsarchive search` process starts quickly: one BLAS thread, no build code, no Jinja2,
+    and not what Whoosh imports for uses a search never has (urllib.request and asyncio: see
+    generator/search/startup.py), which still work when something does use them later."""
+    source = tmp_path / "source.txt"
+    source.write_text("copied through the real urllib.request")
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(archive), source.as_uri(), str(tmp_path / "copy")],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"},
+    )
+    found = json.loads(done.stdout)
+    assert found["code"] == 0 and found["out"].startswith(f"1. {FISH}")
+    loaded = set(found["modules"])
+    for module in ("generator.pipeline", "generator.render", "jinja2", "markdown", "trafilatura"):
+        assert module not in loaded
+    assert not {"http.client", "ssl", "email", "asyncio.base_events"} & loaded
+    assert found["coroutine"] and found["real"]
+    assert found["blas"] == "1"  # numpy's OpenBLAS starts one thread, not one per core
+    assert found["copied"] == "copied through the real urllib.request"
 
 
 @pytest.fixture(scope="module")

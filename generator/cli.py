@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -304,6 +303,20 @@ def _serve(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) -
     return EXIT_OK
 
 
+def _log_to_stderr(verbose: bool) -> None:
+    """What the build's stages log (a search logs nothing: it does not import logging)."""
+    import logging
+
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    # trafilatura (and htmldate, courlan under it) log each page they give up on, in lines that
+    # do not name the file; our own problem line does. Shown with --verbose only.
+    for name in ("trafilatura", "htmldate", "courlan", "justext", "readability"):
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.CRITICAL)
+
+
 def main(
     argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
@@ -315,14 +328,6 @@ def main(
         args = parser.parse_args(_search_argv(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:
         return int(exc.code or 0)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    # trafilatura (and htmldate, courlan under it) log each page they give up on, in lines that
-    # do not name the file; our own problem line does. Shown with --verbose only.
-    for name in ("trafilatura", "htmldate", "courlan", "justext", "readability"):
-        logging.getLogger(name).setLevel(logging.INFO if args.verbose else logging.CRITICAL)
     if args.command == "init":
         return _init(args, out, err)
     try:
@@ -332,6 +337,7 @@ def main(
         return EXIT_USAGE
     if args.command == "search":  # before the pipeline's imports: a search starts quickly
         return _search(config, args, out, err)
+    _log_to_stderr(args.verbose)
     progress = _Progress(err)
     from generator import pipeline
 

@@ -7,7 +7,6 @@ text a reader sees: the body as Markdown renders it, without markup or link targ
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -82,6 +81,8 @@ def article_digest(article: Article) -> str:
         "\x01",
         *article.contributors,
     )
+    import hashlib  # here: the build's, not a search's (a search process imports this module)
+
     return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
 
 

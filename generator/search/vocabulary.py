@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.fsutil import atomic_write_text
 from generator.search.analyzer import ANALYZER
 from generator.search.documents import SCHEMA_VERSION
 from generator.search.fields import TEXT_FIELDS
@@ -60,6 +59,8 @@ def read_vocabulary(index_dir: Path) -> Vocabulary | None:
 
 
 def write_vocabulary(index_dir: Path, vocabulary: Vocabulary) -> None:
+    from generator.fsutil import atomic_write_text  # the writer's (ctypes, tempfile), not a search's
+
     atomic_write_text(
         index_dir / VOCABULARY,
         json.dumps(

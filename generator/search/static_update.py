@@ -18,7 +18,8 @@ site/pagefind/ and site/pagefind/shard-1/, ...), one after another, never more t
 articles at a time, so Pagefind's memory stays bounded. The search page merges them, as it does
 the delta. A smaller archive is one bundle even on several cores (Pagefind indexes on one): each
 shard costs a reader's query its own meta file and index chunk (at 10,000 articles, two shards
-made the first query 305 KB and the second 119 KB; one bundle, 11 s more wall time to build).
+made the first query 305 KB and the second 119 KB). A full build is no slower for it: loading
+and rendering keep both cores busy while Pagefind runs.
 
 The state (.build/pagefind/state.marshal, with the base's result ids and filter values in a
 file of their own: base_results.py) records what the bundles in site/ were made from; it is

@@ -59,7 +59,8 @@ def read_vocabulary(index_dir: Path) -> Vocabulary | None:
 
 
 def write_vocabulary(index_dir: Path, vocabulary: Vocabulary) -> None:
-    from generator.fsutil import atomic_write_text  # the writer's (ctypes, tempfile), not a search's
+    # Imported here: the writer's (ctypes, tempfile), not a search's.
+    from generator.fsutil import atomic_write_text
 
     atomic_write_text(
         index_dir / VOCABULARY,

@@ -3,11 +3,18 @@
 // Pagefind bundle. The page's layout and controls are static/search.js; this file only answers
 // "which articles, in which order, and did you mean".
 //
-// Pagefind requires every word and ranks a quoted query without scores. So each word is asked
-// for on its own: in quotes for which articles have exactly that word (no longer words that
-// start with it), and plain for Pagefind's BM25 score of it; an article's score is the sum over
-// the query's words it has, plus the coordination bonus of the index of record (SCALE), so that
-// articles with every word of a short query come first and articles with some are still found.
+// Pagefind requires every word, and its plain search scores every indexed word that starts with
+// the query word's stem on its own (a common stem with many endings outweighs a rare word). So
+// each word is asked for on its own, in quotes: which articles have exactly that word (its stem),
+// and the page ranks them as the index of record does (generator/search/scorer.py): one unit per
+// stem ("test tests" is one), BM25 (k1 1.2, b 0.75, Robertson-Sparck Jones idf over the bundle's
+// pages) of the word's weighted count on the article (data-pagefind-weight of where each
+// occurrence falls: body x1, title x4, byline x2), normalised by the article's length, plus the
+// coordination bonus (SCALE), so that articles with every word of a short query come first and
+// articles with some are still found. Pagefind's API gives neither the counts nor the lengths
+// (an exact search names the first occurrence only), so they are read from the files Pagefind
+// itself fetched (its meta index: each page's word count; its index chunks: each word's pages
+// and weighted locations), kept as they arrive (watch): no request is added.
 // "Phrases" are required (Pagefind's quoted search: adjacent, in order); -word and NOT word
 // leave articles out. A word no article has is named, and corrected from the bundle's word
 // list (words/<first letter>.json, written at build time, fetched only then).
@@ -19,6 +26,7 @@
   var ITEM = /(-?)"([^"]*)"?|(\S+)/g;
   var FIELD_PREFIX = /^\p{L}+:(?=.)/u;
   var SCALE = 0.9;
+  var K1 = 1.2, B = 0.75;  // scorer.py's BM25
   // Pagefind's BM25 set as the index of record's (k1 1.2, b 0.75), and longer words that start
   // with the one asked for weighed next to nothing.
   var RANKING = { termSaturation: 1.2, pageLength: 0.75, termFrequency: 1.0, termSimilarity: 10.0 };
@@ -141,69 +149,229 @@
     });
   }
 
-  // Run a parsed query over Pagefind. `adjust(search)` drops a delta bundle's stale results
-  // (static/search.js). Resolves to {results: [{id, score, words, data}], total, complete,
-  // unknown, filters} with results best first.
-  function run(pagefind, query, filters, adjust) {
+  // ---- Pagefind's own files: its meta index (pages, word counts) and index chunks (words) ----
+
+  var files = {};    // absolute URL of a meta index or index chunk -> Promise of its bytes
+  var decoded = {};  // the same URL -> Promise of its content, decoded once
+
+  // Keep a copy of every meta index and index chunk Pagefind fetches (call before it loads):
+  // the ranking reads them, and no request is added for it.
+  function watch(scope) {
+    var original = scope.fetch;
+    if (!original || original.newsarchiveWatch) { return; }
+    var watched = function (input) {
+      var answer = original.apply(this, arguments);
+      var url = new URL(typeof input === "string" ? input : input.url, scope.location.href);
+      if (/\.pf_(meta|index)$/.test(url.pathname)) {
+        // Registered before the caller's own handler, so the copy is taken before it reads.
+        files[url.origin + url.pathname] = answer.then(function (r) { return r.clone().arrayBuffer(); });
+      }
+      return answer;
+    };
+    watched.newsarchiveWatch = true;
+    scope.fetch = watched;
+  }
+
+  var SIGNATURE = "pagefind_dcd";
+
+  function signed(bytes) { return String.fromCharCode.apply(null, bytes.subarray(0, 12)) === SIGNATURE; }
+
+  // A Pagefind data file's CBOR bytes: gzip (unless the server already undid it) then a signature.
+  function unpack(buffer) {
+    var bytes = new Uint8Array(buffer);
+    if (signed(bytes)) { return Promise.resolve(bytes.subarray(12)); }
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).arrayBuffer().then(function (raw) {
+      var out = new Uint8Array(raw);
+      if (!signed(out)) { throw new Error("not a Pagefind data file"); }
+      return out.subarray(12);
+    });
+  }
+
+  // CBOR (RFC 8949) as Pagefind writes it: definite lengths, integers, strings, arrays, maps.
+  function cbor(bytes) {
+    var view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), at = 0;
+    var text = new TextDecoder();
+    function size(info) {
+      if (info < 24) { return info; }
+      at += [1, 2, 4, 8][info - 24];
+      if (info === 24) { return view.getUint8(at - 1); }
+      if (info === 25) { return view.getUint16(at - 2); }
+      if (info === 26) { return view.getUint32(at - 4); }
+      if (info === 27) { return view.getUint32(at - 8) * 4294967296 + view.getUint32(at - 4); }
+      throw new Error("CBOR: indefinite length");
+    }
+    function item() {
+      var head = view.getUint8(at++), major = head >> 5, info = head & 31, n, out, i;
+      if (major === 7) {
+        if (info === 26) { at += 4; return view.getFloat32(at - 4); }
+        if (info === 27) { at += 8; return view.getFloat64(at - 8); }
+        return [false, true, null, undefined][info - 20];
+      }
+      n = size(info);
+      if (major === 0) { return n; }
+      if (major === 1) { return -1 - n; }
+      if (major === 2 || major === 3) {
+        at += n;
+        return major === 2 ? bytes.subarray(at - n, at) : text.decode(bytes.subarray(at - n, at));
+      }
+      if (major === 4) { out = []; for (i = 0; i < n; i++) { out.push(item()); } return out; }
+      if (major === 5) { out = {}; for (i = 0; i < n; i++) { var k = item(); out[k] = item(); } return out; }
+      return item();  // a tag: its content
+    }
+    return item();
+  }
+
+  function decode(url) {
+    if (!decoded[url]) { decoded[url] = files[url].then(unpack).then(cbor); }
+    return decoded[url];
+  }
+
+  // What the ranking needs of the bundles Pagefind has loaded (base, shards, delta): each page's
+  // word count by its id, and each bundle's words from the chunks fetched so far. Pages of the
+  // base that a delta replaces (`stale`) count for nothing. null when the files are not there.
+  function bundleIndex(stale) {
+    var urls = Object.keys(files);
+    return Promise.all(urls.filter(function (u) { return /\.pf_meta$/.test(u); }).map(function (url) {
+      var folder = url.slice(0, url.lastIndexOf("/") + 1);
+      var chunks = urls.filter(function (u) {
+        return u.indexOf(folder + "index/") === 0 && u.indexOf("/", folder.length + 6) < 0;
+      });
+      return Promise.all([decode(url)].concat(chunks.map(decode))).then(function (all) {
+        var words = {};
+        all.slice(1).forEach(function (chunk) { chunk[0].forEach(function (w) { words[w[0]] = w[1]; }); });
+        return { pages: all[0][1], words: words };
+      });
+    })).then(function (bundles) {
+      if (!bundles.length) { return null; }
+      var byId = {}, n = 0, total = 0;
+      bundles.forEach(function (bundle) {
+        bundle.pages.forEach(function (page, i) {
+          byId[page[0]] = { bundle: bundle, index: i, length: page[1] };
+          if (!stale[page[0]]) { n += 1; total += page[1]; }
+        });
+      });
+      return { bundles: bundles, byId: byId, n: n, average: n ? total / n : 1, stale: stale };
+    }).catch(function () { return null; });
+  }
+
+  // A word's postings in one bundle, as Pagefind encodes them: page numbers as differences; on
+  // each page, locations as differences, a negative number -(w + 1) setting the weight (w / 24)
+  // of the locations after it and starting them afresh. -> {page: {weight, at: [location...]}}
+  function postings(list) {
+    var out = {}, page = 0;
+    list.forEach(function (entry) {
+      page += entry[0];
+      var weight = 1, last = 0, sum = 0, at = [];
+      entry[1].forEach(function (v) {
+        if (v < 0) { weight = (-v - 1) / 24; last = 0; return; }
+        last += v;
+        at.push(last);
+        sum += weight;
+      });
+      out[page] = { weight: sum, at: at, first: weight };
+    });
+    return out;
+  }
+
+  // The first location of a word on a page (what an exact search names), or -1.
+  function firstAt(list, index) {
+    var page = 0;
+    for (var i = 0; i < list.length; i++) {
+      page += list[i][0];
+      if (page > index) { return -1; }
+      if (page === index) {
+        var locations = list[i][1];
+        for (var j = 0; j < locations.length; j++) { if (locations[j] >= 0) { return locations[j]; } }
+        return -1;
+      }
+    }
+    return -1;
+  }
+
+  // The indexed word (stem) an exact search of `word` found: the one at the location it names
+  // on its first results' pages (a compound's parts share a location: the nearest spelling wins).
+  function stemOf(index, word, results) {
+    var candidates = null;
+    results.slice(0, 3).forEach(function (r) {
+      var page = index.byId[r.id];
+      if (!page || !r.words || !r.words.length) { candidates = []; return; }
+      var words = page.bundle.words;
+      candidates = (candidates || Object.keys(words)).filter(function (k) {
+        return words[k] && firstAt(words[k], page.index) === r.words[0];
+      });
+    });
+    if (!candidates || !candidates.length) { return null; }
+    function shared(k) { var i = 0; while (i < k.length && k.charAt(i) === word.charAt(i)) { i++; } return i; }
+    return candidates.sort(function (a, b) { return shared(b) - shared(a) || a.length - b.length; })[0];
+  }
+
+  // Every live page with an indexed word: {pages: {id: {weight, at, length}}, df}.
+  function pagesOf(index, stem) {
+    var pages = {}, df = 0;
+    index.bundles.forEach(function (bundle) {
+      var list = bundle.words[stem];
+      if (!list) { return; }
+      var found = postings(list);
+      Object.keys(found).forEach(function (i) {
+        var page = bundle.pages[i];
+        if (!page || index.stale[page[0]]) { return; }
+        df += 1;
+        pages[page[0]] = { weight: found[i].weight, at: found[i].at, length: page[1] };
+      });
+    });
+    return { pages: pages, df: df };
+  }
+
+  // BM25 of a unit on a page: scorer.py's formula over the page's weighted count and length.
+  function bm25(n, df, weight, length, average) {
+    var idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+    var f = weight / ((1 - B) + B * length / average);
+    return idf * f * (K1 + 1) / (f + K1);
+  }
+
+  // How often a phrase occurs on a page, from its words' locations (a common word between them
+  // holds its place, as in the index of record), and the weight where it starts.
+  function phraseCount(placed, id) {
+    var starts = null, weight = 1;
+    placed.forEach(function (p) {
+      var on = p.data.pages[id];
+      var here = {};
+      (on ? on.at : []).forEach(function (l) { here[l - p.offset] = true; });
+      starts = starts === null ? here : Object.keys(starts).reduce(function (kept, s) {
+        if (here[s]) { kept[s] = true; }
+        return kept;
+      }, {});
+      if (on && on.at.length) { weight = on.weight / on.at.length; }
+    });
+    var count = starts ? Object.keys(starts).length : 0;
+    return count ? count * weight : 1;  // Pagefind found it: at least once
+  }
+
+  // Run a parsed query over Pagefind. `adjust(search)` drops a delta bundle's stale results and
+  // `stale` names them (static/search.js). Resolves to {results: [{id, score, words, data}],
+  // total, complete, unknown, filters} with results best first.
+  function run(pagefind, query, filters, adjust, stale) {
     var options = Object.keys(filters || {}).length ? { filters: filters } : {};
-    var units = query.words.map(function (w) { return { words: [w], phrase: false }; })
-      .concat(query.phrases.map(function (p) { return { words: p, phrase: true }; }));
     var indexed = [];
-    units.forEach(function (u) {
-      u.words.forEach(function (w) { if (isIndexed(w) && indexed.indexOf(w) < 0) { indexed.push(w); } });
+    query.words.concat.apply(query.words, query.phrases).forEach(function (w) {
+      if (isIndexed(w) && indexed.indexOf(w) < 0) { indexed.push(w); }
     });
     function ask(term, opts) {
       return pagefind.search(term, opts).then(function (found) { return adjust ? adjust(found) : found; });
     }
-    var phrases = units.filter(function (u) { return u.phrase; });
     return Promise.all([
       Promise.all(indexed.map(function (w) { return ask('"' + w + '"', options); })),
-      Promise.all(indexed.map(function (w) { return ask(w, options); })),
-      Promise.all(phrases.map(function (u) { return ask('"' + key(u.words) + '"', options); })),
+      Promise.all(query.phrases.map(function (p) { return ask('"' + key(p) + '"', options); })),
       Promise.all(query.excluded.map(function (words) { return ask('"' + key(words) + '"', {}); }))
     ]).then(function (all) {
-      var exact = {}, scores = {};
-      indexed.forEach(function (w, i) {
-        exact[w] = all[0][i];
-        var s = scores[w] = {};
-        all[1][i].results.forEach(function (r) { s[r.id] = r.score; });
-      });
-      var byId = {};
-      var found = units.map(function (u) { return u.phrase ? all[2][phrases.indexOf(u)] : exact[u.words[0]]; });
-      found.forEach(function (search, i) {
-        var unit = units[i];
-        search.results.forEach(function (r) {
-          var e = byId[r.id];
-          if (!e) { e = byId[r.id] = { id: r.id, score: 0, matched: 0, phrases: 0, words: [], data: r.data }; }
-          e.matched += 1;
-          if (unit.phrase) { e.phrases += 1; }
-          unit.words.forEach(function (w) { e.score += (scores[w] || {})[r.id] || 0; });
-          e.words = e.words.concat(r.words || []);
+      return bundleIndex(stale || {}).then(function (index) {
+        return index ? index : pagefind.search(null, {}).then(function (every) {
+          return { bundles: [], byId: {}, n: every.unfilteredResultCount, average: 1, stale: {} };
         });
-      });
-      var dropped = {};
-      all[3].forEach(function (search) { search.results.forEach(function (r) { dropped[r.id] = true; }); });
-      var results = [];
-      Object.keys(byId).forEach(function (id) {
-        var e = byId[id];
-        if (dropped[id] || e.phrases < phrases.length) { return; }
-        e.score += Math.max(0, e.matched - 1) / Math.pow(Math.max(1, units.length) - SCALE, 2);
-        e.words.sort(function (a, b) { return a - b; });
-        results.push(e);
-      });
-      results.sort(function (a, b) { return b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0); });
-      // Facet counts: exact for one word or phrase; for more, the largest count among them
-      // (a lower bound: an article counts once however many of the words it has).
-      var counts = {};
-      found.forEach(function (search) {
-        var f = search.filters || {};
-        Object.keys(f).forEach(function (name) {
-          counts[name] = counts[name] || {};
-          Object.keys(f[name]).forEach(function (value) {
-            counts[name][value] = Math.max(counts[name][value] || 0, f[name][value]);
-          });
-        });
-      });
+      }).then(function (index) { return rank(index, query, all, indexed); });
+    }).then(function (ranked) {
+      var exact = ranked.exact;
       // Words no article has (asked again without the filters, when the filters emptied them).
       var empty = indexed.filter(function (w) { return !exact[w].results.length; });
       var unknown = options.filters
@@ -211,19 +379,87 @@
           .then(function (again) { return empty.filter(function (w, i) { return !again[i].results.length; }); })
         : Promise.resolve(empty);
       return unknown.then(function (words) {
-        return {
-          results: results,
-          total: results.length,
-          complete: results.filter(function (e) { return e.matched === units.length; }).length,
-          unknown: words.sort(),
-          filters: counts
-        };
+        ranked.answer.unknown = words.sort();
+        return ranked.answer;
       });
     });
   }
 
+  // The units of a query (its words, one per stem, then its phrases), scored on each article.
+  function rank(index, query, all, indexed) {
+    var exact = {}, stems = {}, data = {};
+    indexed.forEach(function (w, i) {
+      exact[w] = all[0][i];
+      stems[w] = index.bundles.length ? stemOf(index, w, exact[w].results) : null;
+      if (stems[w] && !data[stems[w]]) { data[stems[w]] = pagesOf(index, stems[w]); }
+    });
+    var units = [], seen = {};
+    query.words.forEach(function (w) {
+      var id = stems[w] ? "=" + stems[w] : "~" + w;
+      if (seen[id]) { return; }
+      seen[id] = true;
+      units.push({ words: [w], phrase: false, search: exact[w], data: stems[w] ? data[stems[w]] : null });
+    });
+    query.phrases.forEach(function (p, i) {
+      var placed = [];
+      p.forEach(function (w, offset) {
+        if (stems[w]) { placed.push({ offset: offset, data: data[stems[w]] }); }
+      });
+      units.push({ words: p, phrase: true, search: all[1][i], placed: placed });
+    });
+    var byId = {};
+    units.forEach(function (unit) {
+      var df = unit.data ? unit.data.df : unit.search.unfilteredResultCount;
+      unit.search.results.forEach(function (r) {
+        var e = byId[r.id];
+        if (!e) { e = byId[r.id] = { id: r.id, score: 0, matched: 0, phrases: 0, words: [], data: r.data }; }
+        var page = index.byId[r.id];
+        var length = page ? page.length : index.average;
+        var on = unit.data && unit.data.pages[r.id];
+        var weight = unit.phrase ? phraseCount(unit.placed, r.id) : on ? on.weight : 1;
+        e.matched += 1;
+        if (unit.phrase) { e.phrases += 1; }
+        e.score += bm25(index.n, Math.max(df, 1), weight, length, index.average);
+        e.words = e.words.concat(on ? on.at : r.words || []);
+      });
+    });
+    var phrases = query.phrases.length;
+    var dropped = {};
+    all[2].forEach(function (search) { search.results.forEach(function (r) { dropped[r.id] = true; }); });
+    var results = [];
+    Object.keys(byId).forEach(function (id) {
+      var e = byId[id];
+      if (dropped[id] || e.phrases < phrases) { return; }
+      e.score += Math.max(0, e.matched - 1) / Math.pow(Math.max(1, units.length) - SCALE, 2);
+      e.words = e.words.filter(function (l, i, a) { return a.indexOf(l) === i; }).sort(function (a, b) { return a - b; });
+      results.push(e);
+    });
+    results.sort(function (a, b) { return b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0); });
+    // Facet counts: exact for one word or phrase; for more, the largest count among them
+    // (a lower bound: an article counts once however many of the words it has).
+    var counts = {};
+    units.forEach(function (unit) {
+      var f = unit.search.filters || {};
+      Object.keys(f).forEach(function (name) {
+        counts[name] = counts[name] || {};
+        Object.keys(f[name]).forEach(function (value) {
+          counts[name][value] = Math.max(counts[name][value] || 0, f[name][value]);
+        });
+      });
+    });
+    return {
+      exact: exact,
+      answer: {
+        results: results,
+        total: results.length,
+        complete: results.filter(function (e) { return e.matched === units.length; }).length,
+        filters: counts
+      }
+    };
+  }
+
   global.NewsarchiveQuery = {
-    parse: parse, run: run, suggest: suggest, editDistance: editDistance, correct: correct,
+    parse: parse, run: run, watch: watch, suggest: suggest, editDistance: editDistance, correct: correct,
     fold: fold, RANKING: RANKING, STOP_WORDS: STOP_WORDS
   };
 })(window);

@@ -53,6 +53,8 @@
 
   function loadPagefind() {
     if (pagefind) { return Promise.resolve(pagefind); }
+    // The ranking reads the index files Pagefind fetches (static/search-engine.js).
+    window.NewsarchiveQuery.watch(window);
     return import(root + "pagefind/pagefind.js").then(function (module) {
       // noWorker: the worker is a second copy of Pagefind's search code (about 40 KB) for a
       // search that takes milliseconds on the page itself.
@@ -123,7 +125,7 @@
     var parsed = engine.parse(query);
     if (parsed.empty) { return Promise.resolve(emptyResult(query)); }
     return loadPagefind().then(function (pf) {
-      return engine.run(pf, parsed, filters, current).then(function (found) {
+      return engine.run(pf, parsed, filters, current, hidden).then(function (found) {
         Object.keys(filters).forEach(function (name) { loadedFacets[name] = true; });
         // Fragments (title, URL, text) only for the page shown.
         var slice = found.results.slice((page - 1) * PER_PAGE, page * PER_PAGE);
@@ -212,7 +214,7 @@
     var parsed = engine.parse(query);
     if (parsed.empty) { return Promise.resolve({ empty: true, urls: [], total: 0 }); }
     return loadPagefind().then(function (pf) {
-      return engine.run(pf, parsed, filters || {}, current).then(function (found) {
+      return engine.run(pf, parsed, filters || {}, current, hidden).then(function (found) {
         return Promise.all([
           Promise.all(found.results.map(function (r) { return r.data(); })),
           engine.suggest(wordsFolder(), parsed, found.unknown)

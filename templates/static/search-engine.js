@@ -301,7 +301,12 @@
         return words[k] && firstAt(words[k], page.index) === r.words[0];
       });
     });
-    if (!candidates || !candidates.length) { return null; }
+    if (!candidates || !candidates.length) {
+      // An exact search that names no location (Pagefind does so for some numbers): the word
+      // itself, when a bundle has it.
+      var listed = index.bundles.some(function (b) { return b.words[word]; });
+      return results.length && !(results[0].words || []).length && listed ? word : null;
+    }
     function shared(k) { var i = 0; while (i < k.length && k.charAt(i) === word.charAt(i)) { i++; } return i; }
     return candidates.sort(function (a, b) { return shared(b) - shared(a) || a.length - b.length; })[0];
   }
@@ -367,7 +372,8 @@
     ]).then(function (all) {
       return bundleIndex(stale || {}).then(function (index) {
         return index ? index : pagefind.search(null, {}).then(function (every) {
-          return { bundles: [], byId: {}, n: every.unfilteredResultCount, average: 1, stale: {} };
+          // A search by filters alone, with none, lists every page.
+          return { bundles: [], byId: {}, n: every.results.length, average: 1, stale: {} };
         });
       }).then(function (index) { return rank(index, query, all, indexed); });
     }).then(function (ranked) {
@@ -409,7 +415,7 @@
     });
     var byId = {};
     units.forEach(function (unit) {
-      var df = unit.data ? unit.data.df : unit.search.unfilteredResultCount;
+      var df = unit.data ? unit.data.df : unit.search.unfilteredResultCount || unit.search.results.length;
       unit.search.results.forEach(function (r) {
         var e = byId[r.id];
         if (!e) { e = byId[r.id] = { id: r.id, score: 0, matched: 0, phrases: 0, words: [], data: r.data }; }

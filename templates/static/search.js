@@ -104,7 +104,8 @@
     kept.sort(function (a, b) { return b.score - a.score; });
     return {
       results: kept.map(function (k) { return k.score === k.result.score ? k.result : Object.assign({}, k.result, { score: k.score }); }),
-      filters: counts
+      filters: counts,
+      unfilteredResultCount: search.unfilteredResultCount
     };
   }
 

@@ -27,9 +27,6 @@
   var FIELD_PREFIX = /^\p{L}+:(?=.)/u;
   var SCALE = 0.9;
   var K1 = 1.2, B = 0.75;  // scorer.py's BM25
-  // Pagefind's BM25 set as the index of record's (k1 1.2, b 0.75), and longer words that start
-  // with the one asked for weighed next to nothing.
-  var RANKING = { termSaturation: 1.2, pageLength: 0.75, termFrequency: 1.0, termSimilarity: 10.0 };
 
   function fold(text) {
     return String(text).toLowerCase().normalize("NFKD").replace(/\p{M}/gu, "");
@@ -293,13 +290,19 @@
   // on its first results' pages (a compound's parts share a location: the nearest spelling wins).
   function stemOf(index, word, results) {
     var candidates = null;
-    results.slice(0, 3).forEach(function (r) {
+    results.slice(0, 3).forEach(function (r, i) {
       var page = index.byId[r.id];
       if (!page || !r.words || !r.words.length) { candidates = []; return; }
       var words = page.bundle.words;
-      candidates = (candidates || Object.keys(words)).filter(function (k) {
-        return words[k] && firstAt(words[k], page.index) === r.words[0];
-      });
+      function there(k) { return words[k] && firstAt(words[k], page.index) === r.words[0]; }
+      if (i === 0) {
+        // A stem keeps the word's first letter (suffixes change): those first, then the rest.
+        var keys = Object.keys(words);
+        candidates = keys.filter(function (k) { return k.charAt(0) === word.charAt(0) && there(k); });
+        if (!candidates.length) { candidates = keys.filter(there); }
+      } else {
+        candidates = candidates.filter(there);
+      }
     });
     if (!candidates || !candidates.length) {
       // An exact search that names no location (Pagefind does so for some numbers): the word
@@ -466,6 +469,6 @@
 
   global.NewsarchiveQuery = {
     parse: parse, run: run, watch: watch, suggest: suggest, editDistance: editDistance, correct: correct,
-    fold: fold, RANKING: RANKING, STOP_WORDS: STOP_WORDS
+    fold: fold, STOP_WORDS: STOP_WORDS
   };
 })(window);

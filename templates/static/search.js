@@ -58,12 +58,11 @@
     return import(root + "pagefind/pagefind.js").then(function (module) {
       // noWorker: the worker is a second copy of Pagefind's search code (about 40 KB) for a
       // search that takes milliseconds on the page itself.
-      // Ranking as the index of record's (static/search-engine.js).
-      var ranking = window.NewsarchiveQuery.RANKING;
-      return module.options({ noWorker: true, ranking: ranking }).then(function () {
+      // Pagefind's own scores are not used: the page ranks (static/search-engine.js).
+      return module.options({ noWorker: true }).then(function () {
         // A large archive's base index comes as several bundles (shards): one result list.
         return shards.reduce(function (done, name) {
-          return done.then(function () { return module.mergeIndex(root + "pagefind/" + name + "/", { ranking: ranking }); });
+          return done.then(function () { return module.mergeIndex(root + "pagefind/" + name + "/"); });
         }, Promise.resolve());
       }).then(function () {
         if (!delta) { return null; }
@@ -72,7 +71,7 @@
           .then(function (data) {
             hidden = data.hidden || {};
             replaces = data.replaces || {};
-            return data.bundle ? module.mergeIndex(root + "pagefind-delta/", { ranking: window.NewsarchiveQuery.RANKING }) : null;
+            return data.bundle ? module.mergeIndex(root + "pagefind-delta/") : null;
           });
       }).then(function () {
         pagefind = module;

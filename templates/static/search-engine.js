@@ -429,7 +429,7 @@
         e.matched += 1;
         if (unit.phrase) { e.phrases += 1; }
         e.score += bm25(index.n, Math.max(df, 1), weight, length, index.average);
-        e.words = e.words.concat(on ? on.at : r.words || []);
+        Array.prototype.push.apply(e.words, on ? on.at : r.words || []);
       });
     });
     var phrases = query.phrases.length;
@@ -440,7 +440,8 @@
       var e = byId[id];
       if (dropped[id] || e.phrases < phrases) { return; }
       e.score += Math.max(0, e.matched - 1) / Math.pow(Math.max(1, units.length) - SCALE, 2);
-      e.words = e.words.filter(function (l, i, a) { return a.indexOf(l) === i; }).sort(function (a, b) { return a - b; });
+      e.words = e.words.sort(function (a, b) { return a - b; })
+        .filter(function (l, i, a) { return !i || l !== a[i - 1]; });
       results.push(e);
     });
     results.sort(function (a, b) { return b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0); });

@@ -56,7 +56,9 @@ def static_site(archive: Path) -> Iterator[str]:
 
 
 def _whoosh(root: Path, text: str) -> list[str]:
-    return [h.url.strip("/").rsplit("/", 1)[-1] for h in search(root / ".build" / "whoosh", text).hits]
+    return [
+        h.url.strip("/").rsplit("/", 1)[-1] for h in search(root / ".build" / "whoosh", text).hits
+    ]
 
 
 @pytest.mark.browser

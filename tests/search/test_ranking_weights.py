@@ -1,6 +1,8 @@
 """What the text fields' weights (generator/search/fields.py) promise a reader, in both engines:
 a word in the headline outranks a few passing mentions in the body, and a name the body already
-has is counted once (the names field adds only the words the body lacks)."""
+has is counted once (the names field adds only the words the body lacks). And the static page
+ranks as the index of record (static/search-engine.js against search/scorer.py): one unit per
+stem, BM25 of the word's own stem, not of every longer word that starts with it."""
 
 from __future__ import annotations
 
@@ -49,6 +51,31 @@ date: 2024-06-04
 
 The senators said Kennedy would sign the budget bill next week, after a long debate.
 """,
+}
+
+
+def _record(title: str, body: str) -> str:
+    return f"---\ntitle: {title}\ndate: 2024-05-01\n---\n\n{body} {FILLER}\n"
+
+
+# "Material" in three articles (a common word); one article says it in every form and in longer
+# words that start with its stem; "photoelastic" and "steel" are each in one article.
+ARTICLES |= {
+    "photoelastic.md": _record(
+        "Laboratory Notes One", "The photoelastic method shows the stress in a loaded model."
+    ),
+    "forms.md": _record(
+        "Laboratory Notes Two",
+        "Materials, material, materialism, materialist, materialistic, materialised, materially,"
+        " materiality and materiel were the words of the day.",
+    ),
+    "steel.md": _record("Laboratory Notes Three", "The steel beam held the load in the hall test."),
+    "material-a.md": _record(
+        "Laboratory Notes Four", "The material of the beam was tested in the hall today."
+    ),
+    "material-b.md": _record(
+        "Laboratory Notes Five", "A new material for bridges was shown to the board."
+    ),
 }
 
 
@@ -102,4 +129,38 @@ def test_the_static_page_weighs_the_fields_alike(static_site: str, chromium: Any
     assert urls("ferry") == ["ferry-headline", "ferry-body"]
     assert urls("john") == ["named"]
     assert sorted(urls("kennedy")) == ["named", "unnamed"]
+    page.close()
+
+
+def _slugs(root: Path, text: str) -> list[str]:
+    hits = search(root / ".build" / "whoosh", text).hits
+    return [h.url.strip("/").rsplit("/", 1)[-1] for h in hits]
+
+
+@pytest.mark.browser
+def test_the_static_page_ranks_as_the_index_of_record(
+    archive: Path, static_site: str, chromium: Any
+) -> None:
+    page = chromium.new_page()
+    page.goto(static_site + "search/")
+    page.wait_for_function("typeof window.newsarchiveSearch === 'function'", timeout=15000)
+
+    def static(query: str) -> list[str]:
+        found: list[str] = page.evaluate(
+            "q => window.newsarchiveSearch(q, {}).then(r => r.urls)", query
+        )
+        return [url.strip("/").rsplit("/", 1)[-1] for url in found]
+
+    # A rare word outranks a common one however many longer words start with the common one's
+    # stem: the page scores the word's own stem once. Summing Pagefind's plain score of each
+    # query word (each longer word scored too, "materials" and "material" twice), "forms" came
+    # first.
+    query = "photoelastic materials"
+    assert _slugs(archive, query)[0] == "photoelastic"
+    assert static(query) == _slugs(archive, query)
+    # "material materials" is one word (one stem): counted twice (as the page did before), the
+    # article saying "material" in every form outranked the one with the rarer "steel".
+    query = "steel material materials"
+    assert _slugs(archive, query)[0] == "steel"
+    assert static(query) == _slugs(archive, query)
     page.close()

@@ -114,53 +114,50 @@ def test_a_name_the_body_has_counts_once(archive: Path) -> None:
     assert [title for title, _ in _hits(archive, "john")] == ["Senate Hears Budget Plan"]
 
 
-@pytest.mark.browser
-def test_the_static_page_weighs_the_fields_alike(static_site: str, chromium: Any) -> None:
+@pytest.fixture
+def search_page(static_site: str, chromium: Any) -> Iterator[Any]:
     page = chromium.new_page()
     page.goto(static_site + "search/")
     page.wait_for_function("typeof window.newsarchiveSearch === 'function'", timeout=15000)
-
-    def urls(query: str) -> list[str]:
-        found: list[str] = page.evaluate(
-            "q => window.newsarchiveSearch(q, {}).then(r => r.urls)", query
-        )
-        return [url.strip("/").rsplit("/", 1)[-1] for url in found]
-
-    assert urls("ferry") == ["ferry-headline", "ferry-body"]
-    assert urls("john") == ["named"]
-    assert sorted(urls("kennedy")) == ["named", "unnamed"]
+    yield page
     page.close()
 
 
+def _slug(url: str) -> str:
+    return url.strip("/").rsplit("/", 1)[-1]
+
+
+def _static(page: Any, query: str) -> list[str]:
+    """The static page's ranking, as article slugs."""
+    found: list[str] = page.evaluate(
+        "q => window.newsarchiveSearch(q, {}).then(r => r.urls)", query
+    )
+    return [_slug(url) for url in found]
+
+
 def _slugs(root: Path, text: str) -> list[str]:
-    hits = search(root / ".build" / "whoosh", text).hits
-    return [h.url.strip("/").rsplit("/", 1)[-1] for h in hits]
+    """Whoosh's ranking, as article slugs."""
+    return [_slug(h.url) for h in search(root / ".build" / "whoosh", text).hits]
 
 
 @pytest.mark.browser
-def test_the_static_page_ranks_as_the_index_of_record(
-    archive: Path, static_site: str, chromium: Any
-) -> None:
-    page = chromium.new_page()
-    page.goto(static_site + "search/")
-    page.wait_for_function("typeof window.newsarchiveSearch === 'function'", timeout=15000)
+def test_the_static_page_weighs_the_fields_alike(search_page: Any) -> None:
+    assert _static(search_page, "ferry") == ["ferry-headline", "ferry-body"]
+    assert _static(search_page, "john") == ["named"]
+    assert sorted(_static(search_page, "kennedy")) == ["named", "unnamed"]
 
-    def static(query: str) -> list[str]:
-        found: list[str] = page.evaluate(
-            "q => window.newsarchiveSearch(q, {}).then(r => r.urls)", query
-        )
-        return [url.strip("/").rsplit("/", 1)[-1] for url in found]
 
+@pytest.mark.browser
+def test_the_static_page_ranks_as_the_index_of_record(archive: Path, search_page: Any) -> None:
     # A rare word outranks a common one however many longer words start with the common one's
     # stem: the page scores the word's own stem once. Summing Pagefind's plain score of each
     # query word (each longer word scored too, "materials" and "material" twice), "forms" came
     # first.
     query = "photoelastic materials"
     assert _slugs(archive, query)[0] == "photoelastic"
-    assert static(query) == _slugs(archive, query)
+    assert _static(search_page, query) == _slugs(archive, query)
     # "material materials" is one word (one stem): counted twice (as the page did before), the
     # article saying "material" in every form outranked the one with the rarer "steel".
     query = "steel material materials"
     assert _slugs(archive, query)[0] == "steel"
-    assert static(query) == _slugs(archive, query)
-    page.close()
+    assert _static(search_page, query) == _slugs(archive, query)

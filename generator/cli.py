@@ -230,12 +230,16 @@ def _search(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) 
             "total": result.total,
             "complete": result.complete,
             "unknown": list(result.unknown),
+            "loosened": list(result.loosened),
             "suggestion": result.suggestion,
             "hits": hits,
         }
         print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
         return EXIT_OK
     unknown = ", ".join(repr(w) for w in result.unknown)
+    if result.loosened:
+        phrases = ", ".join(f'"{phrase}"' for phrase in result.loosened)
+        print(f"no article has {phrases}: searched without the quotes", file=out)
     if not result.hits:
         print(
             f"no articles match {args.query!r}" + (f"; {suggestion}" if suggestion else ""),

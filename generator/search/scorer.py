@@ -9,7 +9,9 @@ all the words of a short query rank first, articles with only some are still fou
 and a long query typed as a sentence ranks as plain BM25. Phrases are required,
 their words adjacent and in order (positions read once per term, for the candidates only,
 from the positions store; a common word inside a phrase, which the index leaves out, holds
-its place).
+its place); a phrase no article has is searched as its words instead (Matches.loosened says
+which), as a reader who pasted a paragraph with words in quotes wants the articles on its
+subject, not nothing.
 Exclusions leave articles out, filters narrow by facet.
 """
 
@@ -23,7 +25,7 @@ import numpy as np
 
 from generator.search.analyzer import ANALYZER
 from generator.search.fields import TEXT_FIELDS
-from generator.search.query_syntax import Query
+from generator.search.query_syntax import Query, is_indexed
 from generator.search.snapshot import BoolArray, Snapshot
 from generator.search.whoosh_private import FloatArray, IntArray
 
@@ -55,6 +57,7 @@ class Matches:
     scores: FloatArray
     complete: BoolArray  # documents with every unit of the query
     units: tuple[Unit, ...]
+    loosened: tuple[tuple[str, ...], ...] = ()  # phrases no article has, searched as words
 
     def terms_of(self, docnum: int) -> set[str]:
         """The index terms a document matched (what its snippet marks)."""
@@ -71,11 +74,18 @@ def evaluate(snap: Snapshot, query: Query, filters: Sequence[tuple[str, str]] = 
     live = snap.live()
     # Words with one stem (`test`, `tests`) are one unit: each counts once.
     evaluated: dict[tuple[str, ...], tuple[Unit, bool]] = {}
-    for words in query.terms:
+    loosened: list[tuple[str, ...]] = []
+    terms = [(words, words in query.phrases) for words in query.terms]
+    for words, phrase in terms:
         unit = _unit(snap, words, live)
+        if phrase and (unit is None or not unit.mask.any()):
+            # A phrase no article has: its words are searched instead (soft AND), said so.
+            loosened.append(words)
+            terms.extend(((word,), False) for word in words if is_indexed(word))
+            continue
         if unit is not None:
             known = evaluated.get(unit.terms)
-            needed = words in query.phrases or (known is not None and known[1])
+            needed = phrase or (known is not None and known[1])
             evaluated[unit.terms] = (unit, needed)
     units = [unit for unit, _ in evaluated.values()]
     required = [unit for unit, needed in evaluated.values() if needed]
@@ -96,7 +106,8 @@ def evaluate(snap: Snapshot, query: Query, filters: Sequence[tuple[str, str]] = 
         mask &= snap.facet_mask(name, value)
     bonus = (matched - 1).clip(0) / (max(1, len(units)) - SCALE) ** 2
     scores = np.where(mask, total + bonus, 0.0)
-    return Matches(mask, scores, mask & (matched == len(units)), tuple(units))
+    complete = mask & (matched == len(units))
+    return Matches(mask, scores, complete, tuple(units), tuple(loosened))
 
 
 def _unit(snap: Snapshot, words: tuple[str, ...], live: BoolArray) -> Unit | None:

@@ -49,6 +49,7 @@ class SearchResult:
     suggestion: str | None = None  # the query with unknown words corrected ("did you mean")
     complete: int = 0  # of `total`, the articles with every word and phrase
     unknown: tuple[str, ...] = ()  # words of the query no article has
+    loosened: tuple[str, ...] = ()  # phrases no article has, searched as their words instead
 
 
 def search(
@@ -116,6 +117,7 @@ def _search(
         suggestion,
         int(matches.complete.sum()),
         tuple(sorted(unknown)),
+        tuple(" ".join(words) for words in matches.loosened),
     )
 
 

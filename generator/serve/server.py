@@ -331,6 +331,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 "suggestion": result.suggestion,
                 "complete": result.complete,
                 "unknown": list(result.unknown),
+                "loosened": list(result.loosened),
                 "hits": [
                     {"title": h.title, "date": h.date, "url": h.url, "snippet": h.snippet_html}
                     for h in result.hits

@@ -107,13 +107,32 @@ def test_articles_with_all_the_words_of_a_short_query_come_first(archive: Path) 
 
 def test_phrases_and_exclusions(archive: Path) -> None:
     assert _titles(archive, '"border post"') == ["Harbour Wall Opens"]
-    assert _titles(archive, '"post border"') == []
+    assert _titles(archive, '"border post" repairs') == ["Harbour Wall Opens"]
     assert _titles(archive, '"housing policy" social') == ["Council Debates Housing Policy"]
     assert "Harbour Wall Opens" not in _titles(archive, "border -harbour")
     assert _titles(archive, "border NOT harbour") == _titles(archive, "border -harbour")
     assert _titles(archive, 'wall -"harbour wall"') == ["Wall of Silence"]
     assert _titles(archive, '"the harbour wall"') == ["Harbour Wall Opens"]
-    assert _titles(archive, '"the ferry wall"') == []  # common words inside a phrase count
+    # Common words inside a phrase count: no article has this one (see the next test).
+    assert search(archive / ".build" / "whoosh", '"the ferry wall"').loosened == ("the ferry wall",)
+
+
+def test_a_phrase_no_article_has_is_searched_as_words_and_said_so(archive: Path) -> None:
+    # A reader's pasted request with words in quotes: nothing has the phrase, so its words are
+    # searched (soft AND, with the rest of the query) rather than nothing answered.
+    index = archive / ".build" / "whoosh"
+    result = search(index, '"post border" ferry')
+    assert result.loosened == ("post border",)
+    assert [h.title for h in result.hits][0] == "Harbour Wall Opens"  # border, post and ferry
+    assert result.complete == 1
+    assert search(index, '"border post"').loosened == ()  # a phrase an article has stays one
+    assert search(index, '"training" harbour').loosened == ("training",)
+    assert _titles(archive, '"training" harbour') == ["Harbour Wall Opens"]
+    code, out, _ = _cli(archive, '"post border"')
+    assert code == 0 and 'no article has "post border": searched without the quotes' in out
+    assert "Harbour Wall Opens" in out
+    code, out, _ = _cli(archive, '"post border"', "--json")
+    assert json.loads(out)["loosened"] == ["post border"]
 
 
 def test_the_text_indexed_is_what_a_reader_sees(archive: Path) -> None:

@@ -368,11 +368,32 @@
     function ask(term, opts) {
       return pagefind.search(term, opts).then(function (found) { return adjust ? adjust(found) : found; });
     }
+    var loosened = [];
     return Promise.all([
       Promise.all(indexed.map(function (w) { return ask('"' + w + '"', options); })),
       Promise.all(query.phrases.map(function (p) { return ask('"' + key(p) + '"', options); })),
       Promise.all(query.excluded.map(function (words) { return ask('"' + key(words) + '"', {}); }))
     ]).then(function (all) {
+      // A phrase no article has (asked again without the filters, when they emptied it) is
+      // searched as its words instead, as scorer.evaluate does; the answer names it.
+      var empty = query.phrases.filter(function (p, i) { return !all[1][i].results.length; });
+      var none = options.filters
+        ? Promise.all(empty.map(function (p) { return ask('"' + key(p) + '"', {}); }))
+          .then(function (again) { return empty.filter(function (p, i) { return !again[i].results.length; }); })
+        : Promise.resolve(empty);
+      return none.then(function (gone) {
+        loosened = gone;
+        if (!gone.length) { return all; }
+        var asked = query.phrases;
+        var kept = asked.filter(function (p) { return gone.indexOf(p) < 0; });
+        var words = query.words.slice();
+        gone.forEach(function (p) {
+          p.forEach(function (w) { if (isIndexed(w) && words.indexOf(w) < 0) { words.push(w); } });
+        });
+        query = Object.assign({}, query, { words: words, phrases: kept });
+        return [all[0], kept.map(function (p) { return all[1][asked.indexOf(p)]; }), all[2]];
+      });
+    }).then(function (all) {
       return bundleIndex(stale || {}).then(function (index) {
         return index ? index : pagefind.search(null, {}).then(function (every) {
           // A search by filters alone, with none, lists every page.
@@ -389,6 +410,7 @@
         : Promise.resolve(empty);
       return unknown.then(function (words) {
         ranked.answer.unknown = words.sort();
+        ranked.answer.loosened = loosened.map(key);
         return ranked.answer;
       });
     });

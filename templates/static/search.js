@@ -144,6 +144,7 @@
             total: found.total,
             complete: found.complete,
             unknown: found.unknown,
+            loosened: found.loosened,
             facets: facets,
             moreFacets: FACETS.map(function (f) { return f[0]; })
               .filter(function (name) { return !loadedFacets[name]; }),
@@ -193,6 +194,10 @@
       return;
     }
     var notes = [];
+    if (result.loosened && result.loosened.length) {
+      notes.push("No article has " + result.loosened.map(function (p) { return "“" + p + "”"; }).join(", ") +
+        ": searched without the quotes.");
+    }
     if (result.total && result.complete !== undefined && result.complete !== result.total) {
       notes.push(result.complete + " with every word.");
     }
@@ -207,7 +212,8 @@
     if (api) {
       return viaApi(query, filters || {}, 1, 1000).then(function (r) {
         return { urls: r.hits.map(function (h) { return h.url; }), total: r.total, complete: r.complete,
-                 unknown: r.unknown || [], suggestion: r.suggestion, empty: !!r.empty };
+                 unknown: r.unknown || [], loosened: r.loosened || [], suggestion: r.suggestion,
+                 empty: !!r.empty };
       }, function (error) { return { error: error.message, urls: [], total: 0 }; });
     }
     var engine = window.NewsarchiveQuery;
@@ -220,7 +226,8 @@
           engine.suggest(wordsFolder(), parsed, found.unknown)
         ]).then(function (done) {
           return { urls: done[0].map(function (d) { return d.url.replace(/^\//, ""); }), total: found.total,
-                   complete: found.complete, unknown: found.unknown, suggestion: done[1] };
+                   complete: found.complete, unknown: found.unknown, loosened: found.loosened,
+                   suggestion: done[1] };
         });
       });
     });

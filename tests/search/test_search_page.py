@@ -70,13 +70,13 @@ def test_every_help_example_does_the_same_in_both_engines(
         e.get_attribute("data-example"): e.text_content()
         for e in static.locator("#search-help code[data-example]").all()
     }
-    assert set(examples) == {"words", "phrase", "exclude", "not", "accents", "endings"}
+    assert set(examples) == {"words", "phrase", "loose", "exclude", "not", "accents", "endings"}
     answers = {}
     for name, query in examples.items():
         pagefind, whoosh = _ask(static, query), _ask(served, query)
         assert sorted(pagefind["urls"]) == sorted(whoosh["urls"]), (name, query)
         assert pagefind["urls"], (name, query)
-        for key in ("total", "complete", "unknown"):
+        for key in ("total", "complete", "unknown", "loosened"):
             assert pagefind[key] == whoosh[key], (name, key)
         answers[name] = whoosh
     # What each example says it does, checked against plain word searches.
@@ -86,6 +86,9 @@ def test_every_help_example_does_the_same_in_both_engines(
     both = set(wall["urls"]) & set(harbour["urls"])
     assert set(words["urls"][: len(both)]) == both  # those with every word first
     assert set(answers["phrase"]["urls"]) <= both
+    assert answers["phrase"]["loosened"] == []
+    assert answers["loose"]["loosened"] == ["wall harbour"]  # no article has it: its words
+    assert answers["loose"]["urls"] == words["urls"]
     assert answers["exclude"]["urls"] == answers["not"]["urls"]
     assert set(answers["exclude"]["urls"]) == set(wall["urls"]) - set(harbour["urls"])
     assert answers["accents"]["urls"] == _ask(served, "López")["urls"]
@@ -96,14 +99,22 @@ def test_every_help_example_does_the_same_in_both_engines(
 
 @pytest.mark.browser
 @pytest.mark.parametrize(
-    "query", ['"harbour wall" -ferry', "local report", "border crossing tunnel repairs", "soical"]
+    "query",
+    [
+        '"harbour wall" -ferry',
+        "local report",
+        "border crossing tunnel repairs",
+        "soical",
+        '"post border" ferry',
+        '"training" harbour',
+    ],
 )
 def test_other_queries_agree_too(
     static_site: str, preview: Preview, chromium: Any, query: str
 ) -> None:
     static, served = _engine(chromium, static_site), _engine(chromium, preview.url)
     pagefind, whoosh = _ask(static, query), _ask(served, query)
-    for key in ("total", "complete", "unknown", "suggestion"):
+    for key in ("total", "complete", "unknown", "loosened", "suggestion"):
         assert pagefind[key] == whoosh[key], key
     assert sorted(pagefind["urls"]) == sorted(whoosh["urls"])
     static.close()
@@ -123,6 +134,10 @@ def test_did_you_mean_and_empty_queries_on_a_static_host(static_site: str, chrom
     assert page.text_content("#search-suggestion a") == "harbour social"
     assert "No article has “soical”" in (page.text_content("#search-status") or "")
     assert [u for u in requests if u.endswith("/pagefind/words/s.json")]
+    page.goto(static_site + "search/?q=%22wall+harbour%22")
+    page.wait_for_selector("#search-results li", timeout=15000)
+    status = page.text_content("#search-status") or ""
+    assert "No article has “wall harbour”: searched without the quotes." in status
     page.goto(static_site + "search/?q=")
     page.wait_for_function(
         "document.querySelector('#search-status').textContent.includes('Nothing to search for')",

@@ -123,7 +123,7 @@ def test_a_phrase_no_article_has_is_searched_as_words_and_said_so(archive: Path)
     index = archive / ".build" / "whoosh"
     result = search(index, '"post border" ferry')
     assert result.loosened == ("post border",)
-    assert [h.title for h in result.hits][0] == "Harbour Wall Opens"  # border, post and ferry
+    assert result.hits[0].title == "Harbour Wall Opens"  # border, post and ferry
     assert result.complete == 1
     assert search(index, '"border post"').loosened == ()  # a phrase an article has stays one
     assert search(index, '"training" harbour').loosened == ("training",)

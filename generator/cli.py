@@ -239,7 +239,8 @@ def _search(config: Config, args: argparse.Namespace, out: TextIO, err: TextIO) 
     unknown = ", ".join(repr(w) for w in result.unknown)
     if result.loosened:
         phrases = ", ".join(f'"{phrase}"' for phrase in result.loosened)
-        print(f"no article has {phrases}: searched without the quotes", file=out)
+        together = " together" if len(result.loosened) > 1 else ""
+        print(f"no article has {phrases}{together}: searched without the quotes", file=out)
     if not result.hits:
         print(
             f"no articles match {args.query!r}" + (f"; {suggestion}" if suggestion else ""),

@@ -9,9 +9,9 @@ all the words of a short query rank first, articles with only some are still fou
 and a long query typed as a sentence ranks as plain BM25. Phrases are required,
 their words adjacent and in order (positions read once per term, for the candidates only,
 from the positions store; a common word inside a phrase, which the index leaves out, holds
-its place); a phrase no article has is searched as its words instead (Matches.loosened says
-which), as a reader who pasted a paragraph with words in quotes wants the articles on its
-subject, not nothing.
+its place); a phrase no article has is searched as its words instead, and so are all the
+phrases when no article has them together (Matches.loosened says which), as a reader who
+pasted a paragraph with words in quotes wants the articles on its subject, not nothing.
 Exclusions leave articles out, filters narrow by facet.
 """
 
@@ -72,17 +72,13 @@ def term_of(word: str) -> str | None:
 def evaluate(snap: Snapshot, query: Query, filters: Sequence[tuple[str, str]] = ()) -> Matches:
     """The documents matching a query (see the module docstring) and their scores."""
     live = snap.live()
+    phrases, loosened = _phrases(snap, query, live)
     # Words with one stem (`test`, `tests`) are one unit: each counts once.
     evaluated: dict[tuple[str, ...], tuple[Unit, bool]] = {}
-    loosened: list[tuple[str, ...]] = []
-    terms = [(words, words in query.phrases) for words in query.terms]
-    for words, phrase in terms:
-        unit = _unit(snap, words, live)
-        if phrase and (unit is None or not unit.mask.any()):
-            # A phrase no article has: its words are searched instead (soft AND), said so.
-            loosened.append(words)
-            terms.extend(((word,), False) for word in words if is_indexed(word))
-            continue
+    looser = (w for words in loosened for w in words if is_indexed(w))
+    terms = [((w,), False) for w in dict.fromkeys((*query.words, *looser))]
+    for words, phrase in terms + [(words, True) for words in phrases]:
+        unit = phrases[words] if phrase else _unit(snap, words, live)
         if unit is not None:
             known = evaluated.get(unit.terms)
             needed = phrase or (known is not None and known[1])
@@ -108,6 +104,24 @@ def evaluate(snap: Snapshot, query: Query, filters: Sequence[tuple[str, str]] = 
     scores = np.where(mask, total + bonus, 0.0)
     complete = mask & (matched == len(units))
     return Matches(mask, scores, complete, tuple(units), tuple(loosened))
+
+
+def _phrases(
+    snap: Snapshot, query: Query, live: BoolArray
+) -> tuple[dict[tuple[str, ...], Unit], list[tuple[str, ...]]]:
+    """The query's phrases that stay required (evaluated), and those searched as their words
+    instead: a phrase no article has, or all of them when no article has them together."""
+    kept: dict[tuple[str, ...], Unit] = {}
+    loosened: list[tuple[str, ...]] = []
+    for words in query.phrases:
+        unit = _unit(snap, words, live)
+        if unit is None or not unit.mask.any():
+            loosened.append(words)
+        else:
+            kept[words] = unit
+    if len(kept) > 1 and not np.logical_and.reduce([unit.mask for unit in kept.values()]).any():
+        return {}, list(query.phrases)
+    return kept, loosened
 
 
 def _unit(snap: Snapshot, words: tuple[str, ...], live: BoolArray) -> Unit | None:

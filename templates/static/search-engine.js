@@ -375,16 +375,25 @@
       Promise.all(query.excluded.map(function (words) { return ask('"' + key(words) + '"', {}); }))
     ]).then(function (all) {
       // A phrase no article has (asked again without the filters, when they emptied it) is
-      // searched as its words instead, as scorer.evaluate does; the answer names it.
-      var empty = query.phrases.filter(function (p, i) { return !all[1][i].results.length; });
+      // searched as its words instead, and so are all the phrases when no article has them
+      // together, as scorer.evaluate does; the answer names them.
+      var asked = query.phrases;
+      var empty = asked.filter(function (p, i) { return !all[1][i].results.length; });
       var none = options.filters
         ? Promise.all(empty.map(function (p) { return ask('"' + key(p) + '"', {}); }))
           .then(function (again) { return empty.filter(function (p, i) { return !again[i].results.length; }); })
         : Promise.resolve(empty);
       return none.then(function (gone) {
+        var kept = asked.filter(function (p) { return gone.indexOf(p) < 0; });
+        if (kept.length < 2) { return gone; }
+        var filtered = kept.map(function (p) { return all[1][asked.indexOf(p)]; });
+        if (together(filtered)) { return gone; }
+        if (!options.filters) { return asked; }
+        return Promise.all(kept.map(function (p) { return ask('"' + key(p) + '"', {}); }))
+          .then(function (again) { return together(again) ? gone : asked; });
+      }).then(function (gone) {
         loosened = gone;
         if (!gone.length) { return all; }
-        var asked = query.phrases;
         var kept = asked.filter(function (p) { return gone.indexOf(p) < 0; });
         var words = query.words.slice();
         gone.forEach(function (p) {
@@ -414,6 +423,18 @@
         return ranked.answer;
       });
     });
+  }
+
+  // Whether some article is in every one of these searches' results.
+  function together(searches) {
+    var ids = {};
+    searches[0].results.forEach(function (r) { ids[r.id] = true; });
+    searches.slice(1).forEach(function (search) {
+      var next = {};
+      search.results.forEach(function (r) { if (ids[r.id]) { next[r.id] = true; } });
+      ids = next;
+    });
+    return Object.keys(ids).length > 0;
   }
 
   // The units of a query (its words, one per stem, then its phrases), scored on each article.

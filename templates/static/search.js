@@ -196,7 +196,7 @@
     var notes = [];
     if (result.loosened && result.loosened.length) {
       notes.push("No article has " + result.loosened.map(function (p) { return "“" + p + "”"; }).join(", ") +
-        ": searched without the quotes.");
+        (result.loosened.length > 1 ? " together" : "") + ": searched without the quotes.");
     }
     if (result.total && result.complete !== undefined && result.complete !== result.total) {
       notes.push(result.complete + " with every word.");

@@ -107,6 +107,7 @@ def test_every_help_example_does_the_same_in_both_engines(
         "soical",
         '"post border" ferry',
         '"training" harbour',
+        '"housing policy" "border post"',
     ],
 )
 def test_other_queries_agree_too(

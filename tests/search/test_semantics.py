@@ -126,6 +126,11 @@ def test_a_phrase_no_article_has_is_searched_as_words_and_said_so(archive: Path)
     assert result.hits[0].title == "Harbour Wall Opens"  # border, post and ferry
     assert result.complete == 1
     assert search(index, '"border post"').loosened == ()  # a phrase an article has stays one
+    # Phrases each in some article but in none together: all are searched as words.
+    both = search(index, '"housing policy" "border post"')
+    assert both.loosened == ("housing policy", "border post") and both.total >= 2
+    assert search(index, '"harbour wall" "border post"').loosened == ()  # one article has both
+    assert search(index, '"zebra crossing" "harbour wall"').loosened == ("zebra crossing",)
     assert search(index, '"training" harbour').loosened == ("training",)
     assert _titles(archive, '"training" harbour') == ["Harbour Wall Opens"]
     code, out, _ = _cli(archive, '"post border"')
@@ -133,6 +138,8 @@ def test_a_phrase_no_article_has_is_searched_as_words_and_said_so(archive: Path)
     assert "Harbour Wall Opens" in out
     code, out, _ = _cli(archive, '"post border"', "--json")
     assert json.loads(out)["loosened"] == ["post border"]
+    code, out, _ = _cli(archive, '"housing policy" "border post"')
+    assert 'no article has "housing policy", "border post" together: searched' in out
 
 
 def test_the_text_indexed_is_what_a_reader_sees(archive: Path) -> None:
